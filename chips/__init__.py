@@ -1,0 +1,13 @@
+"""What the network runs on: descriptions of cores, routers, links, chips and machines."""
+
+from .chip import Chip
+from .core import Core
+from .errors import MachineError
+from .link import Link
+from .machine import Machine
+from .presets import PRESETS, preset, spinnaker1, spinnaker2
+from .router import Router
+from .topology import DIRECTION_NAMES, DIRECTIONS, Topology, opposite
+
+__all__ = ["Chip", "Core", "Link", "Machine", "MachineError", "PRESETS", "Router", "Topology",
+           "DIRECTIONS", "DIRECTION_NAMES", "opposite", "preset", "spinnaker1", "spinnaker2"]

@@ -1,0 +1,42 @@
+"""One chip: its cores, its router, its links and the packets it sends."""
+
+from dataclasses import dataclass
+
+from .core import Core
+from .errors import check
+from .link import Link
+from .router import Router
+
+
+@dataclass(frozen=True)
+class Chip:
+    """A many-core chip. Cores `0 .. reserved_cores - 1` run system software (the monitor),
+    the rest run application slices. Packets carry a 32-bit key after `header_bits`, plus a
+    32-bit payload for graded events."""
+
+    name: str
+    cores: int
+    core: Core
+    router: Router
+    link: Link
+    reserved_cores: int = 0
+    header_bits: int = 0
+    key_bits: int = 32
+    payload_bits: int = 32
+
+    def __post_init__(self) -> None:
+        check(self.cores > 0, "cores", "be > 0", self.cores)
+        check(0 <= self.reserved_cores < self.cores, "reserved_cores",
+              f"be >= 0 and below cores ({self.cores})", self.reserved_cores)
+        check(self.header_bits >= 0, "header_bits", "be >= 0", self.header_bits)
+        check(self.key_bits == 32, "key_bits", "be 32", self.key_bits)
+        check(self.payload_bits >= 0, "payload_bits", "be >= 0", self.payload_bits)
+
+    @property
+    def application_cores(self) -> int:
+        """Cores available to run slices of the network."""
+        return self.cores - self.reserved_cores
+
+    def packet_bits(self, with_payload: bool = False) -> int:
+        """Size on the wire of one multicast packet."""
+        return self.header_bits + self.key_bits + (self.payload_bits if with_payload else 0)

@@ -1,0 +1,33 @@
+"""A processing element: clock, local memory and the cycle costs of its work."""
+
+from dataclasses import dataclass
+
+from .errors import check
+
+
+@dataclass(frozen=True)
+class Core:
+    """One processing element (a SpiNNaker2 PE or a SpiNNaker1 ARM968 core).
+
+    `data_bytes` is the part of local memory that holds neuron state and synaptic data; the
+    cycle costs drive the `timed` fidelity level (per tick, per neuron update, per synaptic
+    event, per packet received).
+    """
+
+    clock_hz: int
+    sram_bytes: int
+    data_bytes: int
+    cycles_per_tick: int = 2_000
+    cycles_per_neuron: int = 40
+    cycles_per_synaptic_event: int = 12
+    cycles_per_packet: int = 60
+
+    def __post_init__(self) -> None:
+        check(self.clock_hz > 0, "clock_hz", "be > 0", self.clock_hz)
+        check(self.sram_bytes > 0, "sram_bytes", "be > 0", self.sram_bytes)
+        check(0 < self.data_bytes <= self.sram_bytes, "data_bytes",
+              f"be > 0 and at most sram_bytes ({self.sram_bytes})", self.data_bytes)
+        for name in ("cycles_per_tick", "cycles_per_neuron", "cycles_per_synaptic_event",
+                     "cycles_per_packet"):
+            value = getattr(self, name)
+            check(value >= 0, name, "be >= 0", value)
