@@ -1,0 +1,22 @@
+"""Named networks that a config can ask for with `[network] library = "NAME"`."""
+
+from typing import Callable, NamedTuple
+
+from ..network import Network
+from .cuba import CubaParams, build_cuba
+
+
+class LibraryNetwork(NamedTuple):
+    """A named network: its parameter dataclass and the function that builds it."""
+
+    params: type
+    build: Callable[..., Network]
+    summary: str
+
+
+LIBRARY: dict[str, LibraryNetwork] = {
+    "cuba": LibraryNetwork(CubaParams, build_cuba,
+                           "Vogels-Abbott current-based network, 4000 LIF neurons"),
+}
+
+__all__ = ["LIBRARY", "LibraryNetwork", "CubaParams", "build_cuba"]

@@ -1,0 +1,120 @@
+"""Leaky integrate-and-fire neuron with exponentially decaying synaptic currents.
+
+    cm dv/dt = cm (v_rest - v) / tau_m + i_exc + i_inh + i_offset
+    di_exc/dt = -i_exc / tau_syn_e,   di_inh/dt = -i_inh / tau_syn_i
+
+PyNN's `IF_curr_exp` (NEST's `iaf_psc_exp`), integrated exactly over each tick (Rotter and
+Diesmann 1999). Weights are currents in nA, signed as they act on the membrane; a weight that
+arrives for tick t is added to its current at the end of tick t, so it moves v from tick t + 1.
+While refractory, v stays at v_reset and the currents go on decaying and summing input.
+"""
+
+from dataclasses import dataclass
+from typing import ClassVar, Sequence
+
+import numpy as np
+from numba import njit
+
+from ..errors import check
+from .base import Members, ModelGroup, NeuronModel, initial_values, parameter_table
+
+
+@dataclass(frozen=True)
+class IFCurrExp(NeuronModel):
+    tau_m_ms: float = 20.0
+    cm_nf: float = 1.0
+    v_rest_mv: float = -65.0
+    v_reset_mv: float = -65.0
+    v_thresh_mv: float = -50.0
+    tau_refrac_ms: float = 0.1
+    tau_syn_e_ms: float = 5.0
+    tau_syn_i_ms: float = 5.0
+    i_offset_na: float = 0.0
+
+    name: ClassVar[str] = "if_curr_exp"
+    receptors: ClassVar[tuple[str, ...]] = ("excitatory", "inhibitory")
+    state_variables: ClassVar[tuple[str, ...]] = ("v", "i_exc", "i_inh")
+
+    def __post_init__(self) -> None:
+        for field in ("tau_m_ms", "cm_nf", "tau_syn_e_ms", "tau_syn_i_ms"):
+            check(getattr(self, field) > 0, f"if_curr_exp.{field}", "be > 0", getattr(self, field))
+        check(self.tau_refrac_ms >= 0, "if_curr_exp.tau_refrac_ms", "be >= 0", self.tau_refrac_ms)
+        check(self.v_reset_mv < self.v_thresh_mv, "if_curr_exp.v_reset_mv",
+              f"be below v_thresh_mv ({self.v_thresh_mv})", self.v_reset_mv)
+
+    def propagators(self, timestep_ms: float) -> np.ndarray:
+        """Constants of the exact one-tick update, in the order the kernel reads them."""
+        h, tau_m, cm = timestep_ms, self.tau_m_ms, self.cm_nf
+        p22 = np.exp(-h / tau_m)
+        return np.array([
+            self.v_rest_mv,
+            p22,
+            _current_to_voltage(h, tau_m, self.tau_syn_e_ms, cm),
+            _current_to_voltage(h, tau_m, self.tau_syn_i_ms, cm),
+            -np.expm1(-h / tau_m) * tau_m / cm * self.i_offset_na,
+            np.exp(-h / self.tau_syn_e_ms),
+            np.exp(-h / self.tau_syn_i_ms),
+            self.v_reset_mv,
+            self.v_thresh_mv,
+            float(round(self.tau_refrac_ms / h)),
+        ])
+
+    @classmethod
+    def group(cls, members: Sequence[Members], timestep_ms: float, seed: int) -> ModelGroup:
+        return IFCurrExpGroup(members, timestep_ms, seed)
+
+
+def _current_to_voltage(h: float, tau_m: float, tau_syn: float, cm: float) -> float:
+    """Voltage change over one tick caused by a unit exponential current present at its start.
+
+    (1/cm) * integral_0^h exp(-(h-s)/tau_m) exp(-s/tau_syn) ds, written with expm1 so that it
+    stays exact as tau_syn approaches tau_m.
+    """
+    a = 1.0 / tau_m - 1.0 / tau_syn
+    growth = h if a == 0.0 else np.expm1(h * a) / a
+    return np.exp(-h / tau_m) * growth / cm
+
+
+class IFCurrExpGroup(ModelGroup):
+    def __init__(self, members: Sequence[Members], timestep_ms: float, seed: int) -> None:
+        self.params, self.param_index = parameter_table(
+            members, lambda model: model.propagators(timestep_ms))
+        self.size = len(self.param_index)
+        self.v = initial_values(members, "v", lambda model: model.v_rest_mv, seed)
+        self.i_exc = initial_values(members, "i_exc", lambda model: 0.0, seed)
+        self.i_inh = initial_values(members, "i_inh", lambda model: 0.0, seed)
+        self.refractory = np.zeros(self.size, dtype=np.int32)
+
+    def step(self, tick: int, synaptic_input: np.ndarray, spiked: np.ndarray) -> int:
+        return if_curr_exp_step(self.v, self.i_exc, self.i_inh, self.refractory,
+                                self.param_index, self.params, synaptic_input, spiked)
+
+    def state(self, name: str) -> np.ndarray:
+        return {"v": self.v, "i_exc": self.i_exc, "i_inh": self.i_inh}[name]
+
+    def warm_up(self) -> None:
+        if_curr_exp_step(self.v[:0], self.i_exc[:0], self.i_inh[:0], self.refractory[:0],
+                         self.param_index[:0], self.params, np.zeros((0, 2)),
+                         np.empty(0, dtype=np.int32))
+
+
+@njit(cache=True)
+def if_curr_exp_step(v, i_exc, i_inh, refractory, param_index, params, synaptic_input, spiked):
+    """One exact tick of `IFCurrExp` for every neuron; returns the number that fired."""
+    n_spikes = 0
+    for j in range(v.size):
+        q = param_index[j]
+        v_rest = params[q, 0]
+        if refractory[j] > 0:
+            refractory[j] -= 1
+        else:
+            v[j] = (v_rest + (v[j] - v_rest) * params[q, 1] + params[q, 2] * i_exc[j]
+                    + params[q, 3] * i_inh[j] + params[q, 4])
+        i_exc[j] = i_exc[j] * params[q, 5] + synaptic_input[j, 0]
+        i_inh[j] = i_inh[j] * params[q, 6] + synaptic_input[j, 1]
+        if v[j] >= params[q, 8]:
+            v[j] = params[q, 7]
+            refractory[j] = np.int32(params[q, 9])
+            spiked[n_spikes] = j
+            n_spikes += 1
+    return n_spikes

@@ -1,0 +1,132 @@
+"""Spike sources: populations that emit spikes and receive none."""
+
+from dataclasses import dataclass
+from typing import ClassVar, Sequence
+
+import numpy as np
+from numba import njit
+
+from .. import rng
+from ..errors import check
+from ..rng import uniform
+from .base import Members, ModelGroup, NeuronModel
+
+
+@dataclass(frozen=True)
+class SpikeSourcePoisson(NeuronModel):
+    """Independent Poisson spike trains at `rate_hz`: each tick a neuron fires with
+    probability rate x timestep (Brian2's PoissonGroup), so rate x timestep must be <= 1."""
+
+    rate_hz: float = 10.0
+
+    name: ClassVar[str] = "poisson"
+
+    def __post_init__(self) -> None:
+        check(self.rate_hz >= 0, "poisson.rate_hz", "be >= 0", self.rate_hz)
+
+    @classmethod
+    def group(cls, members: Sequence[Members], timestep_ms: float, seed: int) -> ModelGroup:
+        return PoissonGroup(members, timestep_ms, seed)
+
+
+class PoissonGroup(ModelGroup):
+    def __init__(self, members: Sequence[Members], timestep_ms: float, seed: int) -> None:
+        self.seed = np.uint64(seed)
+        self.size = sum(m.size for m in members)
+        self.neuron_id = np.concatenate([m.neuron_ids for m in members]) if members else \
+            np.empty(0, dtype=np.int64)
+        self.stream = np.concatenate([
+            np.full(m.size, rng.stream(rng.POISSON, m.population), dtype=np.uint64)
+            for m in members]) if members else np.empty(0, dtype=np.uint64)
+        self.probability = np.concatenate([
+            np.full(m.size, m.model.rate_hz * timestep_ms * 1e-3) for m in members]) \
+            if members else np.empty(0)
+        too_fast = self.probability > 1.0
+        check(not too_fast.any(), "poisson.rate_hz",
+              f"be at most 1 / timestep ({1e3 / timestep_ms:g} Hz)",
+              float(self.probability.max(initial=0.0) * 1e3 / timestep_ms))
+
+    def step(self, tick: int, synaptic_input: np.ndarray, spiked: np.ndarray) -> int:
+        return poisson_step(self.seed, self.stream, self.neuron_id, self.probability, tick,
+                            spiked)
+
+    def warm_up(self) -> None:
+        poisson_step(self.seed, self.stream[:0], self.neuron_id[:0], self.probability[:0], 0,
+                     np.empty(0, dtype=np.int32))
+
+
+@njit(cache=True)
+def poisson_step(seed, stream, neuron_id, probability, tick, spiked):
+    """Fire each neuron with its probability, from the hash of (seed, population, neuron, tick)."""
+    n_spikes = 0
+    for j in range(neuron_id.size):
+        if uniform(seed, stream[j], neuron_id[j], tick) < probability[j]:
+            spiked[n_spikes] = j
+            n_spikes += 1
+    return n_spikes
+
+
+@dataclass(frozen=True)
+class SpikeSourceArray(NeuronModel):
+    """Given spike times: `spike_times_ms[i]` lists the times of neuron i. A time falls in the
+    tick that contains it (rounded to the nearest tick); a neuron fires at most once a tick."""
+
+    spike_times_ms: tuple[tuple[float, ...], ...] = ()
+
+    name: ClassVar[str] = "spike_array"
+
+    def __post_init__(self) -> None:
+        times = tuple(tuple(float(t) for t in row) for row in self.spike_times_ms)
+        object.__setattr__(self, "spike_times_ms", times)
+        for i, row in enumerate(times):
+            check(all(t >= 0 for t in row), f"spike_array.spike_times_ms[{i}]",
+                  "hold times >= 0", row)
+
+    def check_size(self, size: int) -> None:
+        check(len(self.spike_times_ms) == size, "spike_array.spike_times_ms",
+              f"have one list of times per neuron ({size})", len(self.spike_times_ms))
+
+    @classmethod
+    def group(cls, members: Sequence[Members], timestep_ms: float, seed: int) -> ModelGroup:
+        return SpikeArrayGroup(members, timestep_ms)
+
+
+class SpikeArrayGroup(ModelGroup):
+    def __init__(self, members: Sequence[Members], timestep_ms: float) -> None:
+        ticks, neurons = [], []
+        at = 0
+        for m in members:
+            for i in range(m.start, m.stop):
+                row = np.rint(np.asarray(m.model.spike_times_ms[i]) / timestep_ms)
+                ticks.append(row.astype(np.int64))
+                neurons.append(np.full(len(row), at + i - m.start, dtype=np.int32))
+            at += m.size
+        self.size = at
+        tick = np.concatenate(ticks) if ticks else np.empty(0, dtype=np.int64)
+        neuron = np.concatenate(neurons) if neurons else np.empty(0, dtype=np.int32)
+        events = np.unique(np.stack([tick, neuron.astype(np.int64)], axis=1), axis=0)
+        self.event_tick = np.ascontiguousarray(events[:, 0])
+        self.event_neuron = np.ascontiguousarray(events[:, 1]).astype(np.int32)
+        self.cursor = np.zeros(1, dtype=np.int64)
+
+    def step(self, tick: int, synaptic_input: np.ndarray, spiked: np.ndarray) -> int:
+        return spike_array_step(self.event_tick, self.event_neuron, self.cursor, tick, spiked)
+
+    def warm_up(self) -> None:
+        spike_array_step(self.event_tick[:0], self.event_neuron[:0], np.zeros(1, np.int64), 0,
+                         np.empty(0, dtype=np.int32))
+
+
+@njit(cache=True)
+def spike_array_step(event_tick, event_neuron, cursor, tick, spiked):
+    """Emit the events of `tick` from the (tick, neuron)-sorted list, moving the cursor on."""
+    k = cursor[0]
+    while k < event_tick.size and event_tick[k] < tick:
+        k += 1
+    n_spikes = 0
+    while k < event_tick.size and event_tick[k] == tick:
+        spiked[n_spikes] = event_neuron[k]
+        n_spikes += 1
+        k += 1
+    cursor[0] = k
+    return n_spikes

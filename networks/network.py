@@ -1,0 +1,176 @@
+"""A network: populations of neurons and the projections between them."""
+
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import numpy as np
+
+from . import rng
+from .connectors import Connector
+from .distributions import Normal, Uniform, draw
+from .errors import NetworkError, check
+from .models import NeuronModel
+
+MAX_DELAY_TICKS = 65_535
+
+
+@dataclass(frozen=True, eq=False)
+class Population:
+    """`size` neurons of one `model`; `initial` sets state variables (constants or
+    distributions) before the first tick."""
+
+    name: str
+    size: int
+    model: NeuronModel
+    initial: dict = field(default_factory=dict)
+    index: int = -1
+
+    @property
+    def is_source(self) -> bool:
+        """Whether the population only emits spikes (a Poisson or spike-array source)."""
+        return not self.model.receptors
+
+
+@dataclass(frozen=True, eq=False)
+class Projection:
+    """Synapses from `pre` onto the `receptor` input of `post`, chosen by `connector`.
+
+    `weight` is in the post model's weight unit, signed; `delay_ticks` >= 1. Either may be a
+    distribution (drawn per synapse); a `FromList` connector brings its own.
+    """
+
+    pre: Population
+    post: Population
+    connector: Connector
+    weight: float | Uniform | Normal = 0.0
+    delay_ticks: int | Uniform | Normal = 1
+    receptor: str = "excitatory"
+    index: int = -1
+
+    @property
+    def label(self) -> str:
+        return f"projection {self.index} ({self.pre.name} -> {self.post.name})"
+
+
+class Synapses(NamedTuple):
+    """Synapses of a projection onto a range of post neurons, sorted by post then pre."""
+
+    pre: np.ndarray      # int64, index in the pre population
+    post: np.ndarray     # int64, index in the post population
+    weight: np.ndarray   # float32
+    delay_ticks: np.ndarray  # int64, >= 1
+
+
+class Network:
+    """Populations and projections, checked as they are added."""
+
+    def __init__(self, name: str = "network") -> None:
+        self.name = name
+        self.populations: list[Population] = []
+        self.projections: list[Projection] = []
+
+    def population(self, name: str) -> Population:
+        for pop in self.populations:
+            if pop.name == name:
+                return pop
+        raise NetworkError(f"population must be one of {[p.name for p in self.populations]} "
+                           f"(got {name!r})")
+
+    def add_population(self, name: str, size: int, model: NeuronModel,
+                       initial: dict | None = None) -> Population:
+        """Add `size` neurons of `model` named `name`."""
+        check(isinstance(name, str) and name.isidentifier(), "population name",
+              "be a word of letters, digits and underscores", name)
+        check(all(p.name != name for p in self.populations), "population name",
+              "be unique in the network", name)
+        check(isinstance(size, (int, np.integer)) and size >= 1, f"population {name}.size",
+              "be a whole number >= 1", size)
+        check(isinstance(model, NeuronModel), f"population {name}.model",
+              "be a neuron model such as IFCurrExp()", model)
+        model.check_size(int(size))
+        initial = dict(initial or {})
+        for variable, value in initial.items():
+            check(variable in model.state_variables, f"population {name}.initial",
+                  f"name state variables of {model.name} {model.state_variables}", variable)
+            check(isinstance(value, (int, float, Uniform, Normal)),
+                  f"population {name}.initial[{variable!r}]",
+                  "be a number or a distribution", value)
+        pop = Population(name, int(size), model, initial, len(self.populations))
+        self.populations.append(pop)
+        return pop
+
+    def connect(self, pre: Population, post: Population, connector: Connector,
+                weight: float | Uniform | Normal = 0.0,
+                delay_ticks: int | Uniform | Normal = 1,
+                receptor: str = "excitatory") -> Projection:
+        """Project `pre` onto `post` through `connector`."""
+        label = f"projection {len(self.projections)}"
+        for role, pop in (("pre", pre), ("post", post)):
+            check(isinstance(pop, Population) and pop.index >= 0
+                  and self.populations[pop.index] is pop, f"{label}.{role}",
+                  "be a population of this network", getattr(pop, "name", pop))
+        check(not post.is_source, f"{label}.post", "not be a spike source", post.name)
+        check(receptor in post.model.receptors, f"{label}.receptor",
+              f"be one of {post.model.receptors} for model {post.model.name}", receptor)
+        check(isinstance(connector, Connector), f"{label}.connector",
+              "be a connector such as FixedProbability(0.1)", connector)
+        connector.check_sizes(pre.size, post.size, pre is post)
+        check(isinstance(weight, (int, float, Uniform, Normal)) and
+              (not isinstance(weight, (int, float)) or np.isfinite(weight)),
+              f"{label}.weight", "be a finite number or a distribution", weight)
+        if isinstance(delay_ticks, (Uniform, Normal)):
+            check(delay_ticks.low >= 1, f"{label}.delay_ticks",
+                  "never draw below 1 tick (set low >= 1)", delay_ticks)
+        else:
+            check(isinstance(delay_ticks, (int, np.integer)) and
+                  1 <= delay_ticks <= MAX_DELAY_TICKS, f"{label}.delay_ticks",
+                  f"be a whole number of ticks in [1, {MAX_DELAY_TICKS}]", delay_ticks)
+        projection = Projection(pre, post, connector, weight, delay_ticks, receptor,
+                                len(self.projections))
+        self.projections.append(projection)
+        return projection
+
+    @property
+    def size(self) -> int:
+        """Number of neurons in all populations."""
+        return sum(p.size for p in self.populations)
+
+
+def synapses(projection: Projection, seed: int, post_start: int = 0,
+             post_stop: int | None = None) -> Synapses:
+    """The synapses of `projection` onto post neurons `post_start .. post_stop - 1`.
+
+    A pure function of (seed, projection index, post neuron): any split of the post range gives
+    the same synapses.
+    """
+    post_stop = projection.post.size if post_stop is None else post_stop
+    index = projection.index
+    pre, post = projection.connector.connect(
+        projection.pre.size, post_start, post_stop, projection.pre is projection.post, seed,
+        rng.stream(rng.CONNECTION, index))
+    explicit = projection.connector.explicit_values(post_start, post_stop)
+    if explicit is not None:
+        weight, delay = explicit
+    else:
+        position = _position_in_row(post)
+        weight = _per_synapse(projection.weight, seed, rng.WEIGHT, index, post, position)
+        delay = _per_synapse(projection.delay_ticks, seed, rng.DELAY, index, post, position)
+        delay = np.clip(np.rint(delay), 1, MAX_DELAY_TICKS)
+    return Synapses(pre, post, np.asarray(weight, dtype=np.float32),
+                    np.asarray(delay, dtype=np.int64))
+
+
+def _position_in_row(post: np.ndarray) -> np.ndarray:
+    """Rank of each synapse among those of its post neuron (post is sorted)."""
+    if post.size == 0:
+        return post.copy()
+    starts = np.flatnonzero(np.r_[True, post[1:] != post[:-1]])
+    run_start = np.repeat(starts, np.diff(np.r_[starts, post.size]))
+    return np.arange(post.size, dtype=np.int64) - run_start
+
+
+def _per_synapse(value, seed, kind, projection_index, post, position):
+    """Constant value, or a draw keyed by (post neuron, position in its row)."""
+    if not isinstance(value, (Uniform, Normal)):
+        return np.full(post.size, value, dtype=np.float64)
+    return draw(value, seed, rng.stream(kind, projection_index), post, position)
