@@ -1,0 +1,120 @@
+"""Communication between MPI ranks, on NumPy arrays with mpi4py's buffer methods.
+
+`SerialComm` is the one-rank case with the same methods, so the kernel has one code path.
+`world()` gives an `MPIComm` only when launched by `mpiexec` with more than one rank.
+"""
+
+import os
+
+import numpy as np
+
+# Set by mpiexec/srun of MPICH, Open MPI and PMIx-based launchers for every rank they start.
+_LAUNCHER_VARIABLES = ("PMI_RANK", "PMI_SIZE", "OMPI_COMM_WORLD_SIZE", "PMIX_RANK")
+
+
+class SerialComm:
+    """A world of one rank."""
+
+    rank = 0
+    size = 1
+
+    def allgather(self, array: np.ndarray) -> list[np.ndarray]:
+        """Every rank's array, in rank order."""
+        return [array]
+
+    def alltoallv(self, outgoing: list[np.ndarray]) -> list[np.ndarray]:
+        """Send `outgoing[r]` to rank r; return what each rank sent here, in rank order."""
+        return [outgoing[0]]
+
+    def sum(self, array: np.ndarray) -> np.ndarray:
+        """Element-wise sum of every rank's array, on every rank."""
+        return array
+
+    def gather(self, array: np.ndarray) -> list[np.ndarray] | None:
+        """Every rank's array on rank 0 (None elsewhere)."""
+        return [array]
+
+    def broadcast(self, value):
+        """Rank 0's value on every rank."""
+        return value
+
+    def max(self, value: float) -> float:
+        """The largest of every rank's value, on every rank."""
+        return value
+
+    def abort(self, code: int) -> None:
+        raise SystemExit(code)
+
+
+class MPIComm:
+    """A world of several ranks over mpi4py."""
+
+    def __init__(self, comm) -> None:
+        from mpi4py import MPI
+        self._mpi = MPI
+        self._comm = comm
+        self.rank = comm.Get_rank()
+        self.size = comm.Get_size()
+
+    def _counts(self, n: int) -> np.ndarray:
+        counts = np.empty(self.size, dtype=np.int64)
+        self._comm.Allgather(np.array([n], dtype=np.int64), counts)
+        return counts
+
+    def allgather(self, array: np.ndarray) -> list[np.ndarray]:
+        array = np.ascontiguousarray(array)
+        counts = self._counts(array.size)
+        out = np.empty(int(counts.sum()), dtype=array.dtype)
+        self._comm.Allgatherv(array, [out, counts])
+        return np.split(out, np.cumsum(counts)[:-1])
+
+    def alltoallv(self, outgoing: list[np.ndarray]) -> list[np.ndarray]:
+        dtype = outgoing[0].dtype
+        send_counts = np.array([a.size for a in outgoing], dtype=np.int64)
+        recv_counts = np.empty(self.size, dtype=np.int64)
+        self._comm.Alltoall(send_counts, recv_counts)
+        send = np.concatenate(outgoing).astype(dtype, copy=False)
+        recv = np.empty(int(recv_counts.sum()), dtype=dtype)
+        self._comm.Alltoallv([send, send_counts], [recv, recv_counts])
+        return np.split(recv, np.cumsum(recv_counts)[:-1])
+
+    def sum(self, array: np.ndarray) -> np.ndarray:
+        array = np.ascontiguousarray(array)
+        out = np.empty_like(array)
+        self._comm.Allreduce(array, out, op=self._mpi.SUM)
+        return out
+
+    def gather(self, array: np.ndarray) -> list[np.ndarray] | None:
+        array = np.ascontiguousarray(array)
+        counts = self._comm.gather(array.size, root=0)
+        if self.rank != 0:
+            self._comm.Gatherv(array, None, root=0)
+            return None
+        counts = np.array(counts, dtype=np.int64)
+        out = np.empty(int(counts.sum()), dtype=array.dtype)
+        self._comm.Gatherv(array, [out, counts], root=0)
+        return np.split(out, np.cumsum(counts)[:-1])
+
+    def broadcast(self, value):
+        return self._comm.bcast(value, root=0)
+
+    def max(self, value: float) -> float:
+        return self._comm.allreduce(value, op=self._mpi.MAX)
+
+    def abort(self, code: int) -> None:
+        self._comm.Abort(code)
+
+
+def launched_by_mpiexec() -> bool:
+    """Whether an MPI launcher started this process."""
+    return any(name in os.environ for name in _LAUNCHER_VARIABLES)
+
+
+def world():
+    """The communicator of this process: MPI's world under mpiexec, else one serial rank."""
+    if not launched_by_mpiexec():
+        return SerialComm()
+    from mpi4py import MPI
+    if MPI.COMM_WORLD.Get_size() == 1:
+        return SerialComm()
+    return MPIComm(MPI.COMM_WORLD)
