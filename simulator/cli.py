@@ -1,0 +1,71 @@
+"""The `neurochip` command line."""
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from .config import load_config
+from .errors import ConfigError, MappingError
+from .run import simulate
+from .tables import USER_ERRORS
+
+EXIT_USER_ERROR = 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="neurochip", description="Simulate SpiNNaker-2-like neuromorphic machines.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="map and simulate a network from a TOML config")
+    run.add_argument("config", help="TOML config file, e.g. examples/cuba.toml")
+    run.add_argument("--out", required=True, help="HDF5 result file to write")
+    run.add_argument("--quiet", action="store_true", help="print nothing on success")
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except (*USER_ERRORS, MappingError) as err:
+        print(f"neurochip: error: {err}", file=sys.stderr)
+        return EXIT_USER_ERROR
+
+
+def run_command(args) -> int:
+    out = Path(args.out)
+    if not out.parent.is_dir() and str(out.parent):
+        raise ConfigError(f"--out {out}: directory {out.parent} does not exist; create it or "
+                          f"choose another path")
+    config = load_config(args.config)
+    network = config.build_network()
+    result = simulate(network, config.machine, config.run, config.mapping, config.text)
+    if result is None:
+        return 0
+    result.save(out)
+    if not args.quiet:
+        print(summary(result, out))
+    return 0
+
+
+def summary(result, out: Path) -> str:
+    """A few lines on what the run did: rates per population and inter-chip traffic."""
+    a = result.attributes
+    seconds = a["duration_ticks"] * a["timestep_ns"] * 1e-9
+    lines = [f"wrote {out}: {a['network']} on {a['machine']}, {seconds:g} s of model time "
+             f"in {a['run_wall_s']:.2f} s (build {a['build_wall_s']:.2f} s)"]
+    for pop in result.populations:
+        times, _ = result.spikes(pop)
+        size = result.group_attributes[f"spikes/{pop}"]["size"]
+        lines.append(f"  {pop}: {len(times)} spikes, {len(times) / size / seconds:.2f} Hz "
+                     f"per neuron")
+    packets = result.datasets["traffic/link_packets"].sum()
+    lines.append(f"  inter-chip links: {packets} packets on "
+                 f"{int((result.datasets['traffic/link_packets'].sum(axis=0) > 0).sum())} of "
+                 f"{result.datasets['traffic/links'].shape[0]} links")
+    return "\n".join(lines)
+
+
+COMMANDS = {"run": run_command}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

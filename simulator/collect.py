@@ -1,0 +1,92 @@
+"""Gather what every rank simulated into one `Result` on rank 0 (layout: docs/results.md)."""
+
+import numpy as np
+import h5py
+
+from networks import Network
+
+from .engine.kernel import RankSimulation
+from .mapping import Mapping
+from .results import Result
+
+LINK_DTYPE = np.dtype([("source_x", "i4"), ("source_y", "i4"), ("direction", "i4"),
+                       ("target_x", "i4"), ("target_y", "i4")])
+CHIP_DTYPE = np.dtype([("x", "i4"), ("y", "i4")])
+PLACEMENT_DTYPE = np.dtype([("population", h5py.string_dtype()), ("slice_start", "i8"),
+                            ("slice_stop", "i8"), ("chip_x", "i4"), ("chip_y", "i4"),
+                            ("core", "i4"), ("key", "u4")])
+EDGE_DTYPE = np.dtype([("source_slice", "i4"), ("target_slice", "i4"), ("synapses", "i8")])
+
+
+def collect(network: Network, mapping: Mapping, sim: RankSimulation,
+            attributes: dict) -> Result | None:
+    """The result of the run on rank 0; None on every other rank (all ranks must call)."""
+    comm = sim.comm
+    ticks, ids = sim.recorder.arrays()
+    all_ticks = comm.gather(ticks)
+    all_ids = comm.gather(ids)
+    link_packets = comm.sum(sim.fabric.link_packets)
+    router_packets = comm.sum(sim.fabric.router_packets)
+    if comm.rank != 0:
+        return None
+    datasets = {}
+    datasets.update(spike_datasets(network, np.concatenate(all_ticks), np.concatenate(all_ids)))
+    datasets.update(traffic_datasets(mapping, sim.run_options, link_packets, router_packets))
+    datasets.update(mapping_datasets(network, mapping))
+    group_attributes = {
+        "traffic": {"window_length_ticks": sim.run_options.window_ticks},
+        "mapping": {"neurons_per_core": mapping.options.neurons_per_core,
+                    "placer": mapping.options.placer,
+                    "neuron_bits": mapping.keys.neuron_bits,
+                    "key_mask": mapping.keys.mask},
+    }
+    for pop in network.populations:
+        group_attributes[f"spikes/{pop.name}"] = {"size": pop.size, "model": pop.model.name}
+    return Result(dict(attributes), datasets, group_attributes)
+
+
+def spike_datasets(network: Network, ticks: np.ndarray, ids: np.ndarray) -> dict:
+    """`spikes/<population>/times` and `/ids`, sorted by time then id."""
+    offsets = np.cumsum([0] + [p.size for p in network.populations])
+    population = np.searchsorted(offsets, ids, side="right") - 1
+    datasets = {}
+    for pop in network.populations:
+        mine = population == pop.index
+        t = ticks[mine]
+        i = (ids[mine] - offsets[pop.index])
+        order = np.lexsort((i, t))
+        datasets[f"spikes/{pop.name}/times"] = t[order].astype(np.int64)
+        datasets[f"spikes/{pop.name}/ids"] = i[order].astype(np.int32)
+    return datasets
+
+
+def traffic_datasets(mapping: Mapping, run, link_packets, router_packets) -> dict:
+    topology = mapping.machine.topology
+    links = np.empty(topology.n_links, dtype=LINK_DTYPE)
+    links["source_x"], links["source_y"] = topology.chip_xy[topology.link_source].T
+    links["direction"] = topology.link_direction
+    links["target_x"], links["target_y"] = topology.chip_xy[topology.link_target].T
+    chips = np.empty(topology.n_chips, dtype=CHIP_DTYPE)
+    chips["x"], chips["y"] = topology.chip_xy.T
+    starts = np.arange(0, run.duration_ticks, run.window_ticks, dtype=np.int64)
+    windows = np.stack([starts, np.minimum(starts + run.window_ticks, run.duration_ticks)],
+                       axis=1)
+    return {"traffic/links": links, "traffic/chips": chips, "traffic/window_ticks": windows,
+            "traffic/link_packets": link_packets, "traffic/router_packets": router_packets}
+
+
+def mapping_datasets(network: Network, mapping: Mapping) -> dict:
+    slices, placement = mapping.slices, mapping.placement
+    xy = mapping.machine.topology.chip_xy[placement.chip]
+    placements = np.empty(len(slices), dtype=PLACEMENT_DTYPE)
+    placements["population"] = [network.populations[p].name for p in slices.population]
+    placements["slice_start"], placements["slice_stop"] = slices.start, slices.stop
+    placements["chip_x"], placements["chip_y"] = xy.T
+    placements["core"] = placement.core
+    placements["key"] = mapping.keys.base
+    edges = np.empty(len(mapping.edges), dtype=EDGE_DTYPE)
+    edges["source_slice"], edges["target_slice"] = mapping.edges.source, mapping.edges.target
+    edges["synapses"] = mapping.edges.synapses
+    return {"mapping/placements": placements, "mapping/edges": edges,
+            "mapping/router_entries":
+                mapping.tables.entries_per_chip(mapping.machine.topology.n_chips)}

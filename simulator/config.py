@@ -1,0 +1,131 @@
+"""Read a TOML config into a machine, a network and the mapping and run options.
+
+Every key is checked here, once; an unknown key or a bad value is a `ConfigError` whose
+message names the table, the key and what it must be.
+"""
+
+import tomllib
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import chips
+from networks import Network
+from networks.library import LIBRARY
+
+from .errors import ConfigError
+from .options import MappingOptions, RunOptions
+from .tables import USER_ERRORS, from_table
+
+TABLES = ("machine", "network", "mapping", "run")
+MACHINE_PARTS = {"chip": chips.Chip, "core": chips.Core, "router": chips.Router,
+                 "link": chips.Link}
+
+
+@dataclass(frozen=True)
+class MachineChoice:
+    """The `[machine]` keys besides the part tables: a preset and its geometry."""
+
+    preset: str = "spinnaker2"
+    width: int | None = None
+    height: int | None = None
+    wrap: bool | None = None
+    layout: str | None = None
+
+
+@dataclass(frozen=True)
+class NetworkChoice:
+    """The `[network]` keys: a network from the library and its parameters."""
+
+    library: str = ""
+    params: dict | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything a run needs, checked."""
+
+    machine: chips.Machine
+    network_name: str
+    network_params: object
+    mapping: MappingOptions
+    run: RunOptions
+    text: str = ""
+
+    def build_network(self) -> Network:
+        """The network, built for this run's timestep."""
+        try:
+            return LIBRARY[self.network_name].build(self.network_params, self.run.timestep_ms)
+        except USER_ERRORS as err:
+            raise ConfigError(f"[network.params] {err}") from None
+
+
+def load_config(path: str | Path) -> Config:
+    """Read and check the config file at `path`."""
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path} does not exist; give the path of a TOML "
+                          f"file such as examples/cuba.toml") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ConfigError(f"config file {path} cannot be read ({err}); give a readable "
+                          f"UTF-8 TOML file") from None
+    return parse_config(text, source=str(path))
+
+
+def parse_config(text: str, source: str = "config") -> Config:
+    """Check the TOML `text` and build the machine and options it describes."""
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"{source} is not valid TOML ({err}); fix the syntax there") from None
+    for table in document:
+        if table not in TABLES:
+            raise ConfigError(f"[{table}] is not a known table; the tables are "
+                              f"{', '.join(TABLES)}")
+    machine = _machine(document.get("machine", {}))
+    mapping = from_table(MappingOptions, document.get("mapping", {}), "mapping")
+    run = from_table(RunOptions, document.get("run", {}), "run")
+    name, params = _network(document.get("network", {}))
+    config = Config(machine, name, params, mapping, run, text)
+    config.build_network()
+    return config
+
+
+def _machine(table) -> chips.Machine:
+    if not isinstance(table, dict):
+        raise ConfigError(f"[machine] must be a table of keys (got {table!r})")
+    parts = {k: table[k] for k in MACHINE_PARTS if k in table}
+    choice = from_table(MachineChoice, {k: v for k, v in table.items() if k not in parts},
+                        "machine")
+    if choice.preset not in chips.PRESETS:
+        raise ConfigError(f"[machine] preset must be one of {', '.join(chips.PRESETS)} "
+                          f"(got {choice.preset!r})")
+    geometry = {k: getattr(choice, k) for k in ("width", "height", "wrap", "layout")
+                if getattr(choice, k) is not None}
+    machine = chips.PRESETS[choice.preset]()
+    chip = machine.chip
+    for name in ("core", "router", "link"):
+        if name in parts:
+            part = from_table(MACHINE_PARTS[name], parts[name], f"machine.{name}",
+                              base=getattr(chip, name))
+            chip = _replace(chip, f"machine.{name}", **{name: part})
+    if "chip" in parts:
+        chip = from_table(chips.Chip, parts["chip"], "machine.chip", base=chip)
+    return _replace(machine, "machine", chip=chip, **geometry)
+
+
+def _replace(obj, section: str, **changes):
+    try:
+        return replace(obj, **changes)
+    except USER_ERRORS as err:
+        raise ConfigError(f"[{section}] {err}") from None
+
+
+def _network(table):
+    choice = from_table(NetworkChoice, table, "network")
+    if choice.library not in LIBRARY:
+        raise ConfigError(f"[network] library must be one of {', '.join(LIBRARY)} "
+                          f"(got {choice.library!r})")
+    params = from_table(LIBRARY[choice.library].params, choice.params or {}, "network.params")
+    return choice.library, params

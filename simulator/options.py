@@ -1,0 +1,72 @@
+"""How to map and how to run: the options of the `[mapping]` and `[run]` tables."""
+
+from dataclasses import dataclass
+
+from .errors import check
+
+FIDELITIES = ("functional", "timed", "packet")
+IMPLEMENTED_FIDELITIES = ("functional",)
+PLACERS = ("sequential", "spread")
+MAX_SEED = 2**63 - 1
+
+
+def whole_multiple(value: float, unit: float) -> int | None:
+    """`value / unit` when it is a whole number (to 1e-9 relative), else None."""
+    count = round(value / unit)
+    return count if abs(count * unit - value) <= 1e-9 * max(abs(value), unit) else None
+
+
+@dataclass(frozen=True)
+class MappingOptions:
+    """How the network is cut into slices and placed on cores."""
+
+    neurons_per_core: int = 256
+    placer: str = "sequential"
+
+    def __post_init__(self) -> None:
+        check(self.neurons_per_core >= 1, "neurons_per_core", "be >= 1",
+              self.neurons_per_core)
+        check(self.placer in PLACERS, "placer", f"be one of {', '.join(PLACERS)}",
+              self.placer)
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How long, at what resolution and fidelity, and with which seed to simulate."""
+
+    duration_ms: float = 1000.0
+    timestep_ms: float = 1.0
+    fidelity: str = "functional"
+    seed: int = 0
+    traffic_window_ms: float = 10.0
+
+    def __post_init__(self) -> None:
+        check(self.timestep_ms > 0, "timestep_ms", "be > 0", self.timestep_ms)
+        check(whole_multiple(self.timestep_ms * 1e6, 1.0) is not None, "timestep_ms",
+              "be a whole number of nanoseconds", self.timestep_ms)
+        check(self.duration_ms > 0, "duration_ms", "be > 0", self.duration_ms)
+        check(whole_multiple(self.duration_ms, self.timestep_ms) is not None, "duration_ms",
+              f"be a whole number of timesteps ({self.timestep_ms:g} ms)", self.duration_ms)
+        check(self.traffic_window_ms > 0, "traffic_window_ms", "be > 0",
+              self.traffic_window_ms)
+        check(whole_multiple(self.traffic_window_ms, self.timestep_ms) is not None,
+              "traffic_window_ms", f"be a whole number of timesteps ({self.timestep_ms:g} ms)",
+              self.traffic_window_ms)
+        check(self.fidelity in FIDELITIES, "fidelity", f"be one of {', '.join(FIDELITIES)}",
+              self.fidelity)
+        check(self.fidelity in IMPLEMENTED_FIDELITIES, "fidelity",
+              f"be one this version implements: {', '.join(IMPLEMENTED_FIDELITIES)}",
+              self.fidelity)
+        check(0 <= self.seed <= MAX_SEED, "seed", f"be in [0, {MAX_SEED}]", self.seed)
+
+    @property
+    def timestep_ns(self) -> int:
+        return round(self.timestep_ms * 1e6)
+
+    @property
+    def duration_ticks(self) -> int:
+        return round(self.duration_ms / self.timestep_ms)
+
+    @property
+    def window_ticks(self) -> int:
+        return round(self.traffic_window_ms / self.timestep_ms)
