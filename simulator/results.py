@@ -49,11 +49,19 @@ class Result:
                     group = f.require_group(name)
                     for key, value in attributes.items():
                         group.attrs[key] = value
+            os.chmod(temporary, 0o666 & ~_umask())
             os.replace(temporary, path)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
         return path
+
+
+def _umask() -> int:
+    """The process's file-creation mask (mkstemp ignores it, so apply it by hand)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def load_result(path: str | Path) -> Result:

@@ -55,6 +55,14 @@ def test_the_file_holds_the_documented_layout(tmp_path):
         assert f["mapping/router_entries"].shape == (4,)
 
 
+def test_the_file_gets_the_usual_permissions(tmp_path):
+    import os
+    path = run_config(GOOD).save(tmp_path / "r.h5")
+    mask = os.umask(0)
+    os.umask(mask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~mask
+
+
 def test_write_then_read_gives_back_every_dataset(tmp_path):
     result = run_config(GOOD)
     loaded = load_result(result.save(tmp_path / "r.h5"))
