@@ -68,6 +68,7 @@ class Network:
         self.name = name
         self.populations: list[Population] = []
         self.projections: list[Projection] = []
+        self.recorded: dict[str, tuple[str, ...]] = {}
 
     def population(self, name: str) -> Population:
         for pop in self.populations:
@@ -77,8 +78,9 @@ class Network:
                            f"(got {name!r})")
 
     def add_population(self, name: str, size: int, model: NeuronModel,
-                       initial: dict | None = None) -> Population:
-        """Add `size` neurons of `model` named `name`."""
+                       initial: dict | None = None,
+                       record: tuple[str, ...] | list[str] = ()) -> Population:
+        """Add `size` neurons of `model` named `name`, recording the variables in `record`."""
         check(isinstance(name, str) and name.isidentifier(), "population name",
               "be a word of letters, digits and underscores", name)
         check(all(p.name != name for p in self.populations), "population name",
@@ -97,7 +99,25 @@ class Network:
                   "be a number or a distribution", value)
         pop = Population(name, int(size), model, initial, len(self.populations))
         self.populations.append(pop)
+        self.record(pop, record)
         return pop
+
+    def record(self, population: Population, variables: tuple[str, ...] | list[str]) -> None:
+        """Record the state `variables` of `population` at the end of every tick (spikes are
+        always recorded)."""
+        self._check_member(population, "record")
+        model = population.model
+        for variable in variables:
+            check(variable in model.state_variables, f"population {population.name}.record",
+                  f"name state variables of {model.name} {model.state_variables}", variable)
+        if variables:
+            known = self.recorded.get(population.name, ())
+            self.recorded[population.name] = tuple(dict.fromkeys(known + tuple(variables)))
+
+    def _check_member(self, pop, role: str) -> None:
+        check(isinstance(pop, Population) and 0 <= pop.index < len(self.populations)
+              and self.populations[pop.index] is pop, role,
+              "be a population of this network", getattr(pop, "name", pop))
 
     def connect(self, pre: Population, post: Population, connector: Connector,
                 weight: float | Uniform | Normal = 0.0,
@@ -106,15 +126,13 @@ class Network:
         """Project `pre` onto `post` through `connector`."""
         label = f"projection {len(self.projections)}"
         for role, pop in (("pre", pre), ("post", post)):
-            check(isinstance(pop, Population) and pop.index >= 0
-                  and self.populations[pop.index] is pop, f"{label}.{role}",
-                  "be a population of this network", getattr(pop, "name", pop))
+            self._check_member(pop, f"{label}.{role}")
         check(not post.is_source, f"{label}.post", "not be a spike source", post.name)
         check(receptor in post.model.receptors, f"{label}.receptor",
               f"be one of {post.model.receptors} for model {post.model.name}", receptor)
         check(isinstance(connector, Connector), f"{label}.connector",
               "be a connector such as FixedProbability(0.1)", connector)
-        connector.check_sizes(pre.size, post.size, pre is post)
+        connector.check_sizes(pre.size, post.size, pre.index == post.index)
         check(isinstance(weight, (int, float, Uniform, Normal)) and
               (not isinstance(weight, (int, float)) or np.isfinite(weight)),
               f"{label}.weight", "be a finite number or a distribution", weight)
@@ -145,9 +163,10 @@ def synapses(projection: Projection, seed: int, post_start: int = 0,
     """
     post_stop = projection.post.size if post_stop is None else post_stop
     index = projection.index
-    pre, post = projection.connector.connect(
-        projection.pre.size, post_start, post_stop, projection.pre is projection.post, seed,
-        rng.stream(rng.CONNECTION, index))
+    same_population = projection.pre.index == projection.post.index
+    pre, post = projection.connector.connect(projection.pre.size, post_start, post_stop,
+                                             same_population, seed,
+                                             rng.stream(rng.CONNECTION, index))
     explicit = projection.connector.explicit_values(post_start, post_stop)
     if explicit is not None:
         weight, delay = explicit

@@ -27,9 +27,10 @@ def collect(network: Network, mapping: Mapping, sim: RankSimulation,
     all_ids = comm.gather(ids)
     link_packets = comm.sum(sim.fabric.link_packets)
     router_packets = comm.sum(sim.fabric.router_packets)
+    states = state_datasets(network, sim)
     if comm.rank != 0:
         return None
-    datasets = {}
+    datasets = dict(states)
     datasets.update(spike_datasets(network, np.concatenate(all_ticks), np.concatenate(all_ids)))
     datasets.update(traffic_datasets(mapping, sim.run_options, link_packets, router_packets))
     datasets.update(mapping_datasets(network, mapping))
@@ -57,6 +58,26 @@ def spike_datasets(network: Network, ticks: np.ndarray, ids: np.ndarray) -> dict
         order = np.lexsort((i, t))
         datasets[f"spikes/{pop.name}/times"] = t[order].astype(np.int64)
         datasets[f"spikes/{pop.name}/ids"] = i[order].astype(np.int32)
+    return datasets
+
+
+def state_datasets(network: Network, sim: RankSimulation) -> dict:
+    """`state/<population>/<variable>`: [ticks, neurons], gathered from every rank."""
+    comm = sim.comm
+    n_ticks = sim.run_options.duration_ticks
+    datasets = {}
+    for pop in network.populations:
+        for variable in network.recorded.get(pop.name, ()):
+            probe = next((p for p in sim.probes
+                          if p.population == pop.index and p.variable == variable), None)
+            neurons = probe.neurons if probe else np.empty(0, dtype=np.int64)
+            values = probe.values.T.ravel() if probe else np.empty(0)
+            all_neurons, all_values = comm.gather(neurons), comm.gather(values)
+            if comm.rank == 0:
+                table = np.empty((n_ticks, pop.size), dtype=np.float64)
+                for ids, flat in zip(all_neurons, all_values):
+                    table[:, ids] = flat.reshape(len(ids), n_ticks).T
+                datasets[f"state/{pop.name}/{variable}"] = table
     return datasets
 
 

@@ -14,9 +14,9 @@ from networks.library import LIBRARY
 
 from .errors import ConfigError
 from .options import MappingOptions, RunOptions
-from .tables import USER_ERRORS, from_table
+from .tables import USER_ERRORS, coerce, from_table
 
-TABLES = ("machine", "network", "mapping", "run")
+TABLES = ("machine", "network", "mapping", "run", "record")
 MACHINE_PARTS = {"chip": chips.Chip, "core": chips.Core, "router": chips.Router,
                  "link": chips.Link}
 
@@ -50,13 +50,25 @@ class Config:
     mapping: MappingOptions
     run: RunOptions
     text: str = ""
+    record: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def build_network(self) -> Network:
-        """The network, built for this run's timestep."""
+        """The network, built for this run's timestep, with the `[record]` variables."""
         try:
-            return LIBRARY[self.network_name].build(self.network_params, self.run.timestep_ms)
+            network = LIBRARY[self.network_name].build(self.network_params,
+                                                       self.run.timestep_ms)
         except USER_ERRORS as err:
             raise ConfigError(f"[network.params] {err}") from None
+        names = [p.name for p in network.populations]
+        for name, variables in self.record:
+            if name not in names:
+                raise ConfigError(f"[record] {name} is not a population of the network; the "
+                                  f"populations are {', '.join(names)}")
+            try:
+                network.record(network.population(name), variables)
+            except USER_ERRORS as err:
+                raise ConfigError(f"[record] {err}") from None
+        return network
 
 
 def load_config(path: str | Path) -> Config:
@@ -87,7 +99,8 @@ def parse_config(text: str, source: str = "config") -> Config:
     mapping = from_table(MappingOptions, document.get("mapping", {}), "mapping")
     run = from_table(RunOptions, document.get("run", {}), "run")
     name, params = _network(document.get("network", {}))
-    config = Config(machine, name, params, mapping, run, text)
+    record = _record(document.get("record", {}))
+    config = Config(machine, name, params, mapping, run, text, record)
     config.build_network()
     return config
 
@@ -120,6 +133,13 @@ def _replace(obj, section: str, **changes):
         return replace(obj, **changes)
     except USER_ERRORS as err:
         raise ConfigError(f"[{section}] {err}") from None
+
+
+def _record(table) -> tuple:
+    if not isinstance(table, dict):
+        raise ConfigError(f"[record] must be a table of keys (got {table!r})")
+    return tuple((name, coerce(variables, tuple[str, ...], f"[record] {name}"))
+                 for name, variables in table.items())
 
 
 def _network(table):

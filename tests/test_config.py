@@ -98,6 +98,11 @@ BAD = [
      r"\[mapping\] placer must be one of sequential, spread \(got 'random'\)"),
     (GOOD.replace("[run]\n", "[run\n"), r"config is not valid TOML .*; fix the syntax there"),
     ("run = 3\n", r"\[run\] must be a table of keys \(got 3\)"),
+    (GOOD + '\n[record]\nexcc = ["v"]\n',
+     r"\[record\] excc is not a population of the network; the populations are exc, inh"),
+    (GOOD + '\n[record]\nexc = ["u"]\n',
+     r"\[record\] population exc.record must name state variables of if_curr_exp"),
+    (GOOD + '\n[record]\nexc = "v"\n', r"\[record\] exc must be a list \(got 'v'\)"),
 ]
 
 

@@ -33,10 +33,12 @@ def test_every_config_key_is_documented():
 
 def test_every_dataset_is_documented():
     text = (REPO / "docs" / "results.md").read_text()
-    result = run_config(GOOD)
+    result = run_config(GOOD + '\n[record]\nexc = ["v", "i_exc"]\n')
+    assert "state/exc/v" in result.datasets and "state/exc/i_exc" in result.datasets
     for path in result.datasets:
         group, name = path.rsplit("/", 1)
-        group = re.sub(r"^spikes/\w+", "spikes/<population>", group)
+        group = re.sub(r"^(spikes|state)/\w+", r"\1/<population>", group)
+        name = "<variable>" if group == "state/<population>" else name
         assert f"`/{group}/`" in text and f"| `{name}` |" in text, path
     for key in result.attributes:
         assert f"| `{key}` |" in text, key

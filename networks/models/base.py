@@ -38,11 +38,14 @@ class ModelGroup(ABC):
     size: int
 
     @abstractmethod
-    def step(self, tick: int, synaptic_input: np.ndarray, spiked: np.ndarray) -> int:
+    def step(self, tick: int, synaptic_input: np.ndarray, spiked: np.ndarray,
+             payload: np.ndarray) -> int:
         """Advance every neuron over tick `tick`.
 
-        `synaptic_input` is [size, receptors]: the weights that arrived for this tick.
+        `synaptic_input` is [size, receptors]: the weighted events that arrived for this tick.
         Indices (within the group) of the neurons that fire go to `spiked`; returns their count.
+        A graded model also writes the value each event carries to `payload` (in the same
+        positions as `spiked`); the others leave it alone.
         """
 
     def state(self, name: str) -> np.ndarray:
@@ -60,6 +63,7 @@ class NeuronModel(ABC):
     name: ClassVar[str]
     receptors: ClassVar[tuple[str, ...]] = ()
     state_variables: ClassVar[tuple[str, ...]] = ()
+    graded: ClassVar[bool] = False  # events carry a value (the packet payload)
 
     def check_size(self, size: int) -> None:
         """Raise if this model cannot describe a population of `size` neurons."""

@@ -85,7 +85,8 @@ class IFCurrExpGroup(ModelGroup):
         self.i_inh = initial_values(members, "i_inh", lambda model: 0.0, seed)
         self.refractory = np.zeros(self.size, dtype=np.int32)
 
-    def step(self, tick: int, synaptic_input: np.ndarray, spiked: np.ndarray) -> int:
+    def step(self, tick: int, synaptic_input: np.ndarray, spiked: np.ndarray,
+             payload: np.ndarray) -> int:
         return if_curr_exp_step(self.v, self.i_exc, self.i_inh, self.refractory,
                                 self.param_index, self.params, synaptic_input, spiked)
 

@@ -63,7 +63,8 @@ class LIFGroup(ModelGroup):
         self.v = initial_values(members, "v", lambda model: model.v_rest_mv, seed)
         self.refractory = np.zeros(self.size, dtype=np.int32)
 
-    def step(self, tick: int, synaptic_input: np.ndarray, spiked: np.ndarray) -> int:
+    def step(self, tick: int, synaptic_input: np.ndarray, spiked: np.ndarray,
+             payload: np.ndarray) -> int:
         return lif_step(self.v, self.refractory, self.param_index, self.params, synaptic_input,
                         spiked)
 

@@ -46,7 +46,8 @@ class PoissonGroup(ModelGroup):
               f"be at most 1 / timestep ({1e3 / timestep_ms:g} Hz)",
               float(self.probability.max(initial=0.0) * 1e3 / timestep_ms))
 
-    def step(self, tick: int, synaptic_input: np.ndarray, spiked: np.ndarray) -> int:
+    def step(self, tick: int, synaptic_input: np.ndarray, spiked: np.ndarray,
+             payload: np.ndarray) -> int:
         return poisson_step(self.seed, self.stream, self.neuron_id, self.probability, tick,
                             spiked)
 
@@ -109,7 +110,8 @@ class SpikeArrayGroup(ModelGroup):
         self.event_neuron = np.ascontiguousarray(events[:, 1]).astype(np.int32)
         self.cursor = np.zeros(1, dtype=np.int64)
 
-    def step(self, tick: int, synaptic_input: np.ndarray, spiked: np.ndarray) -> int:
+    def step(self, tick: int, synaptic_input: np.ndarray, spiked: np.ndarray,
+             payload: np.ndarray) -> int:
         return spike_array_step(self.event_tick, self.event_neuron, self.cursor, tick, spiked)
 
     def warm_up(self) -> None:

@@ -1,8 +1,8 @@
 """One rank's share of a run, stepped tick by tick in a SimPy environment.
 
-Each tick: every model group updates its neurons (one Numba call per model), the spikes
-leave as packets through the fabric, ranks exchange the spikes their neighbours need, and
-the synaptic rows of all spikes that reach this rank are added to the input ring at
+Each tick: every model group updates its neurons (one Numba call per model), the events
+leave as packets through the fabric, ranks exchange the events their neighbours need, and
+the synaptic rows of all events that reach this rank are added to the input ring at
 `tick + delay`. Because every delay is at least one tick, one exchange per tick suffices
 (the min-delay lookahead of NEST).
 """
@@ -18,6 +18,7 @@ from ..mapping import Mapping
 from ..options import RunOptions
 from .fabric import FunctionalFabric, count_packets
 from .layout import build_groups, lay_out
+from .probes import make_probes
 from .recorder import SpikeRecorder
 from .synapses import build_synaptic_matrix, deliver
 
@@ -36,14 +37,20 @@ class RankSimulation:
         self.input_views = [[self.ring[slot, g.inputs].reshape(g.size, g.receptors)
                              for slot in range(depth)] for g in layout.groups]
         self.spiked = np.empty(layout.n_neurons, dtype=np.int32)
-        self.spiked_views = [self.spiked[g.first_neuron:g.first_neuron + g.size]
-                             for g in layout.groups]
-        self.group_first = np.array([g.first_neuron for g in layout.groups], dtype=np.int64)
+        self.payload = np.ones(layout.n_neurons, dtype=np.float64)
+        bounds = [(g.first_neuron, g.first_neuron + g.size) for g in layout.groups]
+        self.spiked_views = [self.spiked[a:b] for a, b in bounds]
+        self.payload_views = [self.payload[a:b] for a, b in bounds]
+        self.group_first = np.array([a for a, _ in bounds], dtype=np.int64)
+        self.group_graded = np.array([g.model_class.graded for g in layout.groups])
         self.fired = np.zeros(len(layout.groups), dtype=np.int64)
         self.local_slice = mapping.slices.containing(layout.global_id)
         n_windows = -(-run.duration_ticks // run.window_ticks)
         self.fabric = FunctionalFabric(mapping, n_windows, run.window_ticks)
         self.recorder = SpikeRecorder()
+        self.probes = make_probes(network, mapping, layout, run.duration_ticks)
+        self.probe_sources = [self.groups[p.group].state(p.variable)[p.start:p.stop]
+                              for p in self.probes]
         self.synaptic_events = 0
         if comm.size > 1:
             chip_rank = mapping.chip_rank[mapping.routes.cores // mapping.machine.chip.cores]
@@ -56,14 +63,9 @@ class RankSimulation:
         for group in self.groups:
             group.warm_up()
         self.fired[:] = 0
-        routes = self.fabric.routes
-        ids, slices, _ = emit(0, self.spiked, self.group_first, self.fired,
-                              self.layout.global_id, self.local_slice, self.recorder.ticks,
-                              self.recorder.ids, 0, routes.link_ptr, routes.links,
-                              routes.router_ptr, routes.routers, self.fabric.link_packets[0],
-                              self.fabric.router_packets[0])
+        ids, values, slices = self._emit(0)
         m = self.matrix
-        deliver(ids, m.row_ptr, m.target, m.weight, m.delay_ticks, self.ring, 0)
+        deliver(ids, values, m.row_ptr, m.target, m.weight, m.delay_ticks, self.ring, 0)
         if self.comm.size > 1:
             expand_rows(slices, self.destination_ptr, self.destinations)
 
@@ -80,49 +82,63 @@ class RankSimulation:
             yield env.timeout(timestep_ns)
 
     def step(self, tick: int) -> None:
-        """Update the neurons for `tick`, send their spikes and deliver what arrives."""
+        """Update the neurons for `tick`, send their events and deliver what arrives."""
         slot = tick % self.ring.shape[0]
         for k, group in enumerate(self.groups):
-            self.fired[k] = group.step(tick, self.input_views[k][slot], self.spiked_views[k])
+            self.fired[k] = group.step(tick, self.input_views[k][slot], self.spiked_views[k],
+                                       self.payload_views[k])
         self.ring[slot] = 0.0
+        for probe, source in zip(self.probes, self.probe_sources):
+            probe.values[tick] = source
         self.recorder.reserve(self.layout.n_neurons)
-        window = tick // self.fabric.window_ticks
-        routes = self.fabric.routes
-        ids, slices, self.recorder.count = emit(
-            tick, self.spiked, self.group_first, self.fired, self.layout.global_id,
-            self.local_slice, self.recorder.ticks, self.recorder.ids, self.recorder.count,
-            routes.link_ptr, routes.links, routes.router_ptr, routes.routers,
-            self.fabric.link_packets[window], self.fabric.router_packets[window])
+        ids, values, slices = self._emit(tick)
         if self.comm.size > 1:
-            ids = self._exchange(ids, slices)
+            ids, values = self._exchange(ids, values, slices)
         if len(ids):
             m = self.matrix
-            self.synaptic_events += deliver(ids, m.row_ptr, m.target, m.weight, m.delay_ticks,
-                                            self.ring, tick)
+            self.synaptic_events += deliver(ids, values, m.row_ptr, m.target, m.weight,
+                                            m.delay_ticks, self.ring, tick)
 
-    def _exchange(self, ids: np.ndarray, slices: np.ndarray) -> np.ndarray:
-        """Send each spike to the ranks that own its target cores; return all spikes this
+    def _emit(self, tick: int):
+        window = tick // self.fabric.window_ticks
+        routes = self.fabric.routes
+        ids, values, slices, self.recorder.count = emit(
+            tick, self.spiked, self.payload, self.group_first, self.fired, self.group_graded,
+            self.layout.global_id, self.local_slice, self.recorder.ticks, self.recorder.ids,
+            self.recorder.count, routes.link_ptr, routes.links, routes.router_ptr,
+            routes.routers, self.fabric.link_packets[window], self.fabric.router_packets[window])
+        return ids, values, slices
+
+    def _exchange(self, ids: np.ndarray, values: np.ndarray, slices: np.ndarray):
+        """Send each event to the ranks that own its target cores; return all events this
         rank must deliver, in ascending global id (the order every rank count shares)."""
         spike, rank = expand_rows(slices, self.destination_ptr, self.destinations)
-        order = np.argsort(rank, kind="stable")
-        counts = np.bincount(rank, minlength=self.comm.size)
-        outgoing = np.split(ids[spike[order]], np.cumsum(counts)[:-1])
-        return np.sort(np.concatenate(self.comm.alltoallv(outgoing)))
+        order = spike[np.argsort(rank, kind="stable")]
+        split = np.cumsum(np.bincount(rank, minlength=self.comm.size))[:-1]
+        ids = np.concatenate(self.comm.alltoallv(np.split(ids[order], split)))
+        values = np.concatenate(self.comm.alltoallv(np.split(values[order], split)))
+        order = np.argsort(ids, kind="stable")
+        return ids[order], values[order]
 
 
 @njit(cache=True)
-def emit(tick, spiked, group_first, fired, global_id, local_slice, record_ticks, record_ids,
-         recorded, link_ptr, links, router_ptr, routers, link_packets, router_packets):
-    """Record the tick's spikes and send their packets through the functional fabric.
+def emit(tick, spiked, payload, group_first, fired, graded, global_id, local_slice,
+         record_ticks, record_ids, recorded, link_ptr, links, router_ptr, routers, link_packets,
+         router_packets):
+    """Record the tick's events and send their packets through the functional fabric.
 
-    Returns their global ids in ascending order, their slices, and the new record count.
+    Returns their global ids in ascending order, their payloads (1 for plain spikes), their
+    slices, and the new record count.
     """
     total = fired.sum()
     local = np.empty(total, dtype=np.int64)
+    value = np.ones(total, dtype=np.float64)
     at = 0
     for k in range(fired.size):
         for i in range(fired[k]):
             local[at] = group_first[k] + spiked[group_first[k] + i]
+            if graded[k]:
+                value[at] = payload[group_first[k] + i]
             at += 1
     ids = global_id[local]
     order = np.argsort(ids, kind="mergesort")
@@ -131,7 +147,7 @@ def emit(tick, spiked, group_first, fired, global_id, local_slice, record_ticks,
     record_ticks[recorded:recorded + total] = tick
     record_ids[recorded:recorded + total] = ids
     count_packets(slices, link_ptr, links, router_ptr, routers, link_packets, router_packets)
-    return ids, slices, recorded + total
+    return ids, value[order], slices, recorded + total
 
 
 @njit(cache=True)

@@ -62,13 +62,16 @@ def build_synaptic_matrix(network: Network, mapping: Mapping, layout: LocalLayou
 
 
 @njit(cache=True)
-def deliver(spikes, row_ptr, target, weight, delay_ticks, ring, tick):
-    """Add the row of every spiking neuron (ascending global ids) into the input ring at
-    `tick + delay`. Returns the number of synaptic events."""
+def deliver(spikes, payload, row_ptr, target, weight, delay_ticks, ring, tick):
+    """Add the row of every event (ascending global ids), each weight times the event's
+    payload (1 for a spike), into the input ring at `tick + delay`. Returns the number of
+    synaptic events."""
     depth = ring.shape[0]
     events = 0
-    for g in spikes:
+    for i in range(spikes.size):
+        g = spikes[i]
+        value = payload[i]
         for k in range(row_ptr[g], row_ptr[g + 1]):
-            ring[(tick + delay_ticks[k]) % depth, target[k]] += weight[k]
+            ring[(tick + delay_ticks[k]) % depth, target[k]] += weight[k] * value
         events += row_ptr[g + 1] - row_ptr[g]
     return events
