@@ -3,11 +3,12 @@
 from .chip import Chip
 from .core import Core
 from .errors import MachineError
+from .faults import DeadChip, DeadCore, DeadLink, Faults
 from .link import Link
 from .machine import Machine
 from .presets import PRESETS, preset, spinnaker1, spinnaker2
 from .router import Router
 from .topology import DIRECTION_NAMES, DIRECTIONS, Topology, opposite
 
-__all__ = ["Chip", "Core", "Link", "Machine", "MachineError", "PRESETS", "Router", "Topology",
+__all__ = ["Chip", "Core", "DeadChip", "DeadCore", "DeadLink", "Faults", "Link", "Machine", "MachineError", "PRESETS", "Router", "Topology",
            "DIRECTIONS", "DIRECTION_NAMES", "opposite", "preset", "spinnaker1", "spinnaker2"]

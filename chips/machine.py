@@ -5,6 +5,7 @@ from functools import cached_property
 
 from .chip import Chip
 from .errors import check
+from .faults import Faults
 from .topology import BOARD48_COLUMNS, Topology, build_topology
 
 LAYOUTS = ("rectangle", "board48")
@@ -15,6 +16,7 @@ class Machine:
     """`width` x `height` chips on a triangular 2D grid, a torus when `wrap` is set.
 
     `layout = "board48"` keeps only the 48 chips of a SpiNNaker board inside its 8 x 8 box.
+    `faults` lists the links, chips and cores that are dead, from the start or from a time.
     """
 
     chip: Chip
@@ -22,6 +24,7 @@ class Machine:
     height: int = 1
     wrap: bool = True
     layout: str = "rectangle"
+    faults: Faults = Faults()
 
     def __post_init__(self) -> None:
         check(self.width >= 1, "width", "be >= 1", self.width)
@@ -33,6 +36,7 @@ class Machine:
                   f"be {size[0]} x {size[1]} for layout board48",
                   (self.width, self.height))
             check(not self.wrap, "wrap", "be false for a single 48-chip board", self.wrap)
+        self.faults.check_against(self.topology, self.chip.cores)
 
     @cached_property
     def topology(self) -> Topology:

@@ -16,7 +16,7 @@ from .errors import ConfigError
 from .options import MappingOptions, RunOptions
 from .tables import USER_ERRORS, coerce, from_table
 
-TABLES = ("machine", "network", "mapping", "run", "record")
+TABLES = ("machine", "network", "mapping", "run", "record", "faults")
 MACHINE_PARTS = {"chip": chips.Chip, "core": chips.Core, "router": chips.Router,
                  "link": chips.Link}
 
@@ -96,6 +96,8 @@ def parse_config(text: str, source: str = "config") -> Config:
             raise ConfigError(f"[{table}] is not a known table; the tables are "
                               f"{', '.join(TABLES)}")
     machine = _machine(document.get("machine", {}))
+    faults = from_table(chips.Faults, document.get("faults", {}), "faults")
+    machine = _replace(machine, "faults", faults=faults)
     mapping = from_table(MappingOptions, document.get("mapping", {}), "mapping")
     run = from_table(RunOptions, document.get("run", {}), "run")
     name, params = _network(document.get("network", {}))

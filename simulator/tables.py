@@ -88,7 +88,7 @@ def coerce(value, kind, where: str):
             raise ConfigError(f"{where} must be a table (got {value!r})")
         return value
     if dataclasses.is_dataclass(kind):
-        return from_table(kind, value, where.strip("[]").replace("] ", "."))
+        return from_table(kind, value, _section(where))
     if kind is object or kind is typing.Any:
         return value
     raise TypeError(f"{where}: no rule to check values of type {kind!r}")
@@ -100,7 +100,12 @@ def _distribution(table: dict, where: str):
         raise ConfigError(f"{where} distribution must be one of {', '.join(DISTRIBUTIONS)} "
                           f"(got {name!r})")
     rest = {k: v for k, v in table.items() if k != "distribution"}
-    return from_table(DISTRIBUTIONS[name], rest, where.strip("[]").replace("] ", "."))
+    return from_table(DISTRIBUTIONS[name], rest, _section(where))
+
+
+def _section(where: str) -> str:
+    """'[faults] dead_links[0]' -> 'faults.dead_links[0]': the name of a nested table."""
+    return where[1:].replace("] ", ".", 1) if where.startswith("[") else where
 
 
 def _describe(kind) -> str:

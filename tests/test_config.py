@@ -47,6 +47,15 @@ def test_the_good_config_builds_what_it_says():
     assert [p.size for p in net.populations] == [320, 80]
 
 
+def test_faults_reach_the_machine():
+    text = GOOD + ("\n[faults]\ndead_links = [{x = 1, y = 0, direction = 2, from_ms = 20.0}]\n"
+                   "dead_cores = [{x = 0, y = 1, core = 3}]\n")
+    faults = parse_config(text).machine.faults
+    assert faults.dead_links[0].direction == 2 and faults.dead_links[0].from_ms == 20.0
+    assert (faults.dead_cores[0].x, faults.dead_cores[0].y, faults.dead_cores[0].core) == \
+        (0, 1, 3)
+
+
 def test_machine_part_overrides_reach_the_chip():
     text = with_change("machine.link", "bandwidth_bps = 2_000_000_000\nlatency_ns = 80")
     text = text.replace("[machine]\n", "[machine]\nwrap = false\n")
@@ -103,6 +112,12 @@ BAD = [
     (GOOD + '\n[record]\nexc = ["u"]\n',
      r"\[record\] population exc.record must name state variables of if_curr_exp"),
     (GOOD + '\n[record]\nexc = "v"\n', r"\[record\] exc must be a list \(got 'v'\)"),
+    (GOOD + '\n[faults]\ndead_chips = [{x = 5, y = 0}]\n',
+     r"\[faults\] dead_chips must name chips that exist \(got \(5, 0\)\)"),
+    (GOOD + '\n[faults]\ndead_links = [{x = 0, y = 0, direction = 6}]\n',
+     r"\[faults.dead_links\[0\]\] dead_links.direction must be in 0..5 \(got 6\)"),
+    (GOOD + '\n[faults]\ndead_cores = [{x = 0, y = 0, cpu = 1}]\n',
+     r"\[faults.dead_cores\[0\]\] cpu is not a known key; the keys are x, y, core"),
 ]
 
 

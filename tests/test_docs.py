@@ -2,7 +2,7 @@
 
 import re
 
-from chips import Chip, Core, Link, Router
+from chips import Chip, Core, Faults, Link, Router
 from networks.library import LIBRARY
 from simulator.config import MachineChoice, NetworkChoice
 from simulator.options import MappingOptions, RunOptions
@@ -22,7 +22,8 @@ def documented_keys(section: str) -> set[str]:
 def test_every_config_key_is_documented():
     sections = {"## `[machine]`": MachineChoice, "`[machine.chip]`": Chip,
                 "`[machine.core]`": Core, "`[machine.router]`": Router,
-                "`[machine.link]`": Link, "## `[network]`": NetworkChoice,
+                "`[machine.link]`": Link, "## `[faults]`": Faults,
+                "## `[network]`": NetworkChoice,
                 "## `[mapping]`": MappingOptions, "## `[run]`": RunOptions}
     for section, cls in sections.items():
         keys = set(keys_of(cls)) - ({"core", "router", "link"} if cls is Chip else set())
