@@ -2,9 +2,12 @@
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from .core import Core
 from .errors import check
 from .link import Link
+from .noc import NOC_LAYOUTS, core_hops
 from .router import Router
 
 
@@ -12,7 +15,8 @@ from .router import Router
 class Chip:
     """A many-core chip. Cores `0 .. reserved_cores - 1` run system software (the monitor),
     the rest run application slices. Packets carry a 32-bit key after `header_bits`, plus a
-    32-bit payload for graded events."""
+    32-bit payload for graded events. Between a core and the router a packet crosses the
+    network-on-chip (`noc_layout`) at `noc_hop_ns` per hop."""
 
     name: str
     cores: int
@@ -23,6 +27,8 @@ class Chip:
     header_bits: int = 0
     key_bits: int = 32
     payload_bits: int = 32
+    noc_layout: str = "crossbar"
+    noc_hop_ns: int = 5
 
     def __post_init__(self) -> None:
         check(self.cores > 0, "cores", "be > 0", self.cores)
@@ -31,11 +37,18 @@ class Chip:
         check(self.header_bits >= 0, "header_bits", "be >= 0", self.header_bits)
         check(self.key_bits == 32, "key_bits", "be 32", self.key_bits)
         check(self.payload_bits >= 0, "payload_bits", "be >= 0", self.payload_bits)
+        check(self.noc_layout in NOC_LAYOUTS, "noc_layout",
+              f"be one of {', '.join(NOC_LAYOUTS)}", self.noc_layout)
+        check(self.noc_hop_ns >= 0, "noc_hop_ns", "be >= 0", self.noc_hop_ns)
 
     @property
     def application_cores(self) -> int:
         """Cores available to run slices of the network."""
         return self.cores - self.reserved_cores
+
+    def noc_hops(self) -> np.ndarray:
+        """NoC hops between each core and the router."""
+        return core_hops(self.noc_layout, self.cores)
 
     def packet_bits(self, with_payload: bool = False) -> int:
         """Size on the wire of one multicast packet."""

@@ -22,6 +22,7 @@ SPINNAKER2_CHIP = Chip(
     link=Link(bandwidth_bps=6_000_000_000),      # on-board; board-to-board is 2 Gbit/s
     reserved_cores=0,
     header_bits=0,
+    noc_layout="qpe_mesh",
 )
 
 SPINNAKER1_CHIP = Chip(

@@ -6,6 +6,7 @@ import h5py
 from networks import Network
 
 from .engine.kernel import RankSimulation
+from .engine.timed import latency_bin_edges_ns
 from .mapping import Mapping
 from .results import Result
 
@@ -25,15 +26,16 @@ def collect(network: Network, mapping: Mapping, sim: RankSimulation,
     ticks, ids = sim.recorder.arrays()
     all_ticks = comm.gather(ticks)
     all_ids = comm.gather(ids)
-    link_packets = comm.sum(sim.fabric.link_packets)
-    router_packets = comm.sum(sim.fabric.router_packets)
+    counts = {name: comm.sum(array) for name, array in sim.fabric.counts().items()}
+    cores = core_datasets(mapping, sim) if sim.timed else {}
     states = state_datasets(network, sim)
     if comm.rank != 0:
         return None
     datasets = dict(states)
     datasets.update(spike_datasets(network, np.concatenate(all_ticks), np.concatenate(all_ids)))
-    datasets.update(traffic_datasets(mapping, sim.run_options, link_packets, router_packets))
+    datasets.update(traffic_datasets(mapping, sim.run_options, counts))
     datasets.update(mapping_datasets(network, mapping))
+    datasets.update(cores)
     group_attributes = {
         "traffic": {"window_length_ticks": sim.run_options.window_ticks},
         "mapping": {"neurons_per_core": mapping.options.neurons_per_core,
@@ -43,6 +45,8 @@ def collect(network: Network, mapping: Mapping, sim: RankSimulation,
     }
     for pop in network.populations:
         group_attributes[f"spikes/{pop.name}"] = {"size": pop.size, "model": pop.model.name}
+    if sim.timed:
+        group_attributes["cores"] = {"budget_cycles_per_tick": sim.cores.budget_cycles}
     return Result(dict(attributes), datasets, group_attributes)
 
 
@@ -81,7 +85,20 @@ def state_datasets(network: Network, sim: RankSimulation) -> dict:
     return datasets
 
 
-def traffic_datasets(mapping: Mapping, run, link_packets, router_packets) -> dict:
+def core_datasets(mapping: Mapping, sim: RankSimulation) -> dict:
+    """`cores/<counter>`: [windows, slices], one column per slice's core, summed over ranks."""
+    load = sim.cores
+    datasets = {}
+    for name in ("cycles", "overruns", "max_excess_cycles", "late_packets", "packets",
+                 "synaptic_events"):
+        local = getattr(load, name)
+        table = np.zeros((local.shape[0], len(mapping.slices)), dtype=np.int64)
+        table[:, sim.layout.local_slices] = local
+        datasets[f"cores/{name}"] = sim.comm.sum(table)
+    return datasets
+
+
+def traffic_datasets(mapping: Mapping, run, counts: dict) -> dict:
     topology = mapping.machine.topology
     links = np.empty(topology.n_links, dtype=LINK_DTYPE)
     links["source_x"], links["source_y"] = topology.chip_xy[topology.link_source].T
@@ -92,8 +109,16 @@ def traffic_datasets(mapping: Mapping, run, link_packets, router_packets) -> dic
     starts = np.arange(0, run.duration_ticks, run.window_ticks, dtype=np.int64)
     windows = np.stack([starts, np.minimum(starts + run.window_ticks, run.duration_ticks)],
                        axis=1)
-    return {"traffic/links": links, "traffic/chips": chips, "traffic/window_ticks": windows,
-            "traffic/link_packets": link_packets, "traffic/router_packets": router_packets}
+    datasets = {"traffic/links": links, "traffic/chips": chips, "traffic/window_ticks": windows}
+    for name, array in counts.items():
+        if name == "link_busy_ps":
+            window_ps = (windows[:, 1] - windows[:, 0]) * run.timestep_ns * 1000
+            datasets["traffic/link_busy_fraction"] = array / window_ps[:, None]
+        else:
+            datasets[f"traffic/{name}"] = array
+    if "latency_histogram" in counts:
+        datasets["traffic/latency_bin_edges_ns"] = latency_bin_edges_ns()
+    return datasets
 
 
 def mapping_datasets(network: Network, mapping: Mapping) -> dict:

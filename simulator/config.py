@@ -13,7 +13,7 @@ from networks import Network
 from networks.library import LIBRARY
 
 from .errors import ConfigError
-from .options import MappingOptions, RunOptions
+from .options import MappingOptions, RunOptions, check_run
 from .tables import USER_ERRORS, coerce, from_table
 
 TABLES = ("machine", "network", "mapping", "run", "record", "faults")
@@ -104,6 +104,7 @@ def parse_config(text: str, source: str = "config") -> Config:
     record = _record(document.get("record", {}))
     config = Config(machine, name, params, mapping, run, text, record)
     config.build_network()
+    check_run(machine, run)
     return config
 
 

@@ -26,3 +26,13 @@ def unique_rows(ptr: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.nda
     row = row_of(ptr)
     pairs = np.unique(np.stack([row, values.astype(np.int64)], axis=1), axis=0)
     return pointers(np.bincount(pairs[:, 0], minlength=len(ptr) - 1)), pairs[:, 1]
+
+
+def reorder_rows(ptr: np.ndarray, values: np.ndarray,
+                 order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The rows taken in `order`: new pointers and values."""
+    counts = np.diff(ptr)[order]
+    new_ptr = pointers(counts)
+    take = (np.arange(new_ptr[-1], dtype=np.int64) - np.repeat(new_ptr[:-1], counts)
+            + np.repeat(ptr[:-1][order], counts))
+    return new_ptr, values[take]

@@ -2,10 +2,11 @@
 
 from dataclasses import dataclass
 
-from .errors import check
+from chips import Machine
+
+from .errors import ConfigError, check
 
 FIDELITIES = ("functional", "timed", "packet")
-IMPLEMENTED_FIDELITIES = ("functional",)
 PLACERS = ("sequential", "spread")
 MAX_SEED = 2**63 - 1
 
@@ -36,7 +37,7 @@ class RunOptions:
 
     duration_ms: float = 1000.0
     timestep_ms: float = 1.0
-    fidelity: str = "functional"
+    fidelity: str = "timed"
     seed: int = 0
     traffic_window_ms: float = 10.0
 
@@ -54,9 +55,6 @@ class RunOptions:
               self.traffic_window_ms)
         check(self.fidelity in FIDELITIES, "fidelity", f"be one of {', '.join(FIDELITIES)}",
               self.fidelity)
-        check(self.fidelity in IMPLEMENTED_FIDELITIES, "fidelity",
-              f"be one this version implements: {', '.join(IMPLEMENTED_FIDELITIES)}",
-              self.fidelity)
         check(0 <= self.seed <= MAX_SEED, "seed", f"be in [0, {MAX_SEED}]", self.seed)
 
     @property
@@ -70,3 +68,14 @@ class RunOptions:
     @property
     def window_ticks(self) -> int:
         return round(self.traffic_window_ms / self.timestep_ms)
+
+
+def check_run(machine: Machine, run: RunOptions) -> None:
+    """Refuse a run whose options cannot apply to its machine."""
+    faults = machine.faults
+    later = [f for f in (*faults.dead_links, *faults.dead_chips, *faults.dead_cores)
+             if f.from_ms > 0]
+    if later and run.fidelity == "functional":
+        raise ConfigError(f"[faults] from_ms {later[0].from_ms:g} needs [run] fidelity "
+                          f"\"timed\" or \"packet\": functional runs have no time for a "
+                          f"fault to happen at")

@@ -10,7 +10,7 @@ from .collect import collect
 from .distribution import world
 from .engine.kernel import RankSimulation
 from .mapping import map_network
-from .options import MappingOptions, RunOptions
+from .options import MappingOptions, RunOptions, check_run
 from .results import Result
 from .version import __version__
 
@@ -20,6 +20,7 @@ def simulate(network: Network, machine: Machine, run: RunOptions = RunOptions(),
              comm=None) -> Result | None:
     """Map `network` onto `machine` and simulate it. Under MPI every rank calls this; rank 0
     gets the `Result`, the others None."""
+    check_run(machine, run)
     comm = comm or world()
     started = time.perf_counter()
     placed = map_network(network, machine, mapping, run.seed, comm)

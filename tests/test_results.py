@@ -25,7 +25,7 @@ def test_the_file_holds_the_documented_layout(tmp_path):
         attrs = dict(f.attrs)
         assert attrs["config"] == GOOD
         assert attrs["seed"] == 7 and attrs["timestep_ns"] == 100_000
-        assert attrs["duration_ticks"] == 500 and attrs["fidelity"] == "functional"
+        assert attrs["duration_ticks"] == 500 and attrs["fidelity"] == "timed"
         assert attrs["n_ranks"] == 1 and attrs["neurochip_version"]
         for key in ("build_wall_s", "run_wall_s", "peak_rss_bytes"):
             assert attrs[key] > 0
@@ -48,6 +48,18 @@ def test_the_file_holds_the_documented_layout(tmp_path):
         assert f["traffic/link_packets"].dtype == np.int64
         assert f["traffic/router_packets"].shape == (10, 4)
         assert f["traffic/chips"].shape == (4,)
+        for name in ("link_bits", "link_max_queue", "link_drops"):
+            assert f[f"traffic/{name}"].shape == (10, 24) and f[f"traffic/{name}"].dtype == np.int64
+        assert f["traffic/link_busy_fraction"].dtype == np.float64
+        for name in ("router_default_routed", "router_emergency_routed", "router_dropped"):
+            assert f[f"traffic/{name}"].shape == (10, 4)
+        bins = len(f["traffic/latency_bin_edges_ns"]) - 1
+        assert f["traffic/latency_histogram"].shape == (bins,)
+        assert f["traffic/link_latency_histogram"].shape == (24, bins)
+        for name in ("cycles", "overruns", "max_excess_cycles", "late_packets", "packets",
+                     "synaptic_events"):
+            assert f[f"cores/{name}"].shape == (10, 13)
+        assert f["cores"].attrs["budget_cycles_per_tick"] == 30_000
         placements = f["mapping/placements"][()]
         assert placements.dtype.names == ("population", "slice_start", "slice_stop", "chip_x",
                                           "chip_y", "core", "key")

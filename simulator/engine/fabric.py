@@ -2,7 +2,7 @@
 
 Routes are deterministic, so the packets on every link and router are still exact: a spike
 of slice s puts one packet on each link of s's multicast tree and through each router on it.
-Timed fidelity replaces this with link queues and router latencies.
+`timed.py` replaces this with link queues and router latencies.
 """
 
 import numpy as np
@@ -12,29 +12,31 @@ from ..mapping import Mapping
 
 
 class FunctionalFabric:
-    """Counts packets per link and per router in each traffic window."""
+    """Counts packets and bits per link and packets per router in each traffic window."""
 
-    def __init__(self, mapping: Mapping, n_windows: int, window_ticks: int) -> None:
+    def __init__(self, mapping: Mapping, n_windows: int, window_ticks: int,
+                 slice_bits: np.ndarray) -> None:
         topology = mapping.machine.topology
         self.routes = mapping.routes
         self.window_ticks = window_ticks
+        self.slice_bits = slice_bits
         self.link_packets = np.zeros((n_windows, topology.n_links), dtype=np.int64)
+        self.link_bits = np.zeros((n_windows, topology.n_links), dtype=np.int64)
         self.router_packets = np.zeros((n_windows, topology.n_chips), dtype=np.int64)
 
-    def send(self, tick: int, spike_slices: np.ndarray) -> None:
-        """Route one packet for every spike of the tick (`spike_slices`: its slice)."""
-        window = tick // self.window_ticks
-        routes = self.routes
-        count_packets(spike_slices, routes.link_ptr, routes.links, routes.router_ptr,
-                      routes.routers, self.link_packets[window], self.router_packets[window])
+    def counts(self) -> dict:
+        """The counters under their result-file names."""
+        return {"link_packets": self.link_packets, "link_bits": self.link_bits,
+                "router_packets": self.router_packets}
 
 
 @njit(cache=True)
-def count_packets(spike_slices, link_ptr, links, router_ptr, routers, link_packets,
-                  router_packets):
+def count_packets(spike_slices, slice_bits, link_ptr, links, router_ptr, routers, link_packets,
+                  link_bits, router_packets):
     """Add one packet per spike to every link and router of its slice's tree."""
     for s in spike_slices:
         for k in range(link_ptr[s], link_ptr[s + 1]):
             link_packets[links[k]] += 1
+            link_bits[links[k]] += slice_bits[s]
         for k in range(router_ptr[s], router_ptr[s + 1]):
             router_packets[routers[k]] += 1

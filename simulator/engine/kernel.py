@@ -14,13 +14,19 @@ from numba import njit
 from networks import Network
 
 from ..csr import unique_rows
-from ..mapping import Mapping
+from ..errors import ConfigError
+from ..mapping import Mapping, Routes
 from ..options import RunOptions
+from .cores import copy_target, core_load, row_segments
 from .fabric import FunctionalFabric, count_packets
 from .layout import build_groups, lay_out
+from .packet import PacketFabric
 from .probes import make_probes
 from .recorder import SpikeRecorder
 from .synapses import build_synaptic_matrix, deliver
+from .timed import NEVER, TimedFabric, fabric_spec, fault_times
+
+TIMING_FABRICS = {"timed": TimedFabric, "packet": PacketFabric}
 
 
 class RankSimulation:
@@ -32,7 +38,8 @@ class RankSimulation:
         self.layout = layout = lay_out(network, mapping, comm.rank)
         self.groups = build_groups(network, mapping, layout, run.timestep_ms, run.seed)
         self.matrix = build_synaptic_matrix(network, mapping, layout, run.seed)
-        depth = self.matrix.max_delay_ticks + 1
+        # A late packet lands one tick further on: room for delay + 1 ahead of the current tick.
+        depth = self.matrix.max_delay_ticks + 2
         self.ring = np.zeros((depth, layout.n_inputs), dtype=np.float64)
         self.input_views = [[self.ring[slot, g.inputs].reshape(g.size, g.receptors)
                              for slot in range(depth)] for g in layout.groups]
@@ -46,7 +53,32 @@ class RankSimulation:
         self.fired = np.zeros(len(layout.groups), dtype=np.int64)
         self.local_slice = mapping.slices.containing(layout.global_id)
         n_windows = -(-run.duration_ticks // run.window_ticks)
-        self.fabric = FunctionalFabric(mapping, n_windows, run.window_ticks)
+        self.timed = run.fidelity in TIMING_FABRICS
+        self.slice_dead_tick = _dead_ticks(mapping, run)
+        graded = np.array([network.populations[p].model.graded
+                           for p in mapping.slices.population], dtype=bool)
+        if self.timed:
+            if comm.size > 1:
+                raise ConfigError(f"[run] fidelity {run.fidelity} runs on one MPI rank in this "
+                                  f"version; use fidelity = \"functional\" under mpiexec")
+            self.fabric = TIMING_FABRICS[run.fidelity](fabric_spec(mapping, run, graded),
+                                                       n_windows)
+            self.cores = core_load(mapping.machine, layout, mapping.slices.size, run, n_windows)
+            cores_per_chip = mapping.machine.chip.cores
+            core_local = np.full(mapping.machine.n_chips * cores_per_chip, -1, dtype=np.int64)
+            core_local[mapping.placement.global_core(cores_per_chip)[layout.local_slices]] = \
+                np.arange(len(layout.local_slices))
+            self.copies_to = copy_target(self.cores, core_local,
+                                         row_segments(self.matrix, layout), self.matrix,
+                                         self.ring, run)
+            no_hops = np.zeros(len(mapping.slices) + 1, dtype=np.int64)
+            self.no_routes = Routes(no_hops, np.empty(0, np.int32), no_hops,
+                                    np.empty(0, np.int32), no_hops, np.empty(0, np.int64))
+            self.no_bits = np.zeros(len(mapping.slices), dtype=np.int64)
+        else:
+            chip = mapping.machine.chip
+            bits = np.where(graded, chip.packet_bits(True), chip.packet_bits(False))
+            self.fabric = FunctionalFabric(mapping, n_windows, run.window_ticks, bits)
         self.recorder = SpikeRecorder()
         self.probes = make_probes(network, mapping, layout, run.duration_ticks)
         self.probe_sources = [self.groups[p.group].state(p.variable)[p.start:p.stop]
@@ -68,6 +100,12 @@ class RankSimulation:
         deliver(ids, values, m.row_ptr, m.target, m.weight, m.delay_ticks, self.ring, 0)
         if self.comm.size > 1:
             expand_rows(slices, self.destination_ptr, self.destinations)
+        if self.timed:
+            self.fabric.warm_up(self.copies_to)
+            self.cores.finish_tick(0, self.run_options.window_ticks)
+            for table in (self.cores.cycles, self.cores.packets, self.cores.synaptic_events,
+                          self.cores.overruns, self.cores.max_excess_cycles):
+                table[:] = 0
 
     def run(self) -> None:
         """Simulate every tick of the run."""
@@ -92,6 +130,10 @@ class RankSimulation:
             probe.values[tick] = source
         self.recorder.reserve(self.layout.n_neurons)
         ids, values, slices = self._emit(tick)
+        if self.timed:
+            self.fabric.tick(tick, ids, slices, values, self.copies_to)
+            self.cores.finish_tick(tick, self.run_options.window_ticks)
+            return
         if self.comm.size > 1:
             ids, values = self._exchange(ids, values, slices)
         if len(ids):
@@ -100,13 +142,21 @@ class RankSimulation:
                                             m.delay_ticks, self.ring, tick)
 
     def _emit(self, tick: int):
-        window = tick // self.fabric.window_ticks
-        routes = self.fabric.routes
+        """Record the spikes of live cores; at functional fidelity also count their packets."""
+        if self.timed:
+            routes, bits = self.no_routes, self.no_bits
+            packets = link_bits = router_packets = _NO_COUNTS
+        else:
+            window = tick // self.fabric.window_ticks
+            routes, bits = self.fabric.routes, self.fabric.slice_bits
+            packets = self.fabric.link_packets[window]
+            link_bits = self.fabric.link_bits[window]
+            router_packets = self.fabric.router_packets[window]
         ids, values, slices, self.recorder.count = emit(
             tick, self.spiked, self.payload, self.group_first, self.fired, self.group_graded,
-            self.layout.global_id, self.local_slice, self.recorder.ticks, self.recorder.ids,
-            self.recorder.count, routes.link_ptr, routes.links, routes.router_ptr,
-            routes.routers, self.fabric.link_packets[window], self.fabric.router_packets[window])
+            self.layout.global_id, self.local_slice, self.slice_dead_tick, self.recorder.ticks,
+            self.recorder.ids, self.recorder.count, bits, routes.link_ptr, routes.links,
+            routes.router_ptr, routes.routers, packets, link_bits, router_packets)
         return ids, values, slices
 
     def _exchange(self, ids: np.ndarray, values: np.ndarray, slices: np.ndarray):
@@ -121,11 +171,23 @@ class RankSimulation:
         return ids[order], values[order]
 
 
+_NO_COUNTS = np.zeros(0, dtype=np.int64)
+
+
+def _dead_ticks(mapping: Mapping, run: RunOptions) -> np.ndarray:
+    """For every slice, the first tick its core no longer runs (a huge number if never)."""
+    _, _, core_dead_ps = fault_times(mapping.machine)
+    dead_ps = core_dead_ps[mapping.placement.global_core(mapping.machine.chip.cores)]
+    tick_ps = run.timestep_ns * 1000
+    return np.where(dead_ps == NEVER, NEVER, -(-dead_ps // tick_ps)).astype(np.int64)
+
+
 @njit(cache=True)
 def emit(tick, spiked, payload, group_first, fired, graded, global_id, local_slice,
-         record_ticks, record_ids, recorded, link_ptr, links, router_ptr, routers, link_packets,
-         router_packets):
-    """Record the tick's events and send their packets through the functional fabric.
+         slice_dead_tick, record_ticks, record_ids, recorded, slice_bits, link_ptr, links,
+         router_ptr, routers, link_packets, link_bits, router_packets):
+    """Record the tick's events from live cores and count their packets on the functional
+    fabric (pass empty routes to skip counting).
 
     Returns their global ids in ascending order, their payloads (1 for plain spikes), their
     slices, and the new record count.
@@ -136,17 +198,24 @@ def emit(tick, spiked, payload, group_first, fired, graded, global_id, local_sli
     at = 0
     for k in range(fired.size):
         for i in range(fired[k]):
-            local[at] = group_first[k] + spiked[group_first[k] + i]
+            j = group_first[k] + spiked[group_first[k] + i]
+            if slice_dead_tick[local_slice[j]] <= tick:
+                continue
+            local[at] = j
             if graded[k]:
                 value[at] = payload[group_first[k] + i]
             at += 1
+    total = at
+    local = local[:total]
+    value = value[:total]
     ids = global_id[local]
     order = np.argsort(ids, kind="mergesort")
     ids = ids[order]
     slices = local_slice[local[order]]
     record_ticks[recorded:recorded + total] = tick
     record_ids[recorded:recorded + total] = ids
-    count_packets(slices, link_ptr, links, router_ptr, routers, link_packets, router_packets)
+    count_packets(slices, slice_bits, link_ptr, links, router_ptr, routers, link_packets,
+                  link_bits, router_packets)
     return ids, value[order], slices, recorded + total
 
 

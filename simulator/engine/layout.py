@@ -34,8 +34,13 @@ class GroupLayout:
 
 @dataclass(frozen=True, eq=False)
 class LocalLayout:
+    """This rank's slices (one per core) in group order, their neurons and their inputs.
+    The position of a slice in `local_slices` is its core's local number."""
+
     groups: tuple[GroupLayout, ...]
+    local_slices: np.ndarray       # int64 [local cores]: slice ids in layout order
     global_id: np.ndarray          # int64 [local neurons]: global id of each
+    input_core: np.ndarray         # int64 [inputs]: local core number of each input
     slice_first_input: np.ndarray  # int64 [all slices]: input of neuron 0, receptor 0; -1 elsewhere
     slice_receptors: np.ndarray    # int64 [all slices]
     n_inputs: int
@@ -75,8 +80,12 @@ def lay_out(network: Network, mapping: Mapping, rank: int) -> LocalLayout:
         neuron += size
         inputs += size * receptors
     global_id = np.concatenate(ids) if ids else np.empty(0, dtype=np.int64)
-    return LocalLayout(tuple(groups), global_id.astype(np.int64), slice_first_input,
-                       slice_receptors, inputs)
+    ordered = np.concatenate([g.slices for g in groups]) if groups else \
+        np.empty(0, dtype=np.int64)
+    inputs_per_core = slices.size[ordered] * slice_receptors[ordered]
+    input_core = np.repeat(np.arange(len(ordered), dtype=np.int64), inputs_per_core)
+    return LocalLayout(tuple(groups), ordered.astype(np.int64), global_id.astype(np.int64),
+                       input_core, slice_first_input, slice_receptors, inputs)
 
 
 def build_groups(network: Network, mapping: Mapping, layout: LocalLayout,

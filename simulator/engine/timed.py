@@ -1,0 +1,452 @@
+"""The packet network at `timed` fidelity: a discrete-event simulation of every packet hop,
+run in Numba on the burst of packets each tick sends.
+
+Semantics (shared with the SimPy reference in `packet.py`, which must agree bit for bit):
+
+- A spike of neuron i of a slice leaves its core when the core's update reaches it, at
+  tick start + (cycles_per_tick + (i + 1) cycles_per_neuron) / clock, crosses the NoC to the
+  router (hops x noc_hop) and is looked up after the router's pipeline latency.
+- The router sends a copy out of every link of the slice's tree entry and to every target
+  core on its chip (NoC hops to that core). Hops that default routing carries straight on
+  have no entry; they are counted as default-routed.
+- A link is a FIFO at its bandwidth. A copy offered to it waits in the router until the
+  link's buffer has room; if that takes longer than `emergency_wait` (or the link is dead) it
+  goes round the two other sides of the triangle instead, and the router on the far corner
+  sends it on as if it had come through the original link. An emergency leg that is not
+  available within `drop_wait` drops the copy (counted at that router and on the link it
+  was meant for). A link that dies affects the copies offered after its death.
+- Events are handled in the order (time, emission time, source neuron, kind, chip, link):
+  a total order, so simultaneous events never depend on how they were scheduled, and copies
+  reach each core in the same order whatever runs the fabric.
+- Fabric time is in integer picoseconds, so link serialisation needs no rounding per hop.
+"""
+
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit
+
+from chips.link import buffer_entry_ps
+from chips.router import emergency_legs
+
+from ..csr import reorder_rows
+from ..mapping import Mapping
+from .cores import deliver_copies
+
+ROUTE, DETOUR, DETOUR_SECOND = 0, 1, 2                  # event kinds
+TIME, EMIT, GID, KIND, CHIP, LINK, SLICE, TICK = range(8)  # columns of an event
+L_SOURCE, L_TARGET, L_DIRECTION, L_DEAD_PS = range(4)   # columns of FabricSpec.links
+S_GRADED, S_CORE, S_FIRST_ID, S_SENDS = range(4)       # columns of FabricSpec.slices
+E_LINKS, E_DEFAULT = range(2)                           # columns of FabricSpec.entries
+PACKETS, BITS, BUSY_PS, MAX_QUEUE, DROPS = range(5)     # rows of FabricStats.links
+ROUTED, DEFAULT_ROUTED, EMERGENCY_ROUTED, DROPPED = range(4)  # rows of FabricStats.routers
+HEAD, COUNT, LAST_END = range(3)                        # columns of a link's queue state
+LINK_COUNTERS = ("link_packets", "link_bits", "link_busy_ps", "link_max_queue", "link_drops")
+ROUTER_COUNTERS = ("router_packets", "router_default_routed", "router_emergency_routed",
+                   "router_dropped")
+NEVER = np.iinfo(np.int64).max
+LATENCY_BINS_PER_OCTAVE = 4
+LATENCY_BINS = 2 + 32 * LATENCY_BINS_PER_OCTAVE
+
+
+class FabricSpec(NamedTuple):
+    """Everything the fabric needs to know, as numbers and a few tables (Numba reads it, and
+    each array costs a little on every call, hence the packed tables)."""
+
+    tick_ps: int
+    window_ps: int
+    end_ps: int
+    n_chips: int
+    cores_per_chip: int
+    link_latency_ps: int
+    router_latency_ps: int
+    emergency_wait_ps: int
+    drop_wait_ps: int
+    noc_hop_ps: int
+    buffer_packets: int
+    serialisation_ps: int          # a key-only packet
+    payload_serialisation_ps: int  # a packet with payload
+    packet_bits: int
+    payload_packet_bits: int
+    cycles_per_tick: int
+    cycles_per_neuron: int
+    clock_hz: int
+    links: np.ndarray            # [links, 4]: source, target, direction, dead from (ps)
+    link_of: np.ndarray          # [chips, 6]
+    chip_dead_ps: np.ndarray     # [chips]
+    core_dead_ps: np.ndarray     # [chips x cores]
+    core_noc_hops: np.ndarray    # [cores per chip]
+    entry_id: np.ndarray         # [entries] sorted slice * n_chips + chip
+    entries: np.ndarray          # [entries, 2]: link direction bits, default-routed
+    entry_core_ptr: np.ndarray   # [entries + 1]
+    entry_cores: np.ndarray      # machine-wide core numbers
+    slices: np.ndarray           # [slices, 4]: graded, machine-wide core, first global id,
+                                 # whether it has targets (a slice with none sends nothing)
+
+
+class FabricStats(NamedTuple):
+    """What the fabric counts: per traffic window, and histograms over the whole run."""
+
+    links: np.ndarray                   # [5, windows, links], rows PACKETS .. DROPS
+    routers: np.ndarray                 # [4, windows, chips], rows ROUTED .. DROPPED
+    latency_histogram: np.ndarray       # [bins]: emission to delivery at a core
+    link_latency_histogram: np.ndarray  # [links, bins]: offer to arrival at the next router
+
+
+def new_stats(n_windows: int, n_links: int, n_chips: int) -> FabricStats:
+    return FabricStats(np.zeros((len(LINK_COUNTERS), n_windows, n_links), dtype=np.int64),
+                       np.zeros((len(ROUTER_COUNTERS), n_windows, n_chips), dtype=np.int64),
+                       np.zeros(LATENCY_BINS, dtype=np.int64),
+                       np.zeros((n_links, LATENCY_BINS), dtype=np.int64))
+
+
+def stats_counts(stats: FabricStats) -> dict:
+    """The counters under their result-file names (busy time still in ps)."""
+    counts = dict(zip(LINK_COUNTERS, stats.links))
+    counts.update(zip(ROUTER_COUNTERS, stats.routers))
+    counts["latency_histogram"] = stats.latency_histogram
+    counts["link_latency_histogram"] = stats.link_latency_histogram
+    return counts
+
+
+def fabric_spec(mapping: Mapping, run, graded_slices: np.ndarray) -> FabricSpec:
+    """The machine, the routes and the run, as the timed fabric reads them."""
+    machine = mapping.machine
+    topology = machine.topology
+    chip = machine.chip
+    tick_ps = run.timestep_ns * 1000
+    link_dead, chip_dead, core_dead = fault_times(machine)
+    tables = mapping.tables
+    entry_id = tables.slice.astype(np.int64) * topology.n_chips + tables.chip
+    order = np.argsort(entry_id, kind="stable")
+    core_ptr, cores = reorder_rows(tables.core_ptr, tables.cores, order)
+    entry_cores = (np.repeat(tables.chip[order].astype(np.int64), np.diff(core_ptr))
+                   * chip.cores + cores)
+    return FabricSpec(
+        tick_ps=tick_ps, window_ps=run.window_ticks * tick_ps,
+        end_ps=run.duration_ticks * tick_ps, n_chips=topology.n_chips, cores_per_chip=chip.cores,
+        link_latency_ps=chip.link.latency_ns * 1000,
+        router_latency_ps=chip.router.latency_ns * 1000,
+        emergency_wait_ps=chip.router.emergency_wait_ns * 1000,
+        drop_wait_ps=chip.router.drop_wait_ns * 1000, noc_hop_ps=chip.noc_hop_ns * 1000,
+        buffer_packets=chip.link.buffer_packets,
+        serialisation_ps=chip.link.serialisation_ps(chip.packet_bits(False)),
+        payload_serialisation_ps=chip.link.serialisation_ps(chip.packet_bits(True)),
+        packet_bits=chip.packet_bits(False), payload_packet_bits=chip.packet_bits(True),
+        cycles_per_tick=chip.core.cycles_per_tick,
+        cycles_per_neuron=chip.core.cycles_per_neuron, clock_hz=chip.core.clock_hz,
+        links=np.stack([topology.link_source, topology.link_target, topology.link_direction,
+                        link_dead], axis=1).astype(np.int64),
+        link_of=topology.link_of.astype(np.int64), chip_dead_ps=chip_dead,
+        core_dead_ps=core_dead, core_noc_hops=chip.noc_hops(), entry_id=entry_id[order],
+        entries=np.stack([tables.link_bits[order], tables.default_routed[order]],
+                         axis=1).astype(np.int64),
+        entry_core_ptr=core_ptr, entry_cores=entry_cores,
+        slices=np.stack([graded_slices, mapping.placement.global_core(chip.cores),
+                         mapping.slices.first_id, np.diff(mapping.routes.router_ptr) > 0],
+                        axis=1).astype(np.int64))
+
+
+def fault_times(machine) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """When each link, chip and core dies (ps; NEVER if it does not). A link dies with
+    either of its chips, a core with its chip."""
+    topology = machine.topology
+    cores = machine.chip.cores
+    link_dead = np.full(topology.n_links, NEVER, dtype=np.int64)
+    chip_dead = np.full(topology.n_chips, NEVER, dtype=np.int64)
+    core_dead = np.full(topology.n_chips * cores, NEVER, dtype=np.int64)
+    for fault in machine.faults.dead_chips:
+        c = topology.chip_index(fault.x, fault.y)
+        chip_dead[c] = min(chip_dead[c], round(fault.from_ms * 1e9))
+    for fault in machine.faults.dead_links:
+        link = topology.link_of[topology.chip_index(fault.x, fault.y), fault.direction]
+        link_dead[link] = min(link_dead[link], round(fault.from_ms * 1e9))
+    for fault in machine.faults.dead_cores:
+        c = topology.chip_index(fault.x, fault.y) * cores + fault.core
+        core_dead[c] = min(core_dead[c], round(fault.from_ms * 1e9))
+    link_dead = np.minimum(link_dead, np.minimum(chip_dead[topology.link_source],
+                                                 chip_dead[topology.link_target]))
+    core_dead = np.minimum(core_dead, np.repeat(chip_dead, cores))
+    return link_dead, chip_dead, core_dead
+
+
+def latency_bin_edges_ns() -> np.ndarray:
+    """Edges of the latency histogram in ns: [0, 1) then quarter octaves up to 2**32 ns."""
+    edges = 2.0 ** (np.arange(LATENCY_BINS, dtype=np.float64) / LATENCY_BINS_PER_OCTAVE)
+    return np.concatenate([[0.0], edges])
+
+
+@njit(cache=True)
+def latency_bin(latency_ps):
+    """Histogram bin of a latency: 0 below 1 ns, then quarter octaves, the last bin open."""
+    if latency_ps < 1000:
+        return 0
+    k = 1 + np.int64(np.floor(np.log2(latency_ps / 1000.0) * LATENCY_BINS_PER_OCTAVE))
+    return min(k, LATENCY_BINS - 1)
+
+
+def link_queue_capacity(spec: FabricSpec) -> int:
+    """Largest number of packets a link can hold committed at once: its buffer plus those
+    the router may hold for it while they wait up to the emergency wait."""
+    fastest = max(min(spec.serialisation_ps, spec.payload_serialisation_ps), 1)
+    return spec.buffer_packets + spec.emergency_wait_ps // fastest + 2
+
+
+class TimedFabric:
+    """The fabric of the whole machine, advanced one tick's window at a time, in one Numba
+    call per tick."""
+
+    def __init__(self, spec: FabricSpec, n_windows: int) -> None:
+        self.spec = spec
+        n_links = len(spec.links)
+        self.stats = new_stats(n_windows, n_links, spec.n_chips)
+        self.events = np.empty((1024, 8), dtype=np.int64)
+        self.values = np.empty(1024, dtype=np.float64)
+        self.n_events = 0
+        self.link_ends = np.zeros((n_links, link_queue_capacity(spec)), dtype=np.int64)
+        self.link_state = np.zeros((n_links, 3), dtype=np.int64)
+        self.delivered = np.empty((1024, 4), dtype=np.int64)
+        self.delivered_values = np.empty(1024, dtype=np.float64)
+
+    def tick(self, tick: int, gids: np.ndarray, slices: np.ndarray, values: np.ndarray,
+             to) -> None:
+        """Send the packets of a tick's spikes, handle every event up to the next tick, and
+        deliver the copies that reached cores into `to` (a `CopyTarget`)."""
+        (self.events, self.values, self.n_events, self.delivered,
+         self.delivered_values) = fabric_tick(
+            self.spec, self.stats, self.events, self.values, self.n_events, self.link_ends,
+            self.link_state, self.delivered, self.delivered_values, tick, gids, slices, values,
+            to)
+
+    def counts(self) -> dict:
+        return stats_counts(self.stats)
+
+    def warm_up(self, to) -> None:
+        """Compile the tick kernel on a tick before the run (it handles nothing)."""
+        empty = np.empty(0, dtype=np.int64)
+        self.tick(-1, empty, empty, np.empty(0), to)
+
+
+@njit(cache=True)
+def fabric_tick(spec, stats, events, values, n, link_ends, link_state, delivered,
+                delivered_values, tick, gids, slices, payload, to):
+    """inject + advance to the end of the tick + deliver_copies, in one call."""
+    events, values, n = inject(spec, tick, gids, slices, payload, events, values, n)
+    events, values, n, delivered, delivered_values, n_delivered = advance(
+        spec, stats, events, values, n, link_ends, link_state, delivered, delivered_values,
+        (tick + 1) * spec.tick_ps)
+    deliver_copies(to, delivered[:n_delivered], delivered_values[:n_delivered])
+    return events, values, n, delivered, delivered_values
+
+
+@njit(cache=True)
+def emission_ps(spec, tick, position):
+    """When neuron `position` of a core's slice leaves its core in `tick`."""
+    cycles = spec.cycles_per_tick + (position + 1) * spec.cycles_per_neuron
+    return tick * spec.tick_ps + (cycles * 1_000_000_000_000) // spec.clock_hz
+
+
+@njit(cache=True)
+def inject(spec, tick, gids, slices, values, events, event_values, n):
+    """A ROUTE event at the source router for every spike of a slice that has targets."""
+    for i in range(gids.size):
+        s = slices[i]
+        if not spec.slices[s, S_SENDS]:
+            continue
+        core = spec.slices[s, S_CORE]
+        emit = emission_ps(spec, tick, gids[i] - spec.slices[s, S_FIRST_ID])
+        hops = spec.core_noc_hops[core % spec.cores_per_chip]
+        arrive = emit + hops * spec.noc_hop_ps + spec.router_latency_ps
+        events, event_values, n = _push(events, event_values, n, arrive, emit, gids[i], ROUTE,
+                                        core // spec.cores_per_chip, -1, s, tick, values[i])
+    return events, event_values, n
+
+
+@njit(cache=True)
+def advance(spec, stats, events, values, n, link_ends, link_state, delivered,
+            delivered_values, until_ps):
+    """Handle events in order until `until_ps`; return the state and the deliveries
+    (time, gid, core, tick the spike was produced in) with their payloads."""
+    n_delivered = 0
+    row = np.empty(8, dtype=np.int64)
+    while n > 0 and events[0, TIME] < until_ps:
+        value = _pop(events, values, n, row)
+        n -= 1
+        now, kind, chip, link, s = row[TIME], row[KIND], row[CHIP], row[LINK], row[SLICE]
+        window = now // spec.window_ps
+        if now >= spec.chip_dead_ps[chip]:
+            stats.routers[DROPPED, window, chip] += 1
+            if kind != ROUTE:
+                stats.links[DROPS, window, link] += 1
+            continue
+        if kind != ROUTE:
+            first, second = emergency_legs(spec.links[link, L_DIRECTION])
+            leg = spec.link_of[chip, first if kind == DETOUR else second]
+            events, values, n = _offer(spec, stats, events, values, n, link_ends, link_state,
+                                       leg, row, value, now, spec.drop_wait_ps, link)
+            continue
+        stats.routers[ROUTED, window, chip] += 1
+        e = _entry(spec, s, chip)
+        if e < 0:
+            stats.routers[DROPPED, window, chip] += 1
+            continue
+        if spec.entries[e, E_DEFAULT]:
+            stats.routers[DEFAULT_ROUTED, window, chip] += 1
+        for d in range(6):
+            if spec.entries[e, E_LINKS] & (1 << d):
+                events, values, n = _offer(spec, stats, events, values, n, link_ends,
+                                           link_state, spec.link_of[chip, d], row, value, now,
+                                           spec.emergency_wait_ps, -1)
+        for k in range(spec.entry_core_ptr[e], spec.entry_core_ptr[e + 1]):
+            core = spec.entry_cores[k]
+            arrive = now + spec.core_noc_hops[core % spec.cores_per_chip] * spec.noc_hop_ps
+            if arrive >= spec.core_dead_ps[core]:
+                stats.routers[DROPPED, window, chip] += 1
+                continue
+            if n_delivered == delivered.shape[0]:
+                delivered, delivered_values = _grow_deliveries(delivered, delivered_values)
+            delivered[n_delivered, 0] = arrive
+            delivered[n_delivered, 1] = row[GID]
+            delivered[n_delivered, 2] = core
+            delivered[n_delivered, 3] = row[TICK]
+            delivered_values[n_delivered] = value
+            n_delivered += 1
+            stats.latency_histogram[latency_bin(arrive - row[EMIT])] += 1
+    return events, values, n, delivered, delivered_values, n_delivered
+
+
+@njit(cache=True)
+def _offer(spec, stats, events, values, n, link_ends, link_state, out, row, value, now,
+           wait_ps, detouring):
+    """Offer a copy to link `out` at `now`; commit it or, after `wait_ps`, reroute or drop.
+
+    `detouring` is -1 for a copy on its tree, else the link it is going round.
+    """
+    usable = out >= 0 and now < spec.links[out, L_DEAD_PS]
+    if usable:
+        ends = link_ends[out]
+        state = link_state[out]
+        while state[COUNT] > 0 and ends[state[HEAD]] <= now:
+            state[HEAD] = (state[HEAD] + 1) % ends.size
+            state[COUNT] -= 1
+        usable = buffer_entry_ps(ends, state[HEAD], state[COUNT], spec.buffer_packets,
+                                 now) <= now + wait_ps
+    if not usable:
+        if detouring < 0:
+            return _push(events, values, n, now + wait_ps, row[EMIT], row[GID], DETOUR,
+                         row[CHIP], out, row[SLICE], row[TICK], value)
+        drop_window = min(now + wait_ps, spec.end_ps - 1) // spec.window_ps
+        stats.routers[DROPPED, drop_window, row[CHIP]] += 1
+        stats.links[DROPS, drop_window, detouring] += 1
+        return events, values, n
+    graded = spec.slices[row[SLICE], S_GRADED]
+    start = max(now, state[LAST_END])
+    end = start + (spec.payload_serialisation_ps if graded else spec.serialisation_ps)
+    ends[(state[HEAD] + state[COUNT]) % ends.size] = end
+    state[COUNT] += 1
+    state[LAST_END] = end
+    window = now // spec.window_ps
+    stats.links[PACKETS, window, out] += 1
+    stats.links[BITS, window, out] += spec.payload_packet_bits if graded else spec.packet_bits
+    stats.links[MAX_QUEUE, window, out] = max(stats.links[MAX_QUEUE, window, out], state[COUNT])
+    _add_busy(stats.links[BUSY_PS], out, start, min(end, spec.end_ps), spec.window_ps)
+    arrive = end + spec.link_latency_ps + spec.router_latency_ps
+    stats.link_latency_histogram[out, latency_bin(arrive - now)] += 1
+    if detouring < 0:
+        return _push(events, values, n, arrive, row[EMIT], row[GID], ROUTE,
+                     spec.links[out, L_TARGET], out, row[SLICE], row[TICK], value)
+    if row[KIND] == DETOUR:
+        stats.routers[EMERGENCY_ROUTED, window, row[CHIP]] += 1
+        return _push(events, values, n, arrive, row[EMIT], row[GID], DETOUR_SECOND,
+                     spec.links[out, L_TARGET], detouring, row[SLICE], row[TICK], value)
+    return _push(events, values, n, arrive, row[EMIT], row[GID], ROUTE,
+                 spec.links[detouring, L_TARGET], detouring, row[SLICE], row[TICK], value)
+
+
+@njit(cache=True)
+def _add_busy(busy, link, start, end, window_ps):
+    """Add the interval [start, end) to the busy time of `link`, split over windows."""
+    while start < end:
+        w = start // window_ps
+        stop = min(end, (w + 1) * window_ps)
+        busy[w, link] += stop - start
+        start = stop
+
+
+@njit(cache=True)
+def _entry(spec, s, chip):
+    """Index of the table entry for slice `s` at `chip`, or -1."""
+    key = s * spec.n_chips + chip
+    i = np.searchsorted(spec.entry_id, key)
+    if i < spec.entry_id.size and spec.entry_id[i] == key:
+        return i
+    return -1
+
+
+@njit(cache=True)
+def _before(events, i, j):
+    for c in range(6):
+        if events[i, c] != events[j, c]:
+            return events[i, c] < events[j, c]
+    return False
+
+
+@njit(cache=True)
+def _swap(events, values, i, j):
+    for c in range(events.shape[1]):
+        events[i, c], events[j, c] = events[j, c], events[i, c]
+    values[i], values[j] = values[j], values[i]
+
+
+@njit(cache=True)
+def _push(events, values, n, time, emit, gid, kind, chip, link, s, tick, value):
+    """Add an event to the heap of `n` (growing it when full)."""
+    if n == events.shape[0]:
+        bigger = np.empty((2 * n, events.shape[1]), dtype=np.int64)
+        bigger[:n] = events[:n]
+        more = np.empty(2 * n, dtype=np.float64)
+        more[:n] = values[:n]
+        events, values = bigger, more
+    events[n, TIME], events[n, EMIT], events[n, GID] = time, emit, gid
+    events[n, KIND], events[n, CHIP], events[n, LINK], events[n, SLICE] = kind, chip, link, s
+    events[n, TICK] = tick
+    values[n] = value
+    i = n
+    while i > 0:
+        parent = (i - 1) // 2
+        if not _before(events, i, parent):
+            break
+        _swap(events, values, i, parent)
+        i = parent
+    return events, values, n + 1
+
+
+@njit(cache=True)
+def _pop(events, values, n, row):
+    """Copy the first event into `row`, remove it from the heap of `n`; return its value."""
+    row[:] = events[0]
+    value = values[0]
+    last = n - 1
+    events[0] = events[last]
+    values[0] = values[last]
+    i = 0
+    while True:
+        left, right, best = 2 * i + 1, 2 * i + 2, i
+        if left < last and _before(events, left, best):
+            best = left
+        if right < last and _before(events, right, best):
+            best = right
+        if best == i:
+            return value
+        _swap(events, values, i, best)
+        i = best
+
+
+@njit(cache=True)
+def _grow_deliveries(delivered, values):
+    n = delivered.shape[0]
+    bigger = np.empty((2 * n, 4), dtype=np.int64)
+    bigger[:n] = delivered
+    more = np.empty(2 * n, dtype=np.float64)
+    more[:n] = values
+    return bigger, more
