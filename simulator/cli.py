@@ -57,10 +57,22 @@ def summary(result, out: Path) -> str:
         size = result.group_attributes[f"spikes/{pop}"]["size"]
         lines.append(f"  {pop}: {len(times)} spikes, {len(times) / size / seconds:.2f} Hz "
                      f"per neuron")
-    packets = result.datasets["traffic/link_packets"].sum()
+    d = result.datasets
+    packets = d["traffic/link_packets"].sum()
     lines.append(f"  inter-chip links: {packets} packets on "
-                 f"{int((result.datasets['traffic/link_packets'].sum(axis=0) > 0).sum())} of "
-                 f"{result.datasets['traffic/links'].shape[0]} links")
+                 f"{int((d['traffic/link_packets'].sum(axis=0) > 0).sum())} of "
+                 f"{d['traffic/links'].shape[0]} links")
+    if "traffic/link_busy_fraction" in d:
+        lines.append(f"  busiest link {d['traffic/link_busy_fraction'].max():.2%} busy, "
+                     f"longest queue {d['traffic/link_max_queue'].max()} packets; "
+                     f"{d['traffic/router_emergency_routed'].sum()} emergency-routed, "
+                     f"{d['traffic/router_dropped'].sum()} dropped")
+        budget = result.group_attributes["cores"]["budget_cycles_per_tick"]
+        ticks = a["duration_ticks"]
+        load = d["cores/cycles"].sum(axis=0) / (budget * ticks)
+        lines.append(f"  cores: mean load {load.mean():.1%} of budget, busiest {load.max():.1%};"
+                     f" {d['cores/overruns'].sum()} overruns, "
+                     f"{d['cores/late_packets'].sum()} late packets")
     return "\n".join(lines)
 
 

@@ -5,7 +5,7 @@ import h5py
 
 from networks import Network
 
-from .engine.kernel import RankSimulation
+from .engine.kernel import PROFILE_PHASES, RankSimulation
 from .engine.timed import latency_bin_edges_ns
 from .mapping import Mapping
 from .results import Result
@@ -27,6 +27,7 @@ def collect(network: Network, mapping: Mapping, sim: RankSimulation,
     all_ticks = comm.gather(ticks)
     all_ids = comm.gather(ids)
     counts = {name: comm.sum(array) for name, array in sim.fabric.counts().items()}
+    profile = profile_datasets(sim)
     cores = core_datasets(mapping, sim) if sim.timed else {}
     states = state_datasets(network, sim)
     if comm.rank != 0:
@@ -36,6 +37,7 @@ def collect(network: Network, mapping: Mapping, sim: RankSimulation,
     datasets.update(traffic_datasets(mapping, sim.run_options, counts))
     datasets.update(mapping_datasets(network, mapping))
     datasets.update(cores)
+    datasets.update(profile)
     group_attributes = {
         "traffic": {"window_length_ticks": sim.run_options.window_ticks},
         "mapping": {"neurons_per_core": mapping.options.neurons_per_core,
@@ -47,6 +49,7 @@ def collect(network: Network, mapping: Mapping, sim: RankSimulation,
         group_attributes[f"spikes/{pop.name}"] = {"size": pop.size, "model": pop.model.name}
     if sim.timed:
         group_attributes["cores"] = {"budget_cycles_per_tick": sim.cores.budget_cycles}
+    group_attributes["profile"] = {"phases": list(PROFILE_PHASES)}
     return Result(dict(attributes), datasets, group_attributes)
 
 
@@ -83,6 +86,20 @@ def state_datasets(network: Network, sim: RankSimulation) -> dict:
                     table[:, ids] = flat.reshape(len(ids), n_ticks).T
                 datasets[f"state/{pop.name}/{variable}"] = table
     return datasets
+
+
+def profile_datasets(sim: RankSimulation) -> dict:
+    """`profile/`: where each rank's time went, and what it exchanged (rank 0's copy)."""
+    comm = sim.comm
+    stats = comm.stats
+    own = np.concatenate([sim.profile, [stats.rounds, stats.bytes_sent]])
+    every = comm.gather(own)
+    if comm.rank != 0:
+        return {}
+    table = np.stack(every)
+    n = len(PROFILE_PHASES)
+    return {"profile/seconds": table[:, :n], "profile/exchanges": table[:, n].astype(np.int64),
+            "profile/bytes_sent": table[:, n + 1].astype(np.int64)}
 
 
 def core_datasets(mapping: Mapping, sim: RankSimulation) -> dict:

@@ -8,7 +8,7 @@ import numpy as np
 from simulator import load_result, parse_config, simulate
 from simulator.distribution import SerialComm
 
-from .helpers import REPO
+from .helpers import REPO, reproducible
 from .test_config import GOOD
 
 
@@ -91,9 +91,9 @@ def test_write_then_read_gives_back_every_dataset(tmp_path):
 
 def test_same_config_and_seed_give_the_same_file_contents(tmp_path):
     a, b = run_config(GOOD), run_config(GOOD)
-    for name in a.datasets:
-        if a.datasets[name].dtype.names is None:
-            np.testing.assert_array_equal(a.datasets[name], b.datasets[name])
+    for name, array in reproducible(a.datasets).items():
+        if array.dtype.names is None:
+            np.testing.assert_array_equal(array, b.datasets[name], err_msg=name)
     c = run_config(GOOD.replace("seed = 7", "seed = 8"))
     assert not np.array_equal(a.datasets["spikes/exc/times"], c.datasets["spikes/exc/times"])
 

@@ -5,6 +5,7 @@
 """
 
 import os
+import time
 
 import numpy as np
 
@@ -12,11 +13,25 @@ import numpy as np
 _LAUNCHER_VARIABLES = ("PMI_RANK", "PMI_SIZE", "OMPI_COMM_WORLD_SIZE", "PMIX_RANK")
 
 
+class CommStats:
+    """What a rank spent on exchanges: seconds waiting for the others (in the first,
+    synchronising step of each exchange), seconds moving data, rounds, bytes sent."""
+
+    def __init__(self) -> None:
+        self.waiting_s = 0.0
+        self.transfer_s = 0.0
+        self.rounds = 0
+        self.bytes_sent = 0
+
+
 class SerialComm:
     """A world of one rank."""
 
     rank = 0
     size = 1
+
+    def __init__(self) -> None:
+        self.stats = CommStats()
 
     def allgather(self, array: np.ndarray) -> list[np.ndarray]:
         """Every rank's array, in rank order."""
@@ -55,6 +70,7 @@ class MPIComm:
         self._comm = comm
         self.rank = comm.Get_rank()
         self.size = comm.Get_size()
+        self.stats = CommStats()
 
     def _counts(self, n: int) -> np.ndarray:
         counts = np.empty(self.size, dtype=np.int64)
@@ -72,10 +88,17 @@ class MPIComm:
         dtype = outgoing[0].dtype
         send_counts = np.array([a.size for a in outgoing], dtype=np.int64)
         recv_counts = np.empty(self.size, dtype=np.int64)
+        started = time.perf_counter()
         self._comm.Alltoall(send_counts, recv_counts)
+        synchronised = time.perf_counter()
         send = np.concatenate(outgoing).astype(dtype, copy=False)
         recv = np.empty(int(recv_counts.sum()), dtype=dtype)
         self._comm.Alltoallv([send, send_counts], [recv, recv_counts])
+        stats = self.stats
+        stats.waiting_s += synchronised - started
+        stats.transfer_s += time.perf_counter() - synchronised
+        stats.rounds += 1
+        stats.bytes_sent += send.nbytes + send_counts.nbytes
         return np.split(recv, np.cumsum(recv_counts)[:-1])
 
     def sum(self, array: np.ndarray) -> np.ndarray:

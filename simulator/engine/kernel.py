@@ -7,6 +7,8 @@ the synaptic rows of all events that reach this rank are added to the input ring
 (the min-delay lookahead of NEST).
 """
 
+import time
+
 import numpy as np
 import simpy
 from numba import njit
@@ -27,6 +29,9 @@ from .synapses import build_synaptic_matrix, deliver
 from .timed import NEVER, TimedFabric, fabric_spec, fault_times
 
 TIMING_FABRICS = {"timed": TimedFabric, "packet": PacketFabric}
+# Where a rank's wall time goes; "other" is the rest of the loop: SimPy and Python glue.
+PROFILE_PHASES = ("neurons", "routing", "delivery", "communication", "waiting", "other")
+NEURONS, ROUTING, DELIVERY, COMMUNICATION, WAITING, OTHER = range(len(PROFILE_PHASES))
 
 
 class RankSimulation:
@@ -84,6 +89,7 @@ class RankSimulation:
         self.probe_sources = [self.groups[p.group].state(p.variable)[p.start:p.stop]
                               for p in self.probes]
         self.synaptic_events = 0
+        self.profile = np.zeros(len(PROFILE_PHASES))
         if comm.size > 1:
             chip_rank = mapping.chip_rank[mapping.routes.cores // mapping.machine.chip.cores]
             self.destination_ptr, self.destinations = unique_rows(mapping.routes.core_ptr,
@@ -109,9 +115,14 @@ class RankSimulation:
 
     def run(self) -> None:
         """Simulate every tick of the run."""
+        started = time.perf_counter()
         env = simpy.Environment()
         env.process(self._clock(env))
         env.run()
+        stats = self.comm.stats
+        self.profile[WAITING] = stats.waiting_s
+        self.profile[COMMUNICATION] -= stats.waiting_s
+        self.profile[OTHER] = time.perf_counter() - started - self.profile[:OTHER].sum()
 
     def _clock(self, env: simpy.Environment):
         timestep_ns = self.run_options.timestep_ns
@@ -121,6 +132,8 @@ class RankSimulation:
 
     def step(self, tick: int) -> None:
         """Update the neurons for `tick`, send their events and deliver what arrives."""
+        profile = self.profile
+        t0 = time.perf_counter()
         slot = tick % self.ring.shape[0]
         for k, group in enumerate(self.groups):
             self.fired[k] = group.step(tick, self.input_views[k][slot], self.spiked_views[k],
@@ -129,17 +142,25 @@ class RankSimulation:
         for probe, source in zip(self.probes, self.probe_sources):
             probe.values[tick] = source
         self.recorder.reserve(self.layout.n_neurons)
+        t1 = time.perf_counter()
+        profile[NEURONS] += t1 - t0
         ids, values, slices = self._emit(tick)
         if self.timed:
             self.fabric.tick(tick, ids, slices, values, self.copies_to)
             self.cores.finish_tick(tick, self.run_options.window_ticks)
+            profile[ROUTING] += time.perf_counter() - t1
             return
+        t2 = time.perf_counter()
+        profile[ROUTING] += t2 - t1
         if self.comm.size > 1:
             ids, values = self._exchange(ids, values, slices)
+        t3 = time.perf_counter()
+        profile[COMMUNICATION] += t3 - t2
         if len(ids):
             m = self.matrix
             self.synaptic_events += deliver(ids, values, m.row_ptr, m.target, m.weight,
                                             m.delay_ticks, self.ring, tick)
+        profile[DELIVERY] += time.perf_counter() - t3
 
     def _emit(self, tick: int):
         """Record the spikes of live cores; at functional fidelity also count their packets."""

@@ -1,0 +1,1 @@
+"""Reproducible performance measurements; each module writes JSON to benchmarks/results/."""
