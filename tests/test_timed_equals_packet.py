@@ -15,9 +15,9 @@ from .test_recording_and_payloads import CountingSource
 
 
 def congested_machine(seed: int) -> chips.Machine:
-    """A 3 x 3 torus of 4-core chips with slow links, tiny buffers and short waits, cores
-    that send their spikes near the end of the tick, and a link and a core that die during
-    the run."""
+    """A 4 x 4 torus of 4-core chips with slow links, tiny buffers and short waits, cores
+    that send their spikes near the end of the tick, and a link, a core and a chip that die
+    during the run."""
     chip = replace(
         SPINNAKER2_CHIP, cores=4, noc_layout="crossbar",
         core=replace(SPINNAKER2_CHIP.core, cycles_per_tick=26_000, cycles_per_neuron=300),
@@ -26,8 +26,9 @@ def congested_machine(seed: int) -> chips.Machine:
         router=replace(SPINNAKER2_CHIP.router, emergency_wait_ns=900 + 300 * seed,
                        drop_wait_ns=700))
     faults = chips.Faults(dead_links=(chips.DeadLink(1, 1, seed % 6, from_ms=4.0),),
-                          dead_cores=(chips.DeadCore(2, 0, 1, from_ms=6.0),))
-    return chips.Machine(chip, 3, 3, faults=faults)
+                          dead_cores=(chips.DeadCore(2, 0, 1, from_ms=6.0),),
+                          dead_chips=(chips.DeadChip(3, 2, from_ms=8.0),))
+    return chips.Machine(chip, 4, 4, faults=faults)
 
 
 def congested_network(seed: int) -> Network:
@@ -61,5 +62,5 @@ def test_timed_and_packet_agree_on_every_dataset(seed):
     assert timed["traffic/router_dropped"].sum() > 0
     assert timed["traffic/link_drops"].sum() > 0
     assert timed["cores/late_packets"].sum() > 0
-    assert timed["traffic/router_default_routed"].sum() >= 0
+    assert timed["traffic/router_default_routed"].sum() > 0
     assert (timed["traffic/link_bits"] > 32 * timed["traffic/link_packets"]).any()  # payloads
