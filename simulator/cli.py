@@ -7,6 +7,8 @@ from pathlib import Path
 import numpy as np
 
 from .config import load_config
+from .distribution import all_ranks_end_on_failure, world
+from .progress import wanted
 from .errors import ConfigError, MappingError
 from .run import simulate
 from .tables import USER_ERRORS
@@ -23,21 +25,25 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--out", required=True, help="HDF5 result file to write")
     run.add_argument("--quiet", action="store_true", help="print nothing on success")
     args = parser.parse_args(argv)
+    comm = world()
     try:
-        return COMMANDS[args.command](args)
+        with all_ranks_end_on_failure(comm):
+            return COMMANDS[args.command](args, comm)
     except (*USER_ERRORS, MappingError) as err:
-        print(f"neurochip: error: {err}", file=sys.stderr)
+        if comm.rank == 0:
+            print(f"neurochip: error: {err}", file=sys.stderr)
         return EXIT_USER_ERROR
 
 
-def run_command(args) -> int:
+def run_command(args, comm) -> int:
     out = Path(args.out)
     if not out.parent.is_dir() and str(out.parent):
         raise ConfigError(f"--out {out}: directory {out.parent} does not exist; create it or "
                           f"choose another path")
     config = load_config(args.config)
     network = config.build_network()
-    result = simulate(network, config.machine, config.run, config.mapping, config.text)
+    result = simulate(network, config.machine, config.run, config.mapping, config.text, comm,
+                      progress=wanted(comm.rank, args.quiet))
     if result is None:
         return 0
     result.save(out)

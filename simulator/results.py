@@ -72,12 +72,22 @@ def load_result(path: str | Path) -> Result:
 
         def visit(name, item):
             if isinstance(item, h5py.Dataset):
-                datasets[name] = item[()]
+                datasets[name] = _decoded(item[()])
             elif item.attrs:
                 group_attributes[name] = {k: _plain(v) for k, v in item.attrs.items()}
 
         f.visititems(visit)
     return Result(attributes, datasets, group_attributes)
+
+
+def _decoded(array: np.ndarray) -> np.ndarray:
+    """Variable-length strings inside compound datasets come back as bytes: make them str."""
+    if array.dtype.names is None:
+        return array
+    for name in array.dtype.names:
+        if array.dtype[name] == object:
+            array[name] = [v.decode() if isinstance(v, bytes) else v for v in array[name]]
+    return array
 
 
 def _plain(value):

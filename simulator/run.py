@@ -11,22 +11,24 @@ from .distribution import world
 from .engine.kernel import RankSimulation
 from .mapping import map_network
 from .options import MappingOptions, RunOptions, check_run
+from .progress import Progress
 from .results import Result
 from .version import __version__
 
 
 def simulate(network: Network, machine: Machine, run: RunOptions = RunOptions(),
              mapping: MappingOptions = MappingOptions(), config_text: str = "",
-             comm=None) -> Result | None:
+             comm=None, progress: bool = False) -> Result | None:
     """Map `network` onto `machine` and simulate it. Under MPI every rank calls this; rank 0
-    gets the `Result`, the others None."""
+    gets the `Result`, the others None. `progress` shows a progress line on rank 0's
+    terminal."""
     check_run(machine, run)
     comm = comm or world()
     started = time.perf_counter()
     placed = map_network(network, machine, mapping, run.seed, comm)
     sim = RankSimulation(network, placed, run, comm)
     built = time.perf_counter()
-    sim.run()
+    sim.run(Progress(run.duration_ticks) if progress and comm.rank == 0 else None)
     finished = time.perf_counter()
     attributes = {
         "neurochip_version": __version__,

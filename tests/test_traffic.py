@@ -52,7 +52,7 @@ def test_packet_counts_equal_the_links_of_each_spikes_tree(machine, fidelity):
     links = np.zeros((n_windows, topology.n_links), dtype=np.int64)
     routers = np.zeros((n_windows, topology.n_chips), dtype=np.int64)
     placements = result.datasets["mapping/placements"]
-    names = placements["population"].astype(str)
+    names = placements["population"]
     for pop in result.populations:
         times, ids = result.spikes(pop)
         mine = np.flatnonzero(names == pop)

@@ -57,6 +57,14 @@ class SerialComm:
         """The largest of every rank's value, on every rank."""
         return value
 
+    def min(self, value: float) -> float:
+        """The smallest of every rank's value, on every rank."""
+        return value
+
+    def any(self, flag: bool) -> bool:
+        """Whether any rank's flag is set, on every rank."""
+        return flag
+
     def abort(self, code: int) -> None:
         raise SystemExit(code)
 
@@ -123,6 +131,15 @@ class MPIComm:
 
     def max(self, value: float) -> float:
         return self._comm.allreduce(value, op=self._mpi.MAX)
+
+    def min(self, value: float) -> float:
+        return self._comm.allreduce(value, op=self._mpi.MIN)
+
+    def any(self, flag: bool) -> bool:
+        started = time.perf_counter()
+        result = bool(self._comm.allreduce(bool(flag), op=self._mpi.LOR))
+        self.stats.waiting_s += time.perf_counter() - started
+        return result
 
     def abort(self, code: int) -> None:
         self._comm.Abort(code)

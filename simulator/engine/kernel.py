@@ -25,7 +25,7 @@ from .layout import build_groups, lay_out
 from .packet import PacketFabric
 from .probes import make_probes
 from .recorder import SpikeRecorder
-from .synapses import build_synaptic_matrix, deliver
+from .synapses import build_synaptic_matrix, deliver, deliver_batch
 from .timed import NEVER, TimedFabric, fabric_spec, fault_times
 
 TIMING_FABRICS = {"timed": TimedFabric, "packet": PacketFabric}
@@ -63,11 +63,14 @@ class RankSimulation:
         graded = np.array([network.populations[p].model.graded
                            for p in mapping.slices.population], dtype=bool)
         if self.timed:
-            if comm.size > 1:
-                raise ConfigError(f"[run] fidelity {run.fidelity} runs on one MPI rank in this "
-                                  f"version; use fidelity = \"functional\" under mpiexec")
-            self.fabric = TIMING_FABRICS[run.fidelity](fabric_spec(mapping, run, graded),
-                                                       n_windows)
+            spec = fabric_spec(mapping, run, graded, comm.rank)
+            if comm.size == 1:
+                self.fabric = TIMING_FABRICS[run.fidelity](spec, n_windows)
+            elif run.fidelity == "timed":
+                self.fabric = TimedFabric(spec, n_windows, comm, mapping.chip_rank)
+            else:
+                raise ConfigError("[run] fidelity packet runs on one MPI rank (it is the slow "
+                                  "reference); use fidelity = \"timed\" under mpiexec")
             self.cores = core_load(mapping.machine, layout, mapping.slices.size, run, n_windows)
             cores_per_chip = mapping.machine.chip.cores
             core_local = np.full(mapping.machine.n_chips * cores_per_chip, -1, dtype=np.int64)
@@ -94,6 +97,10 @@ class RankSimulation:
             chip_rank = mapping.chip_rank[mapping.routes.cores // mapping.machine.chip.cores]
             self.destination_ptr, self.destinations = unique_rows(mapping.routes.core_ptr,
                                                                   chip_rank)
+            # Spikes take at least this many ticks to matter anywhere: exchange that often.
+            self.exchange_every = max(1, min(int(comm.min(self.matrix.min_delay_ticks)),
+                                             run.duration_ticks))
+            self.outgoing: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
         self._warm_up()
 
     def _warm_up(self) -> None:
@@ -106,6 +113,8 @@ class RankSimulation:
         deliver(ids, values, m.row_ptr, m.target, m.weight, m.delay_ticks, self.ring, 0)
         if self.comm.size > 1:
             expand_rows(slices, self.destination_ptr, self.destinations)
+            deliver_batch(ids, ids, values, m.row_ptr, m.target, m.weight, m.delay_ticks,
+                          self.ring)
         if self.timed:
             self.fabric.warm_up(self.copies_to)
             self.cores.finish_tick(0, self.run_options.window_ticks)
@@ -113,21 +122,29 @@ class RankSimulation:
                           self.cores.overruns, self.cores.max_excess_cycles):
                 table[:] = 0
 
-    def run(self) -> None:
-        """Simulate every tick of the run."""
+    def run(self, progress=None) -> None:
+        """Simulate every tick of the run, telling `progress` (a `Progress`) as it goes."""
         started = time.perf_counter()
         env = simpy.Environment()
-        env.process(self._clock(env))
+        env.process(self._clock(env, progress))
         env.run()
+        if progress:
+            progress.close()
         stats = self.comm.stats
+        if self.timed:  # the fabric exchanges events inside its routing time
+            self.profile[ROUTING] -= stats.waiting_s + stats.transfer_s
+            self.profile[COMMUNICATION] = stats.transfer_s
+        else:
+            self.profile[COMMUNICATION] -= stats.waiting_s
         self.profile[WAITING] = stats.waiting_s
-        self.profile[COMMUNICATION] -= stats.waiting_s
         self.profile[OTHER] = time.perf_counter() - started - self.profile[:OTHER].sum()
 
-    def _clock(self, env: simpy.Environment):
+    def _clock(self, env: simpy.Environment, progress):
         timestep_ns = self.run_options.timestep_ns
         for tick in range(self.run_options.duration_ticks):
             self.step(tick)
+            if progress and tick % 64 == 63:
+                progress.update(tick + 1)
             yield env.timeout(timestep_ns)
 
     def step(self, tick: int) -> None:
@@ -152,14 +169,21 @@ class RankSimulation:
             return
         t2 = time.perf_counter()
         profile[ROUTING] += t2 - t1
-        if self.comm.size > 1:
-            ids, values = self._exchange(ids, values, slices)
+        m = self.matrix
+        if self.comm.size == 1:
+            if len(ids):
+                self.synaptic_events += deliver(ids, values, m.row_ptr, m.target, m.weight,
+                                                m.delay_ticks, self.ring, tick)
+            profile[DELIVERY] += time.perf_counter() - t2
+            return
+        self.outgoing.append((tick, ids, values, slices))
+        if (tick + 1) % self.exchange_every and tick + 1 < self.run_options.duration_ticks:
+            return
+        ticks, ids, values = self._exchange()
         t3 = time.perf_counter()
         profile[COMMUNICATION] += t3 - t2
-        if len(ids):
-            m = self.matrix
-            self.synaptic_events += deliver(ids, values, m.row_ptr, m.target, m.weight,
-                                            m.delay_ticks, self.ring, tick)
+        self.synaptic_events += deliver_batch(ticks, ids, values, m.row_ptr, m.target, m.weight,
+                                              m.delay_ticks, self.ring)
         profile[DELIVERY] += time.perf_counter() - t3
 
     def _emit(self, tick: int):
@@ -180,16 +204,24 @@ class RankSimulation:
             routes.router_ptr, routes.routers, packets, link_bits, router_packets)
         return ids, values, slices
 
-    def _exchange(self, ids: np.ndarray, values: np.ndarray, slices: np.ndarray):
-        """Send each event to the ranks that own its target cores; return all events this
-        rank must deliver, in ascending global id (the order every rank count shares)."""
+    def _exchange(self):
+        """Send the events of the ticks since the last exchange to the ranks that own their
+        target cores; return every event this rank must deliver as (tick, global id,
+        payload), sorted by tick then id: the order in which one rank would have delivered
+        them."""
+        ticks = np.concatenate([np.full(len(ids), t) for t, ids, _, _ in self.outgoing])
+        ids = np.concatenate([ids for _, ids, _, _ in self.outgoing])
+        values = np.concatenate([v for _, _, v, _ in self.outgoing])
+        slices = np.concatenate([s for _, _, _, s in self.outgoing])
+        self.outgoing = []
         spike, rank = expand_rows(slices, self.destination_ptr, self.destinations)
         order = spike[np.argsort(rank, kind="stable")]
+        rows = np.stack([ticks[order], ids[order], values[order].view(np.int64)], axis=1)
         split = np.cumsum(np.bincount(rank, minlength=self.comm.size))[:-1]
-        ids = np.concatenate(self.comm.alltoallv(np.split(ids[order], split)))
-        values = np.concatenate(self.comm.alltoallv(np.split(values[order], split)))
-        order = np.argsort(ids, kind="stable")
-        return ids[order], values[order]
+        incoming = self.comm.alltoallv([part.ravel() for part in np.split(rows, split)])
+        rows = np.concatenate(incoming).reshape(-1, 3)
+        rows = rows[np.lexsort((rows[:, 1], rows[:, 0]))]
+        return rows[:, 0].copy(), rows[:, 1].copy(), rows[:, 2].view(np.float64).copy()
 
 
 _NO_COUNTS = np.zeros(0, dtype=np.int64)

@@ -28,6 +28,11 @@ class SynapticMatrix:
     def max_delay_ticks(self) -> int:
         return int(self.delay_ticks.max(initial=1))
 
+    @property
+    def min_delay_ticks(self) -> int:
+        """The shortest delay here (a very large number when there are no synapses)."""
+        return int(self.delay_ticks.min(initial=np.iinfo(np.uint16).max))
+
     def __len__(self) -> int:
         return len(self.target)
 
@@ -59,6 +64,16 @@ def build_synaptic_matrix(network: Network, mapping: Mapping, layout: LocalLayou
         target=target[order].astype(np.int32),
         weight=np.concatenate(weight)[order],
         delay_ticks=np.concatenate(delay)[order].astype(np.uint16))
+
+
+@njit(cache=True)
+def deliver_batch(ticks, spikes, payload, row_ptr, target, weight, delay_ticks, ring):
+    """`deliver` for events of several ticks, sorted by (tick, global id)."""
+    events = 0
+    for i in range(spikes.size):
+        events += deliver(spikes[i:i + 1], payload[i:i + 1], row_ptr, target, weight,
+                          delay_ticks, ring, ticks[i])
+    return events
 
 
 @njit(cache=True)

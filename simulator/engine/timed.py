@@ -74,6 +74,7 @@ class FabricSpec(NamedTuple):
     links: np.ndarray            # [links, 4]: source, target, direction, dead from (ps)
     link_of: np.ndarray          # [chips, 6]
     chip_dead_ps: np.ndarray     # [chips]
+    chip_local: np.ndarray       # [chips]: 1 where this rank simulates the chip
     core_dead_ps: np.ndarray     # [chips x cores]
     core_noc_hops: np.ndarray    # [cores per chip]
     entry_id: np.ndarray         # [entries] sorted slice * n_chips + chip
@@ -109,8 +110,8 @@ def stats_counts(stats: FabricStats) -> dict:
     return counts
 
 
-def fabric_spec(mapping: Mapping, run, graded_slices: np.ndarray) -> FabricSpec:
-    """The machine, the routes and the run, as the timed fabric reads them."""
+def fabric_spec(mapping: Mapping, run, graded_slices: np.ndarray, rank: int = 0) -> FabricSpec:
+    """The machine, the routes and the run, as the timed fabric of `rank` reads them."""
     machine = mapping.machine
     topology = machine.topology
     chip = machine.chip
@@ -138,6 +139,7 @@ def fabric_spec(mapping: Mapping, run, graded_slices: np.ndarray) -> FabricSpec:
         links=np.stack([topology.link_source, topology.link_target, topology.link_direction,
                         link_dead], axis=1).astype(np.int64),
         link_of=topology.link_of.astype(np.int64), chip_dead_ps=chip_dead,
+        chip_local=(mapping.chip_rank == rank).astype(np.int64),
         core_dead_ps=core_dead, core_noc_hops=chip.noc_hops(), entry_id=entry_id[order],
         entries=np.stack([tables.link_bits[order], tables.default_routed[order]],
                          axis=1).astype(np.int64),
@@ -193,13 +195,23 @@ def link_queue_capacity(spec: FabricSpec) -> int:
 
 
 class TimedFabric:
-    """The fabric of the whole machine, advanced one tick's window at a time, in one Numba
-    call per tick."""
+    """The fabric of the chips this rank owns, advanced one tick's window at a time.
 
-    def __init__(self, spec: FabricSpec, n_windows: int) -> None:
+    On one rank a tick is one Numba call. On several, packets cross between ranks' chips
+    within a tick, so each rank runs the tick's window from a snapshot, sends the events it
+    made for other ranks' chips, and runs it again with what it received, until no rank
+    receives anything new: a fixed point, which (every hop taking time) is the result one
+    rank would get. A last run then counts the statistics and delivers.
+    """
+
+    def __init__(self, spec: FabricSpec, n_windows: int, comm=None,
+                 chip_rank: np.ndarray | None = None) -> None:
         self.spec = spec
+        self.comm = comm
+        self.chip_rank = chip_rank
         n_links = len(spec.links)
         self.stats = new_stats(n_windows, n_links, spec.n_chips)
+        self.scratch = new_stats(n_windows, n_links, spec.n_chips) if comm else None
         self.events = np.empty((1024, 8), dtype=np.int64)
         self.values = np.empty(1024, dtype=np.float64)
         self.n_events = 0
@@ -207,16 +219,64 @@ class TimedFabric:
         self.link_state = np.zeros((n_links, 3), dtype=np.int64)
         self.delivered = np.empty((1024, 4), dtype=np.int64)
         self.delivered_values = np.empty(1024, dtype=np.float64)
+        self.outbox = np.empty((64, 8), dtype=np.int64)
+        self.outbox_values = np.empty(64, dtype=np.float64)
 
     def tick(self, tick: int, gids: np.ndarray, slices: np.ndarray, values: np.ndarray,
              to) -> None:
         """Send the packets of a tick's spikes, handle every event up to the next tick, and
         deliver the copies that reached cores into `to` (a `CopyTarget`)."""
-        (self.events, self.values, self.n_events, self.delivered,
-         self.delivered_values) = fabric_tick(
-            self.spec, self.stats, self.events, self.values, self.n_events, self.link_ends,
-            self.link_state, self.delivered, self.delivered_values, tick, gids, slices, values,
-            to)
+        if self.comm is None:
+            (self.events, self.values, self.n_events, self.delivered,
+             self.delivered_values) = fabric_tick(
+                self.spec, self.stats, self.events, self.values, self.n_events, self.link_ends,
+                self.link_state, self.delivered, self.delivered_values, tick, gids, slices,
+                values, to)
+            return
+        snapshot = (self.events[:self.n_events].copy(), self.values[:self.n_events].copy(),
+                    self.link_ends.copy(), self.link_state.copy())
+        received = np.empty((0, 9), dtype=np.int64)
+        while True:
+            outbox = self._run_window(snapshot, received, tick, gids, slices, values,
+                                      self.scratch)
+            incoming = self._exchange(outbox)
+            changed = not np.array_equal(incoming, received)
+            received = incoming
+            if not self.comm.any(changed):
+                break
+        self._run_window(snapshot, received, tick, gids, slices, values, self.stats)
+        deliver_copies(to, self.delivered[:self.n_delivered],
+                       self.delivered_values[:self.n_delivered])
+
+    def _run_window(self, snapshot, received, tick, gids, slices, values, stats) -> np.ndarray:
+        """From the snapshot, with the events received from other ranks, run the tick's
+        window; return the events for other ranks' chips as rows (8 columns + value bits)."""
+        events, event_values, link_ends, link_state = snapshot
+        n = len(events)
+        self.events[:n], self.values[:n] = events, event_values
+        self.link_ends[:], self.link_state[:] = link_ends, link_state
+        for row in received:
+            self.events, self.values, n = _push(self.events, self.values, n, *row[:8],
+                                                row[8:].view(np.float64)[0])
+        self.events, self.values, n = inject(self.spec, tick, gids, slices, values,
+                                             self.events, self.values, n)
+        (self.events, self.values, self.n_events, self.delivered, self.delivered_values,
+         self.n_delivered, self.outbox, self.outbox_values, n_out) = advance(
+            self.spec, stats, self.events, self.values, n, self.link_ends, self.link_state,
+            self.delivered, self.delivered_values, self.outbox, self.outbox_values,
+            (tick + 1) * self.spec.tick_ps)
+        return np.concatenate([self.outbox[:n_out],
+                               self.outbox_values[:n_out].view(np.int64)[:, None]], axis=1)
+
+    def _exchange(self, outbox: np.ndarray) -> np.ndarray:
+        """Send each event to the rank of its chip; return what arrived, in a canonical
+        order (all columns, lexicographically) so that runs can be compared."""
+        rank = self.chip_rank[outbox[:, CHIP]]
+        order = np.argsort(rank, kind="stable")
+        split = np.cumsum(np.bincount(rank, minlength=self.comm.size))[:-1]
+        parts = [part.ravel() for part in np.split(outbox[order], split)]
+        rows = np.concatenate(self.comm.alltoallv(parts)).reshape(-1, 9)
+        return rows[np.lexsort(rows.T[::-1])]
 
     def counts(self) -> dict:
         return stats_counts(self.stats)
@@ -230,11 +290,12 @@ class TimedFabric:
 @njit(cache=True)
 def fabric_tick(spec, stats, events, values, n, link_ends, link_state, delivered,
                 delivered_values, tick, gids, slices, payload, to):
-    """inject + advance to the end of the tick + deliver_copies, in one call."""
+    """inject + advance to the end of the tick + deliver_copies, in one call (one rank)."""
     events, values, n = inject(spec, tick, gids, slices, payload, events, values, n)
-    events, values, n, delivered, delivered_values, n_delivered = advance(
+    outbox = np.empty((0, 8), dtype=np.int64)
+    events, values, n, delivered, delivered_values, n_delivered, _, _, _ = advance(
         spec, stats, events, values, n, link_ends, link_state, delivered, delivered_values,
-        (tick + 1) * spec.tick_ps)
+        outbox, np.empty(0), (tick + 1) * spec.tick_ps)
     deliver_copies(to, delivered[:n_delivered], delivered_values[:n_delivered])
     return events, values, n, delivered, delivered_values
 
@@ -264,15 +325,24 @@ def inject(spec, tick, gids, slices, values, events, event_values, n):
 
 @njit(cache=True)
 def advance(spec, stats, events, values, n, link_ends, link_state, delivered,
-            delivered_values, until_ps):
-    """Handle events in order until `until_ps`; return the state and the deliveries
-    (time, gid, core, tick the spike was produced in) with their payloads."""
+            delivered_values, outbox, outbox_values, until_ps):
+    """Handle events in order until `until_ps`; return the state, the deliveries
+    (time, gid, core, tick the spike was produced in) with their payloads, and the events
+    that fell due at chips of other ranks (the outbox, for them to handle)."""
     n_delivered = 0
+    n_out = 0
     row = np.empty(8, dtype=np.int64)
     while n > 0 and events[0, TIME] < until_ps:
         value = _pop(events, values, n, row)
         n -= 1
         now, kind, chip, link, s = row[TIME], row[KIND], row[CHIP], row[LINK], row[SLICE]
+        if not spec.chip_local[chip]:
+            if n_out == outbox.shape[0]:
+                outbox, outbox_values = _grow(outbox, outbox_values)
+            outbox[n_out] = row
+            outbox_values[n_out] = value
+            n_out += 1
+            continue
         window = now // spec.window_ps
         if now >= spec.chip_dead_ps[chip]:
             stats.routers[DROPPED, window, chip] += 1
@@ -304,7 +374,7 @@ def advance(spec, stats, events, values, n, link_ends, link_state, delivered,
                 stats.routers[DROPPED, window, chip] += 1
                 continue
             if n_delivered == delivered.shape[0]:
-                delivered, delivered_values = _grow_deliveries(delivered, delivered_values)
+                delivered, delivered_values = _grow(delivered, delivered_values)
             delivered[n_delivered, 0] = arrive
             delivered[n_delivered, 1] = row[GID]
             delivered[n_delivered, 2] = core
@@ -312,7 +382,8 @@ def advance(spec, stats, events, values, n, link_ends, link_state, delivered,
             delivered_values[n_delivered] = value
             n_delivered += 1
             stats.latency_histogram[latency_bin(arrive - row[EMIT])] += 1
-    return events, values, n, delivered, delivered_values, n_delivered
+    return (events, values, n, delivered, delivered_values, n_delivered, outbox,
+            outbox_values, n_out)
 
 
 @njit(cache=True)
@@ -402,11 +473,7 @@ def _swap(events, values, i, j):
 def _push(events, values, n, time, emit, gid, kind, chip, link, s, tick, value):
     """Add an event to the heap of `n` (growing it when full)."""
     if n == events.shape[0]:
-        bigger = np.empty((2 * n, events.shape[1]), dtype=np.int64)
-        bigger[:n] = events[:n]
-        more = np.empty(2 * n, dtype=np.float64)
-        more[:n] = values[:n]
-        events, values = bigger, more
+        events, values = _grow(events, values)
     events[n, TIME], events[n, EMIT], events[n, GID] = time, emit, gid
     events[n, KIND], events[n, CHIP], events[n, LINK], events[n, SLICE] = kind, chip, link, s
     events[n, TICK] = tick
@@ -443,10 +510,12 @@ def _pop(events, values, n, row):
 
 
 @njit(cache=True)
-def _grow_deliveries(delivered, values):
-    n = delivered.shape[0]
-    bigger = np.empty((2 * n, 4), dtype=np.int64)
-    bigger[:n] = delivered
-    more = np.empty(2 * n, dtype=np.float64)
-    more[:n] = values
+def _grow(rows, values):
+    """Twice the room for rows and their values."""
+    n = rows.shape[0]
+    room = max(2 * n, 64)
+    bigger = np.empty((room, rows.shape[1]), dtype=np.int64)
+    bigger[:n] = rows
+    more = np.empty(room, dtype=np.float64)
+    more[:n] = values[:n]
     return bigger, more
