@@ -137,9 +137,11 @@ class MPIComm:
 
     def any(self, flag: bool) -> bool:
         started = time.perf_counter()
-        result = bool(self._comm.allreduce(bool(flag), op=self._mpi.LOR))
+        mine = np.array([1 if flag else 0], dtype=np.int32)
+        result = np.empty(1, dtype=np.int32)
+        self._comm.Allreduce(mine, result, op=self._mpi.MAX)
         self.stats.waiting_s += time.perf_counter() - started
-        return result
+        return bool(result[0])
 
     def abort(self, code: int) -> None:
         self._comm.Abort(code)
