@@ -9,7 +9,9 @@ import chips
 from chips.presets import SPINNAKER2_CHIP
 from networks import LIF, AllToAll, FromList, Network, OneToOne, SpikeSourceArray
 from simulator import MappingOptions, RunOptions, map_network
-from simulator.engine.timed import advance, fabric_spec, inject
+from simulator.distribution import SerialComm
+from simulator.engine.kernel import RankSimulation
+from simulator.engine.timed import RECORD, advance, inject
 
 from .helpers import run_serial
 
@@ -38,20 +40,20 @@ def burst_network(n):
 
 
 def deliveries(net, machine, duration_ticks=1):
-    """Run only the fabric for the first tick's spikes; return what reached cores."""
+    """Run only the fabric for the first tick's spikes; return the packet copies that
+    reached cores, as (time ps, source, core, tick of the spike)."""
     run = RunOptions(duration_ms=duration_ticks * 0.1, timestep_ms=0.1, traffic_window_ms=0.1)
     mapping = map_network(net, machine, MappingOptions(1024, "sequential"))
-    spec = fabric_spec(mapping, run, np.zeros(len(mapping.slices), dtype=bool))
-    from simulator.engine.timed import TimedFabric
-    fabric = TimedFabric(spec, 1)
+    sim = RankSimulation(net, mapping, run, SerialComm())
+    fabric, spec = sim.fabric, sim.fabric.spec
     n = net.populations[0].size
     gids = np.arange(n, dtype=np.int64)
-    fabric.events, fabric.values, fabric.n_events = inject(
-        spec, 0, gids, np.zeros(n, dtype=np.int64), np.ones(n), fabric.events, fabric.values, 0)
+    events, values, count = inject(spec, 0, gids, np.zeros(n, dtype=np.int64), np.ones(n),
+                                   fabric.events, fabric.values, 0)
     _, _, _, delivered, _, count, _, _, n_out = advance(
-        spec, fabric.stats, fabric.events, fabric.values, fabric.n_events, fabric.link_ends,
-        fabric.link_state, fabric.delivered, fabric.delivered_values, fabric.outbox,
-        fabric.outbox_values, spec.end_ps)
+        spec, fabric.stats, events, values, count, fabric.link_ends, fabric.link_state,
+        sim.copies_to, RECORD, np.empty((0, 4), dtype=np.int64), np.empty(0),
+        fabric.outbox, fabric.outbox_values, spec.end_ps)
     assert n_out == 0  # one rank: every chip is local
     return spec, fabric.stats, delivered[:count]
 

@@ -115,32 +115,45 @@ def copy_target(load: CoreLoad, core_local: np.ndarray, segments: Segments,
                       load.tick_packets, load.tick_events, load.late_packets)
 
 
+@njit(cache=True, inline="always")
+def apply_copy(to, arrive_ps, spike_tick, core, segment, value):
+    """A packet copy reaches local core `core` at `arrive_ps`: count it, and add its row's
+    `segment` on this core (-1: none) `delay` ticks after the tick it arrived in. A copy
+    that arrives after the tick its spike was made in is late."""
+    arrival = arrive_ps // to.tick_ps
+    if arrival >= to.n_ticks:
+        return
+    if arrival > spike_tick:
+        to.late_packets[arrival // to.window_ticks, core] += 1
+    to.tick_packets[arrival % 2, core] += 1
+    if segment < 0:
+        return
+    depth = to.ring.shape[0]
+    for j in range(to.seg_start[segment], to.seg_stop[segment]):
+        to.ring[(arrival + to.delay_ticks[j]) % depth, to.target[j]] += to.weight[j] * value
+    to.tick_events[arrival % 2, core] += to.seg_stop[segment] - to.seg_start[segment]
+
+
+@njit(cache=True)
+def segment_of(to, gid, core):
+    """The segment of row `gid` on local core `core`, or -1."""
+    lo, hi = to.seg_ptr[gid], to.seg_ptr[gid + 1]
+    k = lo + np.searchsorted(to.seg_core[lo:hi], core)
+    return k if k < hi and to.seg_core[k] == core else -1
+
+
 @njit(cache=True)
 def deliver_copies(to, delivered, values):
-    """Apply every packet copy (arrival ps, gid, core, tick of the spike) that reached a core,
-    in the order the fabric handled them.
+    """Apply packet copies (arrival ps, gid, machine-wide core, tick of the spike), in the
+    order the fabric handled them.
 
     That order is the fabric's total event order, the same in `timed` and `packet` and on any
     number of ranks, and each input belongs to one core, so weights are always summed in the
-    same order. A copy's segment of the row goes `delay` ticks after the tick it arrived in;
-    copies that arrive after the tick they were sent in count as late."""
-    depth = to.ring.shape[0]
+    same order."""
     for i in range(delivered.shape[0]):
-        arrival = delivered[i, 0] // to.tick_ps
-        g = delivered[i, 1]
-        c = to.core_local[delivered[i, 2]]
-        if arrival >= to.n_ticks:
-            continue
-        if arrival > delivered[i, 3]:
-            to.late_packets[arrival // to.window_ticks, c] += 1
-        to.tick_packets[arrival % 2, c] += 1
-        lo, hi = to.seg_ptr[g], to.seg_ptr[g + 1]
-        k = lo + np.searchsorted(to.seg_core[lo:hi], c)
-        if k < hi and to.seg_core[k] == c:
-            for j in range(to.seg_start[k], to.seg_stop[k]):
-                to.ring[(arrival + to.delay_ticks[j]) % depth, to.target[j]] += \
-                    to.weight[j] * values[i]
-            to.tick_events[arrival % 2, c] += to.seg_stop[k] - to.seg_start[k]
+        core = to.core_local[delivered[i, 2]]
+        apply_copy(to, delivered[i, 0], delivered[i, 3], core,
+                   segment_of(to, delivered[i, 1], core), values[i])
 
 
 @njit(cache=True)

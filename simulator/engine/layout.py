@@ -34,11 +34,12 @@ class GroupLayout:
 
 @dataclass(frozen=True, eq=False)
 class LocalLayout:
-    """This rank's slices (one per core) in group order, their neurons and their inputs.
-    The position of a slice in `local_slices` is its core's local number."""
+    """This rank's slices (one per core), their neurons and their inputs. Cores are numbered
+    locally in the order of their machine-wide numbers: the position of a slice in
+    `local_slices` is its core's local number."""
 
     groups: tuple[GroupLayout, ...]
-    local_slices: np.ndarray       # int64 [local cores]: slice ids in layout order
+    local_slices: np.ndarray       # int64 [local cores]: slice ids by machine-wide core
     global_id: np.ndarray          # int64 [local neurons]: global id of each
     input_core: np.ndarray         # int64 [inputs]: local core number of each input
     slice_first_input: np.ndarray  # int64 [all slices]: input of neuron 0, receptor 0; -1 elsewhere
@@ -80,11 +81,15 @@ def lay_out(network: Network, mapping: Mapping, rank: int) -> LocalLayout:
         neuron += size
         inputs += size * receptors
     global_id = np.concatenate(ids) if ids else np.empty(0, dtype=np.int64)
-    ordered = np.concatenate([g.slices for g in groups]) if groups else \
+    by_core = local[np.argsort(mapping.placement.global_core(mapping.machine.chip.cores)[local],
+                               kind="stable")]
+    core_number = np.full(len(slices), -1, dtype=np.int64)
+    core_number[by_core] = np.arange(len(by_core))
+    in_group_order = np.concatenate([g.slices for g in groups]) if groups else \
         np.empty(0, dtype=np.int64)
-    inputs_per_core = slices.size[ordered] * slice_receptors[ordered]
-    input_core = np.repeat(np.arange(len(ordered), dtype=np.int64), inputs_per_core)
-    return LocalLayout(tuple(groups), ordered.astype(np.int64), global_id.astype(np.int64),
+    input_core = np.repeat(core_number[in_group_order],
+                           slices.size[in_group_order] * slice_receptors[in_group_order])
+    return LocalLayout(tuple(groups), by_core.astype(np.int64), global_id.astype(np.int64),
                        input_core, slice_first_input, slice_receptors, inputs)
 
 

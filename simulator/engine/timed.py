@@ -31,9 +31,10 @@ from chips.router import emergency_legs
 
 from ..csr import reorder_rows
 from ..mapping import Mapping
-from .cores import deliver_copies
+from .cores import apply_copy
 
 ROUTE, DETOUR, DETOUR_SECOND = 0, 1, 2                  # event kinds
+SKIP, APPLY, RECORD = 0, 1, 2                           # what advance does with copies
 TIME, EMIT, GID, KIND, CHIP, LINK, SLICE, TICK = range(8)  # columns of an event
 L_SOURCE, L_TARGET, L_DIRECTION, L_DEAD_PS = range(4)   # columns of FabricSpec.links
 S_GRADED, S_CORE, S_FIRST_ID, S_SENDS = range(4)       # columns of FabricSpec.slices
@@ -217,8 +218,8 @@ class TimedFabric:
         self.n_events = 0
         self.link_ends = np.zeros((n_links, link_queue_capacity(spec)), dtype=np.int64)
         self.link_state = np.zeros((n_links, 3), dtype=np.int64)
-        self.delivered = np.empty((1024, 4), dtype=np.int64)
-        self.delivered_values = np.empty(1024, dtype=np.float64)
+        self.delivered = np.empty((0, 4), dtype=np.int64)
+        self.delivered_values = np.empty(0, dtype=np.float64)
         self.outbox = np.empty((64, 8), dtype=np.int64)
         self.outbox_values = np.empty(64, dtype=np.float64)
 
@@ -227,28 +228,25 @@ class TimedFabric:
         """Send the packets of a tick's spikes, handle every event up to the next tick, and
         deliver the copies that reached cores into `to` (a `CopyTarget`)."""
         if self.comm is None:
-            (self.events, self.values, self.n_events, self.delivered,
-             self.delivered_values) = fabric_tick(
+            self.events, self.values, self.n_events = fabric_tick(
                 self.spec, self.stats, self.events, self.values, self.n_events, self.link_ends,
-                self.link_state, self.delivered, self.delivered_values, tick, gids, slices,
-                values, to)
+                self.link_state, tick, gids, slices, values, to)
             return
         snapshot = (self.events[:self.n_events].copy(), self.values[:self.n_events].copy(),
                     self.link_ends.copy(), self.link_state.copy())
         received = np.empty((0, 9), dtype=np.int64)
         while True:
             outbox = self._run_window(snapshot, received, tick, gids, slices, values,
-                                      self.scratch)
+                                      self.scratch, to, SKIP)
             incoming = self._exchange(outbox)
             changed = not np.array_equal(incoming, received)
             received = incoming
             if not self.comm.any(changed):
                 break
-        self._run_window(snapshot, received, tick, gids, slices, values, self.stats)
-        deliver_copies(to, self.delivered[:self.n_delivered],
-                       self.delivered_values[:self.n_delivered])
+        self._run_window(snapshot, received, tick, gids, slices, values, self.stats, to, APPLY)
 
-    def _run_window(self, snapshot, received, tick, gids, slices, values, stats) -> np.ndarray:
+    def _run_window(self, snapshot, received, tick, gids, slices, values, stats, to,
+                    copies) -> np.ndarray:
         """From the snapshot, with the events received from other ranks, run the tick's
         window; return the events for other ranks' chips as rows (8 columns + value bits)."""
         events, event_values, link_ends, link_state = snapshot
@@ -260,11 +258,10 @@ class TimedFabric:
                                                 row[8:].view(np.float64)[0])
         self.events, self.values, n = inject(self.spec, tick, gids, slices, values,
                                              self.events, self.values, n)
-        (self.events, self.values, self.n_events, self.delivered, self.delivered_values,
-         self.n_delivered, self.outbox, self.outbox_values, n_out) = advance(
-            self.spec, stats, self.events, self.values, n, self.link_ends, self.link_state,
-            self.delivered, self.delivered_values, self.outbox, self.outbox_values,
-            (tick + 1) * self.spec.tick_ps)
+        (self.events, self.values, self.n_events, _, _, _, self.outbox, self.outbox_values,
+         n_out) = advance(self.spec, stats, self.events, self.values, n, self.link_ends,
+                          self.link_state, to, copies, self.delivered, self.delivered_values,
+                          self.outbox, self.outbox_values, (tick + 1) * self.spec.tick_ps)
         return np.concatenate([self.outbox[:n_out],
                                self.outbox_values[:n_out].view(np.int64)[:, None]], axis=1)
 
@@ -282,22 +279,22 @@ class TimedFabric:
         return stats_counts(self.stats)
 
     def warm_up(self, to) -> None:
-        """Compile the tick kernel on a tick before the run (it handles nothing)."""
+        """Compile the tick kernels on a tick before the run (it handles nothing)."""
         empty = np.empty(0, dtype=np.int64)
         self.tick(-1, empty, empty, np.empty(0), to)
 
 
 @njit(cache=True)
-def fabric_tick(spec, stats, events, values, n, link_ends, link_state, delivered,
-                delivered_values, tick, gids, slices, payload, to):
-    """inject + advance to the end of the tick + deliver_copies, in one call (one rank)."""
+def fabric_tick(spec, stats, events, values, n, link_ends, link_state, tick, gids, slices,
+                payload, to):
+    """inject + advance to the end of the tick, applying copies as they arrive (one rank)."""
     events, values, n = inject(spec, tick, gids, slices, payload, events, values, n)
-    outbox = np.empty((0, 8), dtype=np.int64)
-    events, values, n, delivered, delivered_values, n_delivered, _, _, _ = advance(
-        spec, stats, events, values, n, link_ends, link_state, delivered, delivered_values,
-        outbox, np.empty(0), (tick + 1) * spec.tick_ps)
-    deliver_copies(to, delivered[:n_delivered], delivered_values[:n_delivered])
-    return events, values, n, delivered, delivered_values
+    no_rows = np.empty((0, 4), dtype=np.int64)
+    events, values, n, _, _, _, _, _, _ = advance(
+        spec, stats, events, values, n, link_ends, link_state, to, APPLY, no_rows,
+        np.empty(0), np.empty((0, 8), dtype=np.int64), np.empty(0),
+        (tick + 1) * spec.tick_ps)
+    return events, values, n
 
 
 @njit(cache=True)
@@ -324,14 +321,18 @@ def inject(spec, tick, gids, slices, values, events, event_values, n):
 
 
 @njit(cache=True)
-def advance(spec, stats, events, values, n, link_ends, link_state, delivered,
+def advance(spec, stats, events, values, n, link_ends, link_state, to, copies, delivered,
             delivered_values, outbox, outbox_values, until_ps):
-    """Handle events in order until `until_ps`; return the state, the deliveries
-    (time, gid, core, tick the spike was produced in) with their payloads, and the events
-    that fell due at chips of other ranks (the outbox, for them to handle)."""
+    """Handle events in order until `until_ps`.
+
+    Packet copies that reach a core are applied to `to` (a `CopyTarget`) at once when
+    `copies` is APPLY, ignored when SKIP, or listed as (time, gid, core, tick of the spike)
+    with their payloads when RECORD. Returns the state, that list, and the events that fell
+    due at chips of other ranks (the outbox, for them to handle)."""
     n_delivered = 0
     n_out = 0
     row = np.empty(8, dtype=np.int64)
+    per_hops = np.zeros(16, dtype=np.int64)
     while n > 0 and events[0, TIME] < until_ps:
         value = _pop(events, values, n, row)
         n -= 1
@@ -367,21 +368,37 @@ def advance(spec, stats, events, values, n, link_ends, link_state, delivered,
                 events, values, n = _offer(spec, stats, events, values, n, link_ends,
                                            link_state, spec.link_of[chip, d], row, value, now,
                                            spec.emergency_wait_ps, -1)
+        segment = last = 0
+        if copies == APPLY:
+            segment, last = to.seg_ptr[row[GID]], to.seg_ptr[row[GID] + 1]
         for k in range(spec.entry_core_ptr[e], spec.entry_core_ptr[e + 1]):
             core = spec.entry_cores[k]
-            arrive = now + spec.core_noc_hops[core % spec.cores_per_chip] * spec.noc_hop_ps
+            hops = spec.core_noc_hops[core % spec.cores_per_chip]
+            arrive = now + hops * spec.noc_hop_ps
             if arrive >= spec.core_dead_ps[core]:
                 stats.routers[DROPPED, window, chip] += 1
                 continue
-            if n_delivered == delivered.shape[0]:
-                delivered, delivered_values = _grow(delivered, delivered_values)
-            delivered[n_delivered, 0] = arrive
-            delivered[n_delivered, 1] = row[GID]
-            delivered[n_delivered, 2] = core
-            delivered[n_delivered, 3] = row[TICK]
-            delivered_values[n_delivered] = value
-            n_delivered += 1
-            stats.latency_histogram[latency_bin(arrive - row[EMIT])] += 1
+            per_hops[hops] += 1
+            if copies == APPLY:
+                local = to.core_local[core]
+                while segment < last and to.seg_core[segment] < local:
+                    segment += 1
+                match = segment if segment < last and to.seg_core[segment] == local else -1
+                apply_copy(to, arrive, row[TICK], local, match, value)
+            elif copies == RECORD:
+                if n_delivered == delivered.shape[0]:
+                    delivered, delivered_values = _grow(delivered, delivered_values)
+                delivered[n_delivered, 0] = arrive
+                delivered[n_delivered, 1] = row[GID]
+                delivered[n_delivered, 2] = core
+                delivered[n_delivered, 3] = row[TICK]
+                delivered_values[n_delivered] = value
+                n_delivered += 1
+        for hops in range(per_hops.size):
+            if per_hops[hops]:
+                latency = now + hops * spec.noc_hop_ps - row[EMIT]
+                stats.latency_histogram[latency_bin(latency)] += per_hops[hops]
+                per_hops[hops] = 0
     return (events, values, n, delivered, delivered_values, n_delivered, outbox,
             outbox_values, n_out)
 
