@@ -33,6 +33,11 @@ class Connector(ABC):
         """(weights, delays) of the synapses from `connect`, where the connector fixes them."""
         return None
 
+    @abstractmethod
+    def expected_synapses(self, n_pre: int, n_post: int, same_population: bool) -> float:
+        """How many synapses `connect` makes for all posts, on average: for estimates made
+        before anything is generated."""
+
 
 @dataclass(frozen=True)
 class AllToAll(Connector):
@@ -40,6 +45,10 @@ class AllToAll(Connector):
 
     allow_self_connections: bool = True
     name = "all_to_all"
+
+    def expected_synapses(self, n_pre, n_post, same_population):
+        return n_pre * n_post - (min(n_pre, n_post) if same_population
+                                 and not self.allow_self_connections else 0)
 
     def connect(self, n_pre, post_start, post_stop, same_population, seed, stream):
         post = np.repeat(np.arange(post_start, post_stop, dtype=np.int64), n_pre)
@@ -60,6 +69,9 @@ class OneToOne(Connector):
         check(n_pre == n_post, "one_to_one", f"join populations of equal size ({n_pre} pre)",
               n_post)
 
+    def expected_synapses(self, n_pre, n_post, same_population):
+        return min(n_pre, n_post)
+
     def connect(self, n_pre, post_start, post_stop, same_population, seed, stream):
         post = np.arange(post_start, post_stop, dtype=np.int64)
         return post.copy(), post
@@ -76,6 +88,11 @@ class FixedProbability(Connector):
     def __post_init__(self):
         check(0.0 <= self.p_connect <= 1.0, "fixed_probability.p_connect", "be in [0, 1]",
               self.p_connect)
+
+    def expected_synapses(self, n_pre, n_post, same_population):
+        pairs = n_pre * n_post - (n_post if same_population and not
+                                  self.allow_self_connections else 0)
+        return self.p_connect * pairs
 
     def connect(self, n_pre, post_start, post_stop, same_population, seed, stream):
         if self.p_connect == 0.0 or n_pre == 0:
@@ -108,6 +125,9 @@ class FixedInDegree(Connector):
             check(available > 0 or self.n == 0, "fixed_in_degree.n",
                   "be 0 when no pre neuron is available", self.n)
 
+    def expected_synapses(self, n_pre, n_post, same_population):
+        return self.n * n_post
+
     def connect(self, n_pre, post_start, post_stop, same_population, seed, stream):
         exclude_self = same_population and not self.allow_self_connections
         return _fixed_in_degree_rows(n_pre, post_start, post_stop, self.n, exclude_self,
@@ -137,8 +157,9 @@ class FromList(Connector):
                   "hold whole numbers", array[np.mod(array, 1) != 0][:3].tolist())
         check(np.all(arrays["delay_ticks"] >= 1), "from_list.delay_ticks", "be >= 1",
               arrays["delay_ticks"].min(initial=1))
-        check(np.all(np.isfinite(arrays["weight"])), "from_list.weight", "be finite",
-              arrays["weight"][~np.isfinite(arrays["weight"])][:3].tolist())
+        too_big = ~(np.abs(arrays["weight"]) <= np.finfo(np.float32).max)
+        check(not too_big.any(), "from_list.weight",
+              "be finite and fit in single precision", arrays["weight"][too_big][:3].tolist())
         pre = arrays["pre"].astype(np.int64)
         post = arrays["post"].astype(np.int64)
         for name, value in (("pre", pre), ("post", post),
@@ -160,6 +181,9 @@ class FromList(Connector):
         sorted_post = self.post[self._order]
         lo, hi = np.searchsorted(sorted_post, [post_start, post_stop])
         return self._order[lo:hi]
+
+    def expected_synapses(self, n_pre, n_post, same_population):
+        return len(self.pre)
 
     def connect(self, n_pre, post_start, post_stop, same_population, seed, stream):
         rows = self._rows(post_start, post_stop)

@@ -12,6 +12,7 @@ from .errors import NetworkError, check
 from .models import NeuronModel
 
 MAX_DELAY_TICKS = 65_535
+MAX_WEIGHT = float(np.finfo(np.float32).max)
 
 
 @dataclass(frozen=True, eq=False)
@@ -134,8 +135,9 @@ class Network:
               "be a connector such as FixedProbability(0.1)", connector)
         connector.check_sizes(pre.size, post.size, pre.index == post.index)
         check(isinstance(weight, (int, float, Uniform, Normal)) and
-              (not isinstance(weight, (int, float)) or np.isfinite(weight)),
-              f"{label}.weight", "be a finite number or a distribution", weight)
+              all(abs(bound) <= MAX_WEIGHT for bound in _bounds(weight)),
+              f"{label}.weight", f"be a number or distribution within +-{MAX_WEIGHT:.3g} "
+              f"(weights are stored in single precision)", weight)
         if isinstance(delay_ticks, (Uniform, Normal)):
             check(delay_ticks.low >= 1, f"{label}.delay_ticks",
                   "never draw below 1 tick (set low >= 1)", delay_ticks)
@@ -177,6 +179,18 @@ def synapses(projection: Projection, seed: int, post_start: int = 0,
         delay = np.clip(np.rint(delay), 1, MAX_DELAY_TICKS)
     return Synapses(pre, post, np.asarray(weight, dtype=np.float32),
                     np.asarray(delay, dtype=np.int64))
+
+
+def _bounds(value) -> tuple[float, ...]:
+    """The values a weight can take at its extremes (a normal is clipped to its bounds,
+    and otherwise reaches about ten standard deviations in practice)."""
+    if isinstance(value, Uniform):
+        return value.low, value.high
+    if isinstance(value, Normal):
+        spread = 10 * value.std
+        return (max(value.low, value.mean - spread), min(value.high, value.mean + spread),
+                value.mean)
+    return (float(value),)
 
 
 def _position_in_row(post: np.ndarray) -> np.ndarray:

@@ -8,6 +8,7 @@ import numpy as np
 
 from .config import load_config
 from .distribution import all_ranks_end_on_failure, world
+from .interrupt import StopRequest
 from .progress import wanted
 from .errors import ConfigError, MappingError
 from .run import simulate
@@ -42,10 +43,22 @@ def run_command(args, comm) -> int:
                           f"choose another path")
     config = load_config(args.config)
     network = config.build_network()
-    result = simulate(network, config.machine, config.run, config.mapping, config.text, comm,
-                      progress=wanted(comm.rank, args.quiet))
+    with StopRequest().listening() as stop:
+        result = simulate(network, config.machine, config.run, config.mapping, config.text,
+                          comm, progress=wanted(comm.rank, args.quiet), stop=stop)
+    status = 128 + stop.signal if stop.requested else 0
     if result is None:
-        return 0
+        return status
+    if result.attributes["interrupted"]:
+        if result.attributes["duration_ticks"] == 0:
+            print("neurochip: interrupted before the first traffic window ended; nothing "
+                  "written", file=sys.stderr)
+            return status
+        result.save(out)
+        print(f"neurochip: interrupted; wrote {out} with the first "
+              f"{result.attributes['duration_ticks']} ticks (the traffic windows finished)",
+              file=sys.stderr)
+        return status
     result.save(out)
     if not args.quiet:
         print(summary(result, out))

@@ -17,24 +17,31 @@ PLACEMENT_DTYPE = np.dtype([("population", h5py.string_dtype()), ("slice_start",
                             ("slice_stop", "i8"), ("chip_x", "i4"), ("chip_y", "i4"),
                             ("core", "i4"), ("key", "u4")])
 EDGE_DTYPE = np.dtype([("source_slice", "i4"), ("target_slice", "i4"), ("synapses", "i8")])
+WHOLE_RUN = ("latency_histogram", "link_latency_histogram")
 
 
 def collect(network: Network, mapping: Mapping, sim: RankSimulation,
             attributes: dict) -> Result | None:
     """The result of the run on rank 0; None on every other rank (all ranks must call)."""
     comm = sim.comm
+    done = sim.completed_ticks
+    windows = -(-done // sim.run_options.window_ticks)
     ticks, ids = sim.recorder.arrays()
-    all_ticks = comm.gather(ticks)
-    all_ids = comm.gather(ids)
-    counts = {name: comm.sum(array) for name, array in sim.fabric.counts().items()}
+    kept = ticks < done
+    all_ticks = comm.gather(ticks[kept])
+    all_ids = comm.gather(ids[kept])
+    counts = dict(sim.fabric.counts())
+    counts.update(sim.whole_run_counts())
+    counts = {name: comm.sum(array if name in WHOLE_RUN else array[:windows])
+              for name, array in counts.items()}
     profile = profile_datasets(sim)
-    cores = core_datasets(mapping, sim) if sim.timed else {}
-    states = state_datasets(network, sim)
+    cores = core_datasets(mapping, sim, windows) if sim.timed else {}
+    states = state_datasets(network, sim, done)
     if comm.rank != 0:
         return None
     datasets = dict(states)
     datasets.update(spike_datasets(network, np.concatenate(all_ticks), np.concatenate(all_ids)))
-    datasets.update(traffic_datasets(mapping, sim.run_options, counts))
+    datasets.update(traffic_datasets(mapping, sim.run_options, counts, done))
     datasets.update(mapping_datasets(network, mapping))
     datasets.update(cores)
     datasets.update(profile)
@@ -50,7 +57,10 @@ def collect(network: Network, mapping: Mapping, sim: RankSimulation,
     if sim.timed:
         group_attributes["cores"] = {"budget_cycles_per_tick": sim.cores.budget_cycles}
     group_attributes["profile"] = {"phases": list(PROFILE_PHASES)}
-    return Result(dict(attributes), datasets, group_attributes)
+    attributes = dict(attributes, duration_ticks=done,
+                      requested_duration_ticks=sim.run_options.duration_ticks,
+                      interrupted=done < sim.run_options.duration_ticks)
+    return Result(attributes, datasets, group_attributes)
 
 
 def spike_datasets(network: Network, ticks: np.ndarray, ids: np.ndarray) -> dict:
@@ -68,17 +78,16 @@ def spike_datasets(network: Network, ticks: np.ndarray, ids: np.ndarray) -> dict
     return datasets
 
 
-def state_datasets(network: Network, sim: RankSimulation) -> dict:
+def state_datasets(network: Network, sim: RankSimulation, n_ticks: int) -> dict:
     """`state/<population>/<variable>`: [ticks, neurons], gathered from every rank."""
     comm = sim.comm
-    n_ticks = sim.run_options.duration_ticks
     datasets = {}
     for pop in network.populations:
         for variable in network.recorded.get(pop.name, ()):
             probe = next((p for p in sim.probes
                           if p.population == pop.index and p.variable == variable), None)
             neurons = probe.neurons if probe else np.empty(0, dtype=np.int64)
-            values = probe.values.T.ravel() if probe else np.empty(0)
+            values = probe.values[:n_ticks].T.ravel() if probe else np.empty(0)
             all_neurons, all_values = comm.gather(neurons), comm.gather(values)
             if comm.rank == 0:
                 table = np.empty((n_ticks, pop.size), dtype=np.float64)
@@ -102,20 +111,20 @@ def profile_datasets(sim: RankSimulation) -> dict:
             "profile/bytes_sent": table[:, n + 1].astype(np.int64)}
 
 
-def core_datasets(mapping: Mapping, sim: RankSimulation) -> dict:
+def core_datasets(mapping: Mapping, sim: RankSimulation, windows: int) -> dict:
     """`cores/<counter>`: [windows, slices], one column per slice's core, summed over ranks."""
     load = sim.cores
     datasets = {}
     for name in ("cycles", "overruns", "max_excess_cycles", "late_packets", "packets",
                  "synaptic_events"):
-        local = getattr(load, name)
+        local = getattr(load, name)[:windows]
         table = np.zeros((local.shape[0], len(mapping.slices)), dtype=np.int64)
         table[:, sim.layout.local_slices] = local
         datasets[f"cores/{name}"] = sim.comm.sum(table)
     return datasets
 
 
-def traffic_datasets(mapping: Mapping, run, counts: dict) -> dict:
+def traffic_datasets(mapping: Mapping, run, counts: dict, n_ticks: int) -> dict:
     topology = mapping.machine.topology
     links = np.empty(topology.n_links, dtype=LINK_DTYPE)
     links["source_x"], links["source_y"] = topology.chip_xy[topology.link_source].T
@@ -123,9 +132,8 @@ def traffic_datasets(mapping: Mapping, run, counts: dict) -> dict:
     links["target_x"], links["target_y"] = topology.chip_xy[topology.link_target].T
     chips = np.empty(topology.n_chips, dtype=CHIP_DTYPE)
     chips["x"], chips["y"] = topology.chip_xy.T
-    starts = np.arange(0, run.duration_ticks, run.window_ticks, dtype=np.int64)
-    windows = np.stack([starts, np.minimum(starts + run.window_ticks, run.duration_ticks)],
-                       axis=1)
+    starts = np.arange(0, n_ticks, run.window_ticks, dtype=np.int64)
+    windows = np.stack([starts, np.minimum(starts + run.window_ticks, n_ticks)], axis=1)
     datasets = {"traffic/links": links, "traffic/chips": chips, "traffic/window_ticks": windows}
     for name, array in counts.items():
         if name == "link_busy_ps":

@@ -79,3 +79,19 @@ def check_run(machine: Machine, run: RunOptions) -> None:
         raise ConfigError(f"[faults] from_ms {later[0].from_ms:g} needs [run] fidelity "
                           f"\"timed\" or \"packet\": functional runs have no time for a "
                           f"fault to happen at")
+
+
+def check_arguments(network, machine, run, mapping) -> None:
+    """Refuse arguments of the wrong kind, naming the argument and what it must be."""
+    from networks import Network
+    for name, value, kind, example in (
+            ("network", network, Network, "networks.Network()"),
+            ("machine", machine, Machine, "chips.spinnaker2(2, 2)"),
+            ("run", run, RunOptions, "simulator.RunOptions(duration_ms=100.0)"),
+            ("mapping", mapping, MappingOptions, "simulator.MappingOptions(256)")):
+        if not isinstance(value, kind):
+            raise ConfigError(f"{name} must be a {kind.__name__} such as {example} "
+                              f"(got {type(value).__name__})")
+    if not network.populations:
+        raise ConfigError("network must have at least one population; add one with "
+                          "Network.add_population")

@@ -10,7 +10,8 @@ from .collect import collect
 from .distribution import world
 from .engine.kernel import RankSimulation
 from .mapping import map_network
-from .options import MappingOptions, RunOptions, check_run
+from .memory import check_fits
+from .options import MappingOptions, RunOptions, check_arguments, check_run
 from .progress import Progress
 from .results import Result
 from .version import __version__
@@ -18,17 +19,19 @@ from .version import __version__
 
 def simulate(network: Network, machine: Machine, run: RunOptions = RunOptions(),
              mapping: MappingOptions = MappingOptions(), config_text: str = "",
-             comm=None, progress: bool = False) -> Result | None:
+             comm=None, progress: bool = False, stop=None) -> Result | None:
     """Map `network` onto `machine` and simulate it. Under MPI every rank calls this; rank 0
     gets the `Result`, the others None. `progress` shows a progress line on rank 0's
-    terminal."""
+    terminal; `stop` (a `StopRequest`) ends the run early, keeping the windows finished."""
+    check_arguments(network, machine, run, mapping)
     check_run(machine, run)
     comm = comm or world()
+    check_fits(network, machine, run, mapping, comm.size, comm.ranks_on_this_node())
     started = time.perf_counter()
     placed = map_network(network, machine, mapping, run.seed, comm)
     sim = RankSimulation(network, placed, run, comm)
     built = time.perf_counter()
-    sim.run(Progress(run.duration_ticks) if progress and comm.rank == 0 else None)
+    sim.run(Progress(run.duration_ticks) if progress and comm.rank == 0 else None, stop)
     finished = time.perf_counter()
     attributes = {
         "neurochip_version": __version__,

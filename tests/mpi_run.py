@@ -1,6 +1,7 @@
 """Scenarios for the MPI tests: `mpiexec -n N python -m tests.mpi_run NAME OUT.h5`."""
 
 import os
+import signal
 import sys
 from dataclasses import dataclass
 from typing import ClassVar
@@ -11,6 +12,7 @@ from networks import LIF, Network, OneToOne, SpikeSourcePoisson
 from networks.models import ModelGroup, NeuronModel
 from simulator import MappingOptions, RunOptions, simulate
 from simulator.distribution import all_ranks_end_on_failure, world
+from simulator.interrupt import StopRequest
 
 from .test_timed_equals_packet import congested_machine, congested_network
 
@@ -54,16 +56,49 @@ def congested():
                        traffic_window_ms=1.0))
 
 
-SCENARIOS = {"failing": failing, "congested": congested}
+@dataclass(frozen=True)
+class InterruptsItself(NeuronModel):
+    """A source that fires every tick and, in tick 250, sends SIGINT to its own process
+    (on MPI rank 0), as a user pressing Ctrl-C would."""
+
+    name: ClassVar[str] = "interrupts_itself"
+
+    @classmethod
+    def group(cls, members, timestep_ms, seed):
+        return InterruptingGroup(sum(m.size for m in members))
+
+
+class InterruptingGroup(ModelGroup):
+    def __init__(self, size):
+        self.size = size
+
+    def step(self, tick, synaptic_input, spiked, payload):
+        if tick == 250 and os.environ.get("PMI_RANK", "0") == "0":
+            os.kill(os.getpid(), signal.SIGINT)
+        spiked[:self.size] = np.arange(self.size)
+        return self.size
+
+
+def interrupting():
+    import chips
+    net = Network("interrupting")
+    source = net.add_population("source", 6, InterruptsItself())
+    cells = net.add_population("cells", 6, LIF(), record=["v"])
+    net.connect(source, cells, OneToOne(), weight=0.5)
+    return net, chips.spinnaker2(2, 1), MappingOptions(3, "spread"), \
+        RunOptions(duration_ms=100.0, timestep_ms=0.1, traffic_window_ms=10.0)
+
+
+SCENARIOS = {"failing": failing, "congested": congested, "interrupting": interrupting}
 
 
 def main() -> int:
     name, out = sys.argv[1:3]
     comm = world()
-    with all_ranks_end_on_failure(comm):
+    with all_ranks_end_on_failure(comm), StopRequest().listening() as stop:
         network, machine, mapping, run = SCENARIOS[name]()
-        result = simulate(network, machine, run, mapping, comm=comm)
-        if result is not None:
+        result = simulate(network, machine, run, mapping, comm=comm, stop=stop)
+        if result is not None and result.attributes["duration_ticks"] > 0:
             result.save(out)
     return 0
 

@@ -28,8 +28,10 @@ def test_run_writes_a_result_and_says_what_it_did(tmp_path):
 @pytest.mark.parametrize("change,message", [
     (("width = 2", "width = -2"), "[machine] width must be >= 1 (got -2)"),
     (("[run]\n", "[run]\ncolour = 1\n"), "[run] colour is not a known key"),
+    (("n_neurons = 400", "n_neurons = 40000"),
+     "the network needs 1250 cores (one per slice) but the machine has 608"),
     (("n_neurons = 400", "n_neurons = 400000"),
-     "the network needs 12500 cores (one per slice) but the machine has 608"),
+     "the run needs about 30.3 GiB per rank (3.2e+09 synapses x 10 bytes"),
 ])
 def test_a_bad_config_exits_2_with_one_line_and_writes_nothing(tmp_path, change, message):
     (tmp_path / "net.toml").write_text(GOOD.replace(*change))
@@ -55,3 +57,34 @@ def test_the_console_script_is_installed():
     script = Path(sys.executable).parent / "neurochip"
     done = subprocess.run([str(script), "--help"], capture_output=True, text=True)
     assert done.returncode == 0 and "run" in done.stdout
+
+
+def test_the_memory_estimate_counts_synapses_neurons_and_recordings():
+    import chips
+    from networks import AllToAll, FixedInDegree, IFCurrExp, Network
+    from simulator import MappingError, MappingOptions, RunOptions
+    from simulator.memory import BASELINE_BYTES, check_fits, estimate
+
+    net = Network()
+    a = net.add_population("a", 1000, IFCurrExp(), record=["v"])
+    b = net.add_population("b", 500, IFCurrExp())
+    net.connect(a, b, AllToAll(), delay_ticks=3)
+    net.connect(b, a, FixedInDegree(20))
+    machine, options = chips.spinnaker2(2, 2), MappingOptions(100)
+    run = RunOptions(duration_ms=100.0, timestep_ms=1.0, traffic_window_ms=10.0)
+    need = estimate(net, machine, run, options, 1)
+    assert need.synapses == 1000 * 500 + 20 * 1000
+    assert need.synapse_bytes == need.synapses * 10
+    # 1500 neurons x 96 bytes, plus rings: 1500 x 2 receptors x (3 + 2) slots x 8 bytes
+    assert need.neuron_bytes == 1500 * 96 + 1500 * 2 * 5 * 8
+    assert need.recording_bytes == 100 * 1000 * 8 * 2  # rank 0's part and the gathered table
+    assert need.table_bytes == 2 * 10 * 8 * (6 * 24 + 4 * 4 + 6 * 15)
+    half = estimate(net, machine, run, options, 2)
+    assert half.synapse_bytes == need.synapse_bytes / 2
+    check_fits(net, machine, run, options, 1, 1, available=2**40)
+    try:
+        check_fits(net, machine, run, options, 1, 1, available=BASELINE_BYTES)
+    except MappingError as err:
+        assert "this machine has 0.4 GiB available for 1 rank(s)" in str(err)
+    else:
+        raise AssertionError("not refused")

@@ -119,7 +119,8 @@ def test_different_seeds_give_different_connectivity():
     (lambda: FromList([0], [0], [1.0], [0]), "from_list.delay_ticks must be >= 1"),
     (lambda: project(AllToAll(), delay_ticks=0), "delay_ticks must be a whole number"),
     (lambda: project(AllToAll(), receptor="gaba"), "receptor must be one of"),
-    (lambda: project(AllToAll(), weight=float("nan")), "weight must be a finite number"),
+    (lambda: project(AllToAll(), weight=float("nan")), "weight must be a number or distribution"),
+    (lambda: project(AllToAll(), weight=1e39), "stored in single precision"),
 ])
 def test_bad_projections_are_refused_with_the_reason(build, message):
     with pytest.raises(NetworkError, match=message):

@@ -65,6 +65,10 @@ class SerialComm:
         """Whether any rank's flag is set, on every rank."""
         return flag
 
+    def ranks_on_this_node(self) -> int:
+        """How many ranks share this node's memory."""
+        return 1
+
     def abort(self, code: int) -> None:
         raise SystemExit(code)
 
@@ -134,6 +138,9 @@ class MPIComm:
 
     def min(self, value: float) -> float:
         return self._comm.allreduce(value, op=self._mpi.MIN)
+
+    def ranks_on_this_node(self) -> int:
+        return self._comm.Split_type(self._mpi.COMM_TYPE_SHARED).Get_size()
 
     def any(self, flag: bool) -> bool:
         started = time.perf_counter()

@@ -29,6 +29,7 @@ from .synapses import build_synaptic_matrix, deliver, deliver_batch
 from .timed import NEVER, TimedFabric, fabric_spec, fault_times
 
 TIMING_FABRICS = {"timed": TimedFabric, "packet": PacketFabric}
+STOP_CHECK_TICKS = 64  # how often ranks agree on whether to stop early
 # Where a rank's wall time goes; "other" is the rest of the loop: SimPy and Python glue.
 PROFILE_PHASES = ("neurons", "routing", "delivery", "communication", "waiting", "other")
 NEURONS, ROUTING, DELIVERY, COMMUNICATION, WAITING, OTHER = range(len(PROFILE_PHASES))
@@ -93,6 +94,8 @@ class RankSimulation:
                               for p in self.probes]
         self.synaptic_events = 0
         self.profile = np.zeros(len(PROFILE_PHASES))
+        self.completed_ticks = run.duration_ticks
+        self.checkpoint = {name: np.zeros_like(array) for name, array in self._whole_run()}
         if comm.size > 1:
             chip_rank = mapping.chip_rank[mapping.routes.cores // mapping.machine.chip.cores]
             self.destination_ptr, self.destinations = unique_rows(mapping.routes.core_ptr,
@@ -122,11 +125,13 @@ class RankSimulation:
                           self.cores.overruns, self.cores.max_excess_cycles):
                 table[:] = 0
 
-    def run(self, progress=None) -> None:
-        """Simulate every tick of the run, telling `progress` (a `Progress`) as it goes."""
+    def run(self, progress=None, stop=None) -> None:
+        """Simulate every tick of the run, telling `progress` (a `Progress`) as it goes. When
+        `stop` (a `StopRequest`) is set on any rank, every rank ends at the same tick and
+        `completed_ticks` is the end of the last traffic window they all finished."""
         started = time.perf_counter()
         env = simpy.Environment()
-        env.process(self._clock(env, progress))
+        env.process(self._clock(env, progress, stop))
         env.run()
         if progress:
             progress.close()
@@ -139,13 +144,34 @@ class RankSimulation:
         self.profile[WAITING] = stats.waiting_s
         self.profile[OTHER] = time.perf_counter() - started - self.profile[:OTHER].sum()
 
-    def _clock(self, env: simpy.Environment, progress):
-        timestep_ns = self.run_options.timestep_ns
-        for tick in range(self.run_options.duration_ticks):
+    def _clock(self, env: simpy.Environment, progress, stop):
+        run = self.run_options
+        for tick in range(run.duration_ticks):
             self.step(tick)
-            if progress and tick % 64 == 63:
-                progress.update(tick + 1)
-            yield env.timeout(timestep_ns)
+            done = tick + 1
+            if done % run.window_ticks == 0:
+                self.checkpoint = {name: array.copy() for name, array in self._whole_run()}
+            if done % STOP_CHECK_TICKS == 0 or done % run.window_ticks == 0:
+                if progress:
+                    progress.update(done)
+                if stop is not None and self.comm.any(stop.requested):
+                    self.completed_ticks = done - done % run.window_ticks
+                    return
+            yield env.timeout(run.timestep_ns)
+
+    def _whole_run(self):
+        """Counters kept for the whole run rather than per window (the latency histograms)."""
+        if not self.timed:
+            return []
+        counts = self.fabric.counts()
+        return [(name, counts[name]) for name in ("latency_histogram",
+                                                  "link_latency_histogram")]
+
+    def whole_run_counts(self) -> dict:
+        """The whole-run counters as they stood at `completed_ticks`."""
+        if self.completed_ticks == self.run_options.duration_ticks:
+            return dict(self._whole_run())
+        return self.checkpoint
 
     def step(self, tick: int) -> None:
         """Update the neurons for `tick`, send their events and deliver what arrives."""
