@@ -72,11 +72,13 @@ def test_postsynaptic_potential_matches_the_analytic_curve(tau_syn):
     params = model.propagators(H)[None, :]
     v, i_exc, i_inh = np.array([-70.0]), np.zeros(1), np.zeros(1)
     refractory, spiked = np.zeros(1, np.int32), np.empty(1, np.int32)
+    fired = np.zeros(1, np.bool_)
+    bounds, rows = np.array([0, 1], np.int64), np.zeros(1, np.int64)
     trace = []
     for tick in range(400):
-        synaptic_input = np.array([[w if tick == 0 else 0.0, 0.0]])
-        if_curr_exp_step(v, i_exc, i_inh, refractory, np.zeros(1, np.int32), params,
-                         synaptic_input, spiked)
+        synaptic_input = np.array([[w if tick == 0 else 0.0], [0.0]])  # [receptors, neurons]
+        if_curr_exp_step(v, i_exc, i_inh, refractory, bounds, rows, params,
+                         synaptic_input, fired, spiked)
         trace.append(v[0])
     t = np.arange(1, 400) * H  # time since the current appeared, at the end of ticks 1..
     if abs(tau_syn - tau_m) < 1e-6:

@@ -8,9 +8,10 @@ per core or per neuron.
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import ClassVar, Sequence
+from typing import ClassVar, NamedTuple, Sequence
 
 import numpy as np
+from numba import njit
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,8 @@ class ModelGroup(ABC):
              payload: np.ndarray) -> int:
         """Advance every neuron over tick `tick`.
 
-        `synaptic_input` is [size, receptors]: the weighted events that arrived for this tick.
+        `synaptic_input` is [receptors, size]: the weighted events that arrived for this tick,
+        one contiguous row per receptor.
         Indices (within the group) of the neurons that fire go to `spiked`; returns their count.
         A graded model also writes the value each event carries to `payload` (in the same
         positions as `spiked`); the others leave it alone.
@@ -74,22 +76,44 @@ class NeuronModel(ABC):
         """Build the state of `members` (all instances of this class) for simulation."""
 
 
-def parameter_table(members: Sequence[Members], row) -> tuple[np.ndarray, np.ndarray]:
-    """One row of constants per distinct model instance, and each neuron's row index.
+class ParameterRuns(NamedTuple):
+    """Constants of a group: one row per distinct model instance, and the runs of
+    neighbouring neurons that share a row (run k is neurons `bounds[k] .. bounds[k + 1] - 1`
+    with row `rows[k]`). Kernels load a run's constants once and sweep its neurons, which
+    lets the compiler vectorise the sweep."""
 
-    `row(model)` gives the constants of one instance; identical instances share a row.
-    """
-    rows: dict = {}
-    table = []
-    index = np.empty(sum(m.size for m in members), dtype=np.int32)
-    at = 0
+    table: np.ndarray   # float64 [distinct instances, constants]
+    bounds: np.ndarray  # int64 [runs + 1]
+    rows: np.ndarray    # int64 [runs]
+
+
+def parameter_table(members: Sequence[Members], row) -> ParameterRuns:
+    """Constants per distinct model instance (`row(model)`), identical instances sharing a
+    row, and the runs of neurons that use each."""
+    index: dict = {}
+    table, bounds, rows = [], [0], []
     for m in members:
-        if m.model not in rows:
-            rows[m.model] = len(table)
+        if m.model not in index:
+            index[m.model] = len(table)
             table.append(row(m.model))
-        index[at:at + m.size] = rows[m.model]
-        at += m.size
-    return np.array(table, dtype=np.float64).reshape(len(table), -1), index
+        if rows and rows[-1] == index[m.model]:
+            bounds[-1] += m.size
+        else:
+            rows.append(index[m.model])
+            bounds.append(bounds[-1] + m.size)
+    return ParameterRuns(np.array(table, dtype=np.float64).reshape(len(table), -1),
+                         np.array(bounds, dtype=np.int64), np.array(rows, dtype=np.int64))
+
+
+@njit(cache=True)
+def compact(fired, spiked):
+    """Write the indices of the neurons that fired to `spiked`; return how many."""
+    n = 0
+    for j in range(fired.size):
+        if fired[j]:
+            spiked[n] = j
+            n += 1
+    return n
 
 
 def initial_values(members: Sequence[Members], variable: str, default, seed: int) -> np.ndarray:

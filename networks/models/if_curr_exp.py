@@ -16,7 +16,8 @@ import numpy as np
 from numba import njit
 
 from ..errors import check
-from .base import Members, ModelGroup, NeuronModel, initial_values, parameter_table
+from .base import (Members, ModelGroup, NeuronModel, compact, initial_values,
+                   parameter_table)
 
 
 @dataclass(frozen=True)
@@ -77,45 +78,55 @@ def _current_to_voltage(h: float, tau_m: float, tau_syn: float, cm: float) -> fl
 
 class IFCurrExpGroup(ModelGroup):
     def __init__(self, members: Sequence[Members], timestep_ms: float, seed: int) -> None:
-        self.params, self.param_index = parameter_table(
-            members, lambda model: model.propagators(timestep_ms))
-        self.size = len(self.param_index)
+        self.runs = parameter_table(members, lambda model: model.propagators(timestep_ms))
+        self.size = int(self.runs.bounds[-1])
         self.v = initial_values(members, "v", lambda model: model.v_rest_mv, seed)
         self.i_exc = initial_values(members, "i_exc", lambda model: 0.0, seed)
         self.i_inh = initial_values(members, "i_inh", lambda model: 0.0, seed)
         self.refractory = np.zeros(self.size, dtype=np.int32)
+        self.fired = np.zeros(self.size, dtype=np.bool_)
 
     def step(self, tick: int, synaptic_input: np.ndarray, spiked: np.ndarray,
              payload: np.ndarray) -> int:
-        return if_curr_exp_step(self.v, self.i_exc, self.i_inh, self.refractory,
-                                self.param_index, self.params, synaptic_input, spiked)
+        runs = self.runs
+        return if_curr_exp_step(self.v, self.i_exc, self.i_inh, self.refractory, runs.bounds,
+                                runs.rows, runs.table, synaptic_input, self.fired, spiked)
 
     def state(self, name: str) -> np.ndarray:
         return {"v": self.v, "i_exc": self.i_exc, "i_inh": self.i_inh}[name]
 
     def warm_up(self) -> None:
-        if_curr_exp_step(self.v[:0], self.i_exc[:0], self.i_inh[:0], self.refractory[:0],
-                         self.param_index[:0], self.params, np.zeros((0, 2)),
+        runs = self.runs
+        if_curr_exp_step(self.v, self.i_exc, self.i_inh, self.refractory, runs.bounds[:1],
+                         runs.rows[:0], runs.table, np.zeros((2, self.size)), self.fired[:0],
                          np.empty(0, dtype=np.int32))
 
 
 @njit(cache=True)
-def if_curr_exp_step(v, i_exc, i_inh, refractory, param_index, params, synaptic_input, spiked):
-    """One exact tick of `IFCurrExp` for every neuron; returns the number that fired."""
-    n_spikes = 0
+def if_curr_exp_step(v, i_exc, i_inh, refractory, bounds, rows, table, synaptic_input, fired,
+                     spiked):
+    """One exact tick of `IFCurrExp` for every neuron, run by run of shared constants;
+    returns the number that fired."""
+    for k in range(rows.size):
+        lo, hi = bounds[k], bounds[k + 1]
+        _sweep(v[lo:hi], i_exc[lo:hi], i_inh[lo:hi], refractory[lo:hi], table[rows[k]],
+               synaptic_input[0, lo:hi], synaptic_input[1, lo:hi], fired[lo:hi])
+    return compact(fired, spiked)
+
+
+@njit(cache=True)
+def _sweep(v, i_exc, i_inh, refractory, p, input_exc, input_inh, fired):
+    """Neurons with the same constants `p`, without branches so that it vectorises. A
+    refractory neuron keeps v (at v_reset) while its currents go on decaying."""
+    v_rest, p22, p21e, p21i, p20 = p[0], p[1], p[2], p[3], p[4]
+    p11e, p11i, v_reset, v_thresh, refractory_ticks = p[5], p[6], p[7], p[8], np.int32(p[9])
     for j in range(v.size):
-        q = param_index[j]
-        v_rest = params[q, 0]
-        if refractory[j] > 0:
-            refractory[j] -= 1
-        else:
-            v[j] = (v_rest + (v[j] - v_rest) * params[q, 1] + params[q, 2] * i_exc[j]
-                    + params[q, 3] * i_inh[j] + params[q, 4])
-        i_exc[j] = i_exc[j] * params[q, 5] + synaptic_input[j, 0]
-        i_inh[j] = i_inh[j] * params[q, 6] + synaptic_input[j, 1]
-        if v[j] >= params[q, 8]:
-            v[j] = params[q, 7]
-            refractory[j] = np.int32(params[q, 9])
-            spiked[n_spikes] = j
-            n_spikes += 1
-    return n_spikes
+        r = refractory[j]
+        integrated = v_rest + (v[j] - v_rest) * p22 + p21e * i_exc[j] + p21i * i_inh[j] + p20
+        v_j = integrated if r == 0 else v[j]
+        i_exc[j] = i_exc[j] * p11e + input_exc[j]
+        i_inh[j] = i_inh[j] * p11i + input_inh[j]
+        up = v_j >= v_thresh
+        v[j] = v_reset if up else v_j
+        refractory[j] = refractory_ticks if up else max(r - 1, 0)
+        fired[j] = up

@@ -14,7 +14,8 @@ import numpy as np
 from numba import njit
 
 from ..errors import check
-from .base import Members, ModelGroup, NeuronModel, initial_values, parameter_table
+from .base import (Members, ModelGroup, NeuronModel, compact, initial_values,
+                   parameter_table)
 
 
 @dataclass(frozen=True)
@@ -57,40 +58,49 @@ class LIF(NeuronModel):
 
 class LIFGroup(ModelGroup):
     def __init__(self, members: Sequence[Members], timestep_ms: float, seed: int) -> None:
-        self.params, self.param_index = parameter_table(
-            members, lambda model: model.propagators(timestep_ms))
-        self.size = len(self.param_index)
+        self.runs = parameter_table(members, lambda model: model.propagators(timestep_ms))
+        self.size = int(self.runs.bounds[-1])
         self.v = initial_values(members, "v", lambda model: model.v_rest_mv, seed)
         self.refractory = np.zeros(self.size, dtype=np.int32)
+        self.fired = np.zeros(self.size, dtype=np.bool_)
 
     def step(self, tick: int, synaptic_input: np.ndarray, spiked: np.ndarray,
              payload: np.ndarray) -> int:
-        return lif_step(self.v, self.refractory, self.param_index, self.params, synaptic_input,
-                        spiked)
+        runs = self.runs
+        return lif_step(self.v, self.refractory, runs.bounds, runs.rows, runs.table,
+                        synaptic_input, self.fired, spiked)
 
     def state(self, name: str) -> np.ndarray:
         return {"v": self.v}[name]
 
     def warm_up(self) -> None:
-        lif_step(self.v[:0], self.refractory[:0], self.param_index[:0], self.params,
-                 np.zeros((0, 2)), np.empty(0, dtype=np.int32))
+        runs = self.runs
+        lif_step(self.v, self.refractory, runs.bounds[:1], runs.rows[:0], runs.table,
+                 np.zeros((2, self.size)), self.fired[:0], np.empty(0, dtype=np.int32))
 
 
 @njit(cache=True)
-def lif_step(v, refractory, param_index, params, synaptic_input, spiked):
-    """One exact tick of `LIF` for every neuron; returns the number that fired."""
-    n_spikes = 0
+def lif_step(v, refractory, bounds, rows, table, synaptic_input, fired, spiked):
+    """One exact tick of `LIF` for every neuron, run by run of shared constants; returns the
+    number that fired."""
+    for k in range(rows.size):
+        lo, hi = bounds[k], bounds[k + 1]
+        _sweep(v[lo:hi], refractory[lo:hi], table[rows[k]], synaptic_input[0, lo:hi],
+               synaptic_input[1, lo:hi], fired[lo:hi])
+    return compact(fired, spiked)
+
+
+@njit(cache=True)
+def _sweep(v, refractory, p, input_exc, input_inh, fired):
+    """Neurons with the same constants `p`, without branches so that it vectorises. Input
+    that arrives while a neuron is refractory is discarded."""
+    v_rest, p22, p20, v_reset = p[0], p[1], p[2], p[3]
+    v_thresh, refractory_ticks = p[4], np.int32(p[5])
     for j in range(v.size):
-        q = param_index[j]
-        if refractory[j] > 0:
-            refractory[j] -= 1
-            continue
-        v_rest = params[q, 0]
-        v[j] = (v_rest + (v[j] - v_rest) * params[q, 1] + params[q, 2]
-                + synaptic_input[j, 0] + synaptic_input[j, 1])
-        if v[j] >= params[q, 4]:
-            v[j] = params[q, 3]
-            refractory[j] = np.int32(params[q, 5])
-            spiked[n_spikes] = j
-            n_spikes += 1
-    return n_spikes
+        r = refractory[j]
+        integrated = v_rest + (v[j] - v_rest) * p22 + p20 + input_exc[j] + input_inh[j]
+        v_j = integrated if r == 0 else v[j]
+        up = v_j >= v_thresh
+        v[j] = v_reset if up else v_j
+        refractory[j] = refractory_ticks if up else max(r - 1, 0)
+        fired[j] = up

@@ -47,7 +47,7 @@ class RankSimulation:
         # A late packet lands one tick further on: room for delay + 1 ahead of the current tick.
         depth = self.matrix.max_delay_ticks + 2
         self.ring = np.zeros((depth, layout.n_inputs), dtype=np.float64)
-        self.input_views = [[self.ring[slot, g.inputs].reshape(g.size, g.receptors)
+        self.input_views = [[self.ring[slot, g.inputs].reshape(g.receptors, g.size)
                              for slot in range(depth)] for g in layout.groups]
         self.spiked = np.empty(layout.n_neurons, dtype=np.int32)
         self.payload = np.ones(layout.n_neurons, dtype=np.float64)

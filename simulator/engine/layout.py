@@ -2,8 +2,9 @@
 
 Neurons of the rank's slices are numbered 0.. in group order (model classes in the order
 they first appear in the network), slices in slice order within a group. Each neuron has
-one synaptic input per receptor of its model; input numbers follow the same order, so that
-`inputs[group range]` reshaped [neurons, receptors] is what the group's kernel reads.
+one synaptic input per receptor of its model. A group's inputs are stored receptor by
+receptor, so that `inputs[group range]` reshaped [receptors, neurons] is what the group's
+kernel reads, each receptor a contiguous row it can sweep with vector instructions.
 """
 
 from dataclasses import dataclass
@@ -44,6 +45,7 @@ class LocalLayout:
     input_core: np.ndarray         # int64 [inputs]: local core number of each input
     slice_first_input: np.ndarray  # int64 [all slices]: input of neuron 0, receptor 0; -1 elsewhere
     slice_receptors: np.ndarray    # int64 [all slices]
+    slice_receptor_stride: np.ndarray  # int64 [all slices]: inputs between two receptors
     n_inputs: int
 
     @property
@@ -63,6 +65,7 @@ def lay_out(network: Network, mapping: Mapping, rank: int) -> LocalLayout:
                             for p in slices.population[local]], dtype=np.int64)
     slice_first_input = np.full(len(slices), -1, dtype=np.int64)
     slice_receptors = np.zeros(len(slices), dtype=np.int64)
+    slice_stride = np.zeros(len(slices), dtype=np.int64)
     groups, ids = [], []
     neuron = inputs = 0
     for c, cls in enumerate(classes):
@@ -73,8 +76,9 @@ def lay_out(network: Network, mapping: Mapping, rank: int) -> LocalLayout:
         sizes = slices.size[members]
         size = int(sizes.sum())
         starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-        slice_first_input[members] = inputs + starts * receptors
+        slice_first_input[members] = inputs + starts
         slice_receptors[members] = receptors
+        slice_stride[members] = size
         ids.append(np.concatenate([np.arange(slices.first_id[s], slices.first_id[s] + n)
                                    for s, n in zip(members, sizes)]))
         groups.append(GroupLayout(cls, members, neuron, size, receptors, inputs))
@@ -87,10 +91,12 @@ def lay_out(network: Network, mapping: Mapping, rank: int) -> LocalLayout:
     core_number[by_core] = np.arange(len(by_core))
     in_group_order = np.concatenate([g.slices for g in groups]) if groups else \
         np.empty(0, dtype=np.int64)
-    input_core = np.repeat(core_number[in_group_order],
-                           slices.size[in_group_order] * slice_receptors[in_group_order])
+    input_core = np.concatenate([np.tile(np.repeat(core_number[g.slices], slices.size[g.slices]),
+                                         g.receptors) for g in groups]) if groups else \
+        np.empty(0, dtype=np.int64)
     return LocalLayout(tuple(groups), by_core.astype(np.int64), global_id.astype(np.int64),
-                       input_core, slice_first_input, slice_receptors, inputs)
+                       input_core.astype(np.int64), slice_first_input, slice_receptors,
+                       slice_stride, inputs)
 
 
 def build_groups(network: Network, mapping: Mapping, layout: LocalLayout,

@@ -66,8 +66,8 @@ def _generate(network: Network, mapping: Mapping, layout: LocalLayout, seed: int
             for projection, syn in slice_synapses(network, slices, int(s), seed):
                 receptor = projection.post.model.receptors.index(projection.receptor)
                 yield (slices.population_offset[projection.pre.index] + syn.pre,
-                       layout.slice_first_input[s]
-                       + (syn.post - slices.start[s]) * layout.slice_receptors[s] + receptor,
+                       layout.slice_first_input[s] + (syn.post - slices.start[s])
+                       + receptor * layout.slice_receptor_stride[s],
                        syn.weight, syn.delay_ticks)
 
 
