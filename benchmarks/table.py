@@ -1,0 +1,88 @@
+"""The README's benchmark table, read from the stored results in benchmarks/results/.
+
+    python -m benchmarks.table
+
+Prints a Markdown table: each figure beside its target and the file it comes from, so that
+the README shows what the stored results say and nothing else.
+"""
+
+import json
+
+from .common import RESULTS
+
+
+def _load(name: str) -> dict | None:
+    path = RESULTS / f"{name}.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def _peer_rows(record: dict) -> list[tuple[str, str, str]]:
+    rows = []
+    for case in record["figures"]["cases"]:
+        by = {r["simulator"].split()[0] + " " + r["simulator"].split()[-1]: r
+              for r in case["results"]}
+        label = f"{case['network']} {case['neurons']}, 1 s at 0.1 ms"
+        run = ", ".join(f"{name} {by[name]['run_wall_s']:.3g} s" for name in
+                        ("brian2 runtime", "brian2 cpp_standalone", "neurochip functional",
+                         "neurochip timed") if name in by)
+        rows.append((f"{label}: run time", run,
+                     "functional <= cpp_standalone, >= 20x faster than runtime"))
+        rates = ", ".join(
+            f"{name.split()[-1]} " + "/".join(f"{p['rate_hz']:.2f}"
+                                              for p in by[name]["populations"].values())
+            for name in ("brian2 runtime", "neurochip functional") if name in by)
+        rows.append((f"{label}: rates (Hz, per population)", rates, "same statistics"))
+        rows.append((f"{label}: timed / functional", f"{case['timed_over_functional']}x",
+                     "<= 3x"))
+    return rows
+
+
+def rows() -> list[tuple[str, str, str, str]]:
+    """(what, figure, target, source file) for every stored result that has a target."""
+    out = []
+    fidelity = _load("fidelity_cost")
+    if fidelity:
+        f = fidelity["figures"]
+        out.append(("CUBA example (4000 neurons, 2x2 chips, 1 s): run time per fidelity",
+                    f"functional {f['functional']['run_wall_s']:.2f} s, timed "
+                    f"{f['timed']['run_wall_s']:.2f} s, packet {f['packet']['run_wall_s']:.1f} s",
+                    "timed <= 3x functional", "fidelity_cost.json"))
+    peer = _load("peer_brian2")
+    if peer:
+        out += [(*row, "peer_brian2.json") for row in _peer_rows(peer)]
+    chip = _load("full_chip")
+    if chip:
+        f = chip["figures"]
+        out.append((f"one full SpiNNaker2 chip ({f['neurons']} LIF neurons on "
+                    f"{f['cores_used']} cores, {f['synapses']:,} synapses, 1 ms tick), timed",
+                    f"{f['wall_s_per_simulated_s']:.1f} s wall per simulated s",
+                    f"<= {f['target_wall_s_per_simulated_s']} s", "full_chip.json"))
+    memory = _load("memory")
+    if memory:
+        f = memory["figures"]
+        out.append(("memory (peak RSS, marginal)",
+                     f"{f['bytes_per_synapse']} B/synapse, {f['bytes_per_neuron']} B/neuron",
+                     "<= 16 B/synapse, <= 1 KB/neuron", "memory.json"))
+    for name in ("mapping_scale", "placer_quality", "bottleneck_sweep"):
+        record = _load(name)
+        if record and "summary" in record["figures"]:
+            out.append((name.replace("_", " "), str(record["figures"]["summary"]),
+                        str(record["figures"].get("target", "")), f"{name}.json"))
+    scaling = _load("scaling_2core")
+    if scaling:
+        strong = scaling["figures"]["strong"]["results"]
+        out.append(("MPI strong scaling, 100k-neuron Brunel-like on a 48-chip board",
+                    ", ".join(f"{r['ranks']} ranks {r['run_wall_s']:.2f} s" for r in strong),
+                    "efficiency reported", "scaling_2core.json"))
+    return out
+
+
+def main() -> None:
+    print("| benchmark | figure | target | results file |")
+    print("| --- | --- | --- | --- |")
+    for what, figure, target, source in rows():
+        print(f"| {what} | {figure} | {target} | `benchmarks/results/{source}` |")
+
+
+if __name__ == "__main__":
+    main()
