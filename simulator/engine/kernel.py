@@ -145,19 +145,23 @@ class RankSimulation:
         self.profile[OTHER] = time.perf_counter() - started - self.profile[:OTHER].sum()
 
     def _clock(self, env: simpy.Environment, progress, stop):
+        """One SimPy event per traffic window: the ticks inside it are stepped in order."""
         run = self.run_options
-        for tick in range(run.duration_ticks):
-            self.step(tick)
-            done = tick + 1
-            if done % run.window_ticks == 0:
-                self.checkpoint = {name: array.copy() for name, array in self._whole_run()}
-            if done % STOP_CHECK_TICKS == 0 or done % run.window_ticks == 0:
+        for first in range(0, run.duration_ticks, run.window_ticks):
+            last = min(first + run.window_ticks, run.duration_ticks)
+            for tick in range(first, last):
+                self.step(tick)
+                done = tick + 1
+                if done == last and last % run.window_ticks == 0:
+                    self.checkpoint = {name: array.copy() for name, array in self._whole_run()}
+                if done % STOP_CHECK_TICKS and done != last:
+                    continue
                 if progress:
                     progress.update(done)
                 if stop is not None and self.comm.any(stop.requested):
-                    self.completed_ticks = done - done % run.window_ticks
+                    self.completed_ticks = first if done != last else done
                     return
-            yield env.timeout(run.timestep_ns)
+            yield env.timeout((last - first) * run.timestep_ns)
 
     def _whole_run(self):
         """Counters kept for the whole run rather than per window (the latency histograms)."""
