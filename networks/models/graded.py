@@ -1,0 +1,72 @@
+"""Graded-event source: a population that plays a table of values, one row per tick.
+
+Neuron i sends an event carrying `values[t mod rows, i]` at tick t whenever that value is not
+zero, so a token stream embedded as vectors (one token per tick) enters a network as graded
+packets, and zeros cost nothing.
+"""
+
+from dataclasses import dataclass, field
+from typing import ClassVar, Sequence
+
+import numpy as np
+from numba import njit
+
+from ..errors import check
+from .base import Members, ModelGroup, NeuronModel
+
+
+@dataclass(frozen=True, eq=False)
+class GradedSequenceSource(NeuronModel):
+    """`values` is [rows, size]: row t mod rows is what the population sends at tick t."""
+
+    values: np.ndarray = field(default_factory=lambda: np.zeros((1, 1)))
+
+    name: ClassVar[str] = "graded_sequence"
+    graded: ClassVar[bool] = True
+
+    def __post_init__(self) -> None:
+        values = np.array(self.values, dtype=np.float64, copy=True)
+        check(values.ndim == 2 and values.shape[0] >= 1, "graded_sequence.values",
+              "be a 2-D table [ticks, neurons] with at least one row", values.shape)
+        check(bool(np.all(np.isfinite(values))), "graded_sequence.values", "be finite",
+              "a non-finite value")
+        values.setflags(write=False)
+        object.__setattr__(self, "values", values)
+
+    def check_size(self, size: int) -> None:
+        check(self.values.shape[1] == size, "graded_sequence.values",
+              f"have one column per neuron ({size})", self.values.shape[1])
+
+    @classmethod
+    def group(cls, members: Sequence[Members], timestep_ms: float, seed: int) -> ModelGroup:
+        return GradedSequenceGroup(members)
+
+
+class GradedSequenceGroup(ModelGroup):
+    def __init__(self, members: Sequence[Members]) -> None:
+        self.size = sum(m.size for m in members)
+        self.tables = [np.ascontiguousarray(m.model.values[:, m.start:m.stop])
+                       for m in members]
+        self.first = np.cumsum([0] + [m.size for m in members])
+
+    def step(self, tick: int, synaptic_input: np.ndarray, spiked: np.ndarray,
+             payload: np.ndarray) -> int:
+        n = 0
+        for table, first in zip(self.tables, self.first):
+            n = graded_row_step(table[tick % table.shape[0]], first, spiked, payload, n)
+        return n
+
+    def warm_up(self) -> None:
+        graded_row_step(np.zeros(0), 0, np.empty(0, dtype=np.int32), np.empty(0), 0)
+
+
+@njit(cache=True)
+def graded_row_step(row, first, spiked, payload, n):
+    """Append the non-zero entries of `row` (neurons `first ..`) as events after the `n`
+    already written; return the new count."""
+    for j in range(row.size):
+        if row[j] != 0.0:
+            spiked[n] = first + j
+            payload[n] = row[j]
+            n += 1
+    return n
