@@ -87,3 +87,23 @@ def test_egru_refuses_a_threshold_per_unit_of_the_wrong_length():
         Network().add_population("h", 4, EGRU(threshold=(0.1, 0.2)))
     with pytest.raises(NetworkError, match="egru.threshold must be > 0"):
         EGRU(threshold=0.0)
+
+
+def test_language_model_prunes_its_weights_and_runs_sparse():
+    from networks.library.egru import EgruParams, build_egru, synapses_per_unit
+    params = EgruParams(layer_sizes=(60, 40), embedding_dim=30, vocab_size=50, n_tokens=20,
+                        pruning=0.9)
+    net = build_egru(params, 1.0)
+    for name, n, expected in zip(("layer0", "layer1"), params.layer_sizes,
+                                 synapses_per_unit(params)):
+        count = sum(len(p.connector.pre) for p in net.projections if p.post.name == name)
+        mean = expected * n   # binomial: within 5 standard deviations
+        assert abs(count - mean) < 5 * np.sqrt(mean), name
+    result = run_serial(net, chips.spinnaker2(1, 1), neurons_per_core=16,
+                        duration_ms=20.0, timestep_ms=1.0)
+    # every token sends its whole (dense) embedding, one graded event per dimension
+    times, ids = result.spikes("tokens")
+    np.testing.assert_array_equal(np.bincount(times, minlength=20), np.full(20, 30))
+    for k in range(2):
+        active = len(result.spikes(f"layer{k}")[0]) / (20 * params.layer_sizes[k])
+        assert 0.0 < active < 0.9, k  # sparse activity, not silence or saturation

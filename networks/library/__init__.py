@@ -4,6 +4,7 @@ from typing import Callable, NamedTuple
 
 from ..network import Network
 from .cuba import CubaParams, build_cuba
+from .egru import EgruParams, build_egru
 
 
 class LibraryNetwork(NamedTuple):
@@ -17,6 +18,8 @@ class LibraryNetwork(NamedTuple):
 LIBRARY: dict[str, LibraryNetwork] = {
     "cuba": LibraryNetwork(CubaParams, build_cuba,
                            "Vogels-Abbott current-based network, 4000 LIF neurons"),
+    "egru": LibraryNetwork(EgruParams, build_egru,
+                           "EGRU language model driven by a token stream, one token a tick"),
 }
 
-__all__ = ["LIBRARY", "LibraryNetwork", "CubaParams", "build_cuba"]
+__all__ = ["LIBRARY", "LibraryNetwork", "CubaParams", "EgruParams", "build_cuba", "build_egru"]
