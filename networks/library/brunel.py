@@ -6,9 +6,10 @@ receiving C_E = p N_E excitatory and C_I = p N_I inhibitory inputs (fixed in-deg
 delayed D = 1.5 ms, and C_E independent external Poisson inputs at eta x nu_thr, where
 nu_thr = theta / (J C_E tau) is the rate that brings the mean input to threshold. The external
 drive is drawn on the neurons' own cores (`LIFPoisson`: the spike count of all C_E inputs in
-a tick, as Brian2's PoissonInput), so it sends no packets. `scale` multiplies both population sizes and keeps the in-degrees of
-the full network (C_E = p_connect x n_exc), so a smaller network stays in the same regime
-(at scale < p_connect the in-degrees are capped at the population sizes).
+a tick, as Brian2's PoissonInput), so it sends no packets. `scale` multiplies both
+population sizes and keeps the in-degrees of the full network (C_E = p_connect x n_exc), so
+a smaller network keeps each neuron's input statistics (at scale < p_connect the in-degrees
+are capped at the population sizes).
 """
 
 from dataclasses import dataclass

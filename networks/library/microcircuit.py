@@ -6,8 +6,9 @@ tau_syn 0.5 ms, refractory 2 ms, rest and reset -65 mV, threshold -50 mV), a PSP
 (87.8 pA; L4E -> L2/3E doubled), inhibition g = -4 times stronger, delays normal (1.5 +- 0.75 ms
 excitatory, 0.75 +- 0.375 ms inhibitory, at least one tick), weights normal with 10 % spread,
 and Poisson background of 8 Hz through K_ext inputs per neuron (drawn on the neuron's core,
-`IFCurrExpPoisson`, so it sends no packets). In-degrees come from the published connection probabilities
-(K = ln(1 - p) / ln(1 - 1 / (N_pre N_post)) / N_post, fixed in-degree here).
+`IFCurrExpPoisson`, so it sends no packets). In-degrees come from the published connection
+probabilities (K = ln(1 - p) / ln(1 - 1 / (N_pre N_post)) / N_post), each pair connected with
+probability K / N_pre, so in-degrees vary binomially as with the original fixed total number.
 
 `scale` multiplies the population sizes and keeps the in-degrees. `k_scale` multiplies the
 in-degrees (the usual way to make a small model cheap): weights then grow by 1 / sqrt(k_scale)
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..connectors import FixedInDegree
+from ..connectors import FixedProbability
 from ..distributions import Normal
 from ..errors import check
 from ..models import IFCurrExpPoisson
@@ -140,8 +141,12 @@ def build_microcircuit(params: MicrocircuitParams, timestep_ms: float) -> Networ
             weight = (Normal(mean, spread, low=0.0) if excitatory
                       else Normal(mean, spread, high=0.0))
             delay_ms = params.delay_exc_ms if excitatory else params.delay_inh_ms
-            delay = Normal(delay_ms / timestep_ms, delay_ms * params.delay_spread / timestep_ms,
-                           low=1.0)
-            net.connect(pre, post, FixedInDegree(k), weight=weight, delay_ticks=delay,
+            # bounded above too (10 standard deviations), so that memory estimates size the
+            # input rings by the longest delay that can occur
+            mean_ticks = delay_ms / timestep_ms
+            sd_ticks = mean_ticks * params.delay_spread
+            delay = Normal(mean_ticks, sd_ticks, low=1.0, high=mean_ticks + 10 * sd_ticks + 1)
+            net.connect(pre, post, FixedProbability(k / pre.size), weight=weight,
+                        delay_ticks=delay,
                         receptor="excitatory" if excitatory else "inhibitory")
     return net
