@@ -66,10 +66,10 @@ class MicrocircuitParams:
         check(self.background_rate_hz >= 0, "background_rate_hz", "be >= 0",
               self.background_rate_hz)
         check(self.g < 0, "g", "be negative (inhibition)", self.g)
-        check(self.delay_exc_ms > 0 and self.delay_inh_ms > 0, "delay_exc_ms",
-              "and delay_inh_ms be > 0", (self.delay_exc_ms, self.delay_inh_ms))
-        check(self.delay_spread >= 0 and self.weight_spread >= 0, "delay_spread",
-              "and weight_spread be >= 0", (self.delay_spread, self.weight_spread))
+        for field in ("delay_exc_ms", "delay_inh_ms"):
+            check(getattr(self, field) > 0, field, "be > 0", getattr(self, field))
+        for field in ("delay_spread", "weight_spread"):
+            check(getattr(self, field) >= 0, field, "be >= 0", getattr(self, field))
 
     @property
     def sizes(self) -> np.ndarray:
