@@ -1,9 +1,10 @@
 """Firing rates and CV of inter-spike intervals of the library's SNNs against references.
 
-    python -m benchmarks.snn_references [--brian2-python PATH] [--microcircuit-scales 0.1 0.25]
+    python -m benchmarks.snn_references [--brian2-python PATH] [--brunel-scales 0.2 1.0]
+                                        [--microcircuit-scales 0.1 0.25 0.5]
 
-CUBA (4000 neurons) and Brunel (scale 0.2: 2000 + 500 neurons with the full in-degrees) run
-here and in Brian2 on the same parameters (benchmarks/snn_references_brian2.py, in the
+CUBA (4000 neurons) and Brunel (scale 0.2: 2000 + 500 neurons with the full in-degrees, and
+scale 1) run here and in Brian2 on the same parameters (benchmarks/snn_references_brian2.py, in the
 Brian2 venv: .venv-brian2 beside the repository, or the path given); the microcircuit runs at
 reduced scales and is set against the published full-scale rates. 1 s of model time at
 0.1 ms, functional fidelity. Stores benchmarks/results/snn_references.json.
@@ -31,7 +32,6 @@ REPO = Path(__file__).resolve().parents[1]
 BRIAN2_CANDIDATES = (REPO / ".venv-brian2" / "bin" / "python",
                      REPO.parent / "main" / ".venv-brian2" / "bin" / "python")
 DT_MS, DURATION_MS = 0.1, 1000.0
-BRUNEL_SCALE = 0.2
 
 
 def neurochip_rates(library: str, params, populations, skip_ms: float = 0.0) -> dict:
@@ -53,11 +53,11 @@ def neurochip_rates(library: str, params, populations, skip_ms: float = 0.0) -> 
             "build_wall_s": float(result.attributes["build_wall_s"])}
 
 
-def brian2_rates(python: Path | None, network: str) -> dict | None:
+def brian2_rates(python: Path | None, network: str, scale: float = 1.0) -> dict | None:
     if python is None:
         return None
     args = [str(python), str(REPO / "benchmarks" / "snn_references_brian2.py"), network,
-            "--scale", str(BRUNEL_SCALE)]
+            "--scale", str(scale)]
     done = subprocess.run(args, check=True, capture_output=True, text=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -65,7 +65,9 @@ def brian2_rates(python: Path | None, network: str) -> dict | None:
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--brian2-python", type=Path, default=None)
-    parser.add_argument("--microcircuit-scales", nargs="*", type=float, default=[0.1, 0.25])
+    parser.add_argument("--brunel-scales", nargs="*", type=float, default=[0.2, 1.0])
+    parser.add_argument("--microcircuit-scales", nargs="*", type=float,
+                        default=[0.1, 0.25, 0.5])
     args = parser.parse_args(argv)
     python = args.brian2_python or next((p for p in BRIAN2_CANDIDATES if p.exists()), None)
     figures = {"duration_ms": DURATION_MS, "timestep_ms": DT_MS}
@@ -73,10 +75,12 @@ def main(argv=None) -> None:
         "neurochip": neurochip_rates("cuba", LIBRARY["cuba"].params(), ("exc", "inh")),
         "brian2": brian2_rates(python, "cuba"),
         "published": "Brian2 CUBA example, 4000 neurons: 5.60-5.66 Hz, CV about 0.51"}
-    brunel = replace(LIBRARY["brunel"].params(), scale=BRUNEL_SCALE)
-    figures["brunel"] = {"scale": BRUNEL_SCALE,
-                         "neurochip": neurochip_rates("brunel", brunel, ("exc", "inh")),
-                         "brian2": brian2_rates(python, "brunel")}
+    figures["brunel"] = []
+    for scale in args.brunel_scales:
+        brunel = replace(LIBRARY["brunel"].params(), scale=scale)
+        figures["brunel"].append({
+            "scale": scale, "neurochip": neurochip_rates("brunel", brunel, ("exc", "inh")),
+            "brian2": brian2_rates(python, "brunel", scale)})
     figures["microcircuit"] = {"reference_rates_hz": dict(zip(POPULATIONS,
                                                               REFERENCE_RATES_HZ.tolist())),
                                "skip_ms": 200.0, "runs": []}
