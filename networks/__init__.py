@@ -4,11 +4,11 @@ from .connectors import (CONNECTORS, AllToAll, Connector, FixedInDegree, FixedPr
                          FromList, OneToOne)
 from .distributions import Normal, Uniform
 from .errors import NetworkError
-from .models import (LIF, MODELS, IFCurrExp, NeuronModel, SpikeSourceArray,
+from .models import (EGRU, LIF, MODELS, IFCurrExp, NeuronModel, SpikeSourceArray,
                      SpikeSourcePoisson)
 from .network import Network, Population, Projection, Synapses, synapses
 
-__all__ = ["AllToAll", "CONNECTORS", "Connector", "FixedInDegree", "FixedProbability",
+__all__ = ["AllToAll", "EGRU", "CONNECTORS", "Connector", "FixedInDegree", "FixedProbability",
            "FromList", "IFCurrExp", "LIF", "MODELS", "Network", "NetworkError", "NeuronModel",
            "Normal", "OneToOne", "Population", "Projection", "SpikeSourceArray",
            "SpikeSourcePoisson", "Synapses", "Uniform", "synapses"]

@@ -1,0 +1,17 @@
+"""Every workload example config loads, names its library network and builds it."""
+
+import pytest
+
+from simulator.config import load_config
+
+from .helpers import REPO
+
+SIZES = {"egru": 750 + 1350 + 1350 + 750, "bottleneck": 4 * (2 * 1024 + 128),
+         "brunel": 2000 + 500, "microcircuit": 7717, "synfire": 100 + 10 * 100}
+
+
+@pytest.mark.parametrize("name", sorted(SIZES))
+def test_example_config_builds_the_documented_network(name):
+    config = load_config(REPO / "examples" / f"{name}.toml")
+    assert config.network_name == name
+    assert config.build_network().size == SIZES[name]
