@@ -22,6 +22,11 @@ class Uniform:
         u = rng.uniform_array(np.uint64(seed), np.uint64(stream), indices, counters)
         return self.low + (self.high - self.low) * u
 
+    @property
+    def largest(self) -> float:
+        """No draw exceeds this."""
+        return self.high
+
 
 @dataclass(frozen=True)
 class Normal:
@@ -39,6 +44,11 @@ class Normal:
     def draw(self, seed: int, stream: int, indices: np.ndarray, counters: np.ndarray):
         z = rng.normal_array(np.uint64(seed), np.uint64(stream), indices, counters)
         return np.clip(self.mean + self.std * z, self.low, self.high)
+
+    @property
+    def largest(self) -> float:
+        """No draw exceeds this: `rng.normal` never goes beyond `rng.NORMAL_MAX_ABS`."""
+        return min(self.high, self.mean + self.std * rng.NORMAL_MAX_ABS)
 
 
 Distribution = Uniform | Normal

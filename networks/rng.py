@@ -49,6 +49,10 @@ def uniform(seed, stream_id, index, counter):
     return np.float64(hash64(seed, stream_id, index, counter) >> np.uint64(11)) * _TO_UNIT
 
 
+# |normal| <= sqrt(-2 ln 2**-53): the smallest 1 - u1 a 53-bit uniform can give.
+NORMAL_MAX_ABS = float(np.sqrt(2 * 53 * np.log(2)))
+
+
 @njit(cache=True, inline="always")
 def normal(seed, stream_id, index, counter):
     """A standard normal double (Box-Muller on the draws `2 * counter` and `2 * counter + 1`)."""

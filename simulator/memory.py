@@ -65,7 +65,7 @@ def estimate(network: Network, machine: Machine, run: RunOptions, options: Mappi
 
 def _largest_delay(projection) -> int:
     delay = projection.delay_ticks
-    high = getattr(delay, "high", delay)
+    high = getattr(delay, "largest", delay)
     if projection.connector.explicit_values(0, projection.post.size) is not None:
         _, delays = projection.connector.explicit_values(0, projection.post.size)
         high = delays.max(initial=1)

@@ -88,3 +88,32 @@ def test_the_memory_estimate_counts_synapses_neurons_and_recordings():
         assert "this machine has 0.4 GiB available for 1 rank(s)" in str(err)
     else:
         raise AssertionError("not refused")
+
+
+def test_an_unbounded_normal_delay_is_sized_by_the_largest_draw_possible():
+    """A 53-bit Box-Muller normal never exceeds sqrt(2 * 53 ln 2) ~ 8.57 standard deviations,
+    so a Normal(15, 7.5) delay needs a ring of 15 + 8.57 * 7.5 ticks, not the 65,535-tick
+    maximum."""
+    import chips
+    import numpy as np
+    from networks import FixedInDegree, IFCurrExp, Network, Normal
+    from networks.distributions import draw
+    from simulator import MappingOptions, RunOptions
+    from simulator.memory import estimate
+
+    net = Network()
+    a = net.add_population("a", 100, IFCurrExp())
+    net.connect(a, a, FixedInDegree(10), delay_ticks=Normal(15.0, 7.5, low=1.0))
+    need = estimate(net, chips.spinnaker2(1, 1), RunOptions(duration_ms=10.0),
+                    MappingOptions(100), 1)
+    assert need.neuron_bytes == 100 * 96 + 100 * 2 * (79 + 2) * 8
+    z = np.abs(draw(Normal(0.0, 1.0), 1, 1, np.arange(10**6)))
+    assert 4.5 < z.max() < 8.573
+
+
+def test_a_single_chip_timed_run_summarises_without_links(tmp_path):
+    (tmp_path / "net.toml").write_text(GOOD.replace("width = 2", "width = 1")
+                                       .replace("height = 2", "height = 1"))
+    done = neurochip("run", "net.toml", "--out", "out.h5", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "busiest link 0.00% busy" in done.stdout
