@@ -126,7 +126,7 @@ def scenarios(draw):
         net.connect(pre, post, FixedProbability(draw(st.floats(0.05, 0.6))),
                     weight=draw(st.floats(0.1, 3.0)), delay_ticks=draw(st.integers(1, 3)))
     dead = draw(st.lists(st.integers(0, 17), max_size=3, unique=True))
-    return net, draw(st.integers(1, 12)), dead, draw(st.integers(0, 3))
+    return net, draw(st.integers(3, 12)), dead, draw(st.integers(0, 3))
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
