@@ -8,7 +8,8 @@ from chips import Machine
 from networks import Network
 
 from ..distribution import SerialComm, chip_ranks
-from ..errors import ConfigError
+from ..errors import ConfigError, MappingError
+from .compress import TableSizes, compress_tables
 from ..options import MappingOptions
 from .connectivity import Edges, find_edges, merge_edges
 from .keys import Keys, allocate_keys
@@ -35,6 +36,21 @@ class Mapping:
     chip_rank: np.ndarray  # int32 [chips]
     memory: SliceMemory
     rates_hz: np.ndarray   # float64 [populations]: expected firing rate of each
+    table_sizes: TableSizes
+
+    def check_tables(self) -> None:
+        """Refuse a mapping whose router tables do not fit even compressed, naming one."""
+        overfull = self.table_sizes.overfull
+        if len(overfull):
+            c = int(overfull[0])
+            x, y = self.machine.topology.chip_xy[c]
+            raise MappingError(
+                f"the routing table of chip ({x}, {y}) needs {self.table_sizes.after[c]} "
+                f"entries even compressed (from {self.table_sizes.before[c]}) but the router "
+                f"holds {self.table_sizes.capacity}"
+                + (f" ({len(overfull)} routers do not fit)" if len(overfull) > 1 else "")
+                + "; use the graph placer, pin communicating populations together or raise "
+                  "[machine.router] table_entries")
 
     def slices_of_rank(self, rank: int) -> np.ndarray:
         """The slices placed on chips that `rank` simulates, in slice order."""
@@ -65,7 +81,8 @@ def map_network(network: Network, machine: Machine,
     routes = route(machine, placement, edges, len(slices))
     tables = build_tables(machine, keys, routes)
     return Mapping(machine, options, slices, placement, keys, edges, routes, tables, ranks,
-                   slice_memory(network, slices, edges), rates)
+                   slice_memory(network, slices, edges), rates,
+                   compress_tables(machine, tables))
 
 
 def population_rates(network: Network, options: MappingOptions) -> np.ndarray:
