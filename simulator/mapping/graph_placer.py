@@ -1,10 +1,10 @@
 """The `graph` placer: lower the traffic-weighted hop distance between communicating slices.
 
-Start from the `spread` placement, then refine: in a seeded order, each slice moves to the
-chip that most lowers sum(packets/s x hops) over its edges (both directions), if a core is
+Start from the `spread` placement and from the `sequential` one and refine each: in a seeded
+order, each slice moves to the chip that most lowers sum(packets/s x hops) over its edges (both directions), if a core is
 free there, or swaps with the slice on that chip whose swap gains most (the pair's own edge
-counted exactly). A few passes, stopping when a pass changes nothing. Same seed, same
-placement.
+counted exactly). A few passes, stopping when a pass changes nothing. Of the two, keep the
+one whose multicast trees carry fewer packet-hops/s. Same seed, same placement.
 """
 
 import numpy as np
@@ -12,7 +12,8 @@ from numba import njit
 
 from ..csr import group_by
 from ..errors import MappingError
-from .routing import hop_matrix
+from .connectivity import Edges
+from .routing import hop_matrix, route
 
 PASSES = 8
 MAX_GRAPH_CHIPS = 4096
@@ -36,20 +37,31 @@ def place_graph(problem):
         raise MappingError(f"[mapping] placer \"graph\" handles up to {MAX_GRAPH_CHIPS} chips "
                            f"(this machine has {n_chips}); use \"spread\" for a larger machine")
     hops = hop_matrix(machine).astype(np.float64)
-    chip = problem.pinned_chip.astype(np.int64).copy()
     todo = problem.unpinned
-    chip[todo] = spread_chips(problem)
     movable = np.zeros(len(slices), dtype=np.bool_)
     movable[todo] = True
     ptr, cols, weights = adjacency(len(slices), problem.edge_source, problem.edge_target,
                                    problem.edge_packets_s)
-    load = np.bincount(chip[todo], minlength=n_chips).astype(np.int64)
     capacity = problem.capacity.astype(np.int64)
-    cost = np.zeros((len(slices), n_chips), dtype=np.float64)
-    node_costs(ptr, cols, weights, chip, hops, cost)
     order = np.random.default_rng(problem.seed).permutation(todo).astype(np.int64)
-    refine(order, ptr, cols, weights, chip, movable, hops, cost, load, capacity, PASSES)
-    return on_chips(problem, todo, chip[todo])
+    best, best_total = None, np.inf
+    packets_s = np.zeros(len(slices))
+    packets_s[problem.edge_source] = problem.edge_packets_s
+    edges = Edges(problem.edge_source, problem.edge_target, problem.edge_packets_s,
+                  problem.edge_packets_s)
+    for start in (spread_chips(problem), np.nonzero(problem.free)[0][:len(todo)]):
+        chip = problem.pinned_chip.astype(np.int64).copy()
+        chip[todo] = start
+        load = np.bincount(chip[todo], minlength=n_chips).astype(np.int64)
+        cost = np.zeros((len(slices), n_chips), dtype=np.float64)
+        node_costs(ptr, cols, weights, chip, hops, cost)
+        refine(order, ptr, cols, weights, chip, movable, hops, cost, load, capacity, PASSES)
+        placement = on_chips(problem, todo, chip[todo])
+        routes = route(machine, placement, edges, len(slices))
+        total = float((packets_s * np.diff(routes.link_ptr)).sum())
+        if total < best_total:
+            best, best_total = placement, total
+    return best
 
 
 @njit(cache=True)
