@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 import numpy as np
+from numba import njit
 
 from networks import Network, Projection, Synapses, synapses
 
@@ -37,20 +38,37 @@ def slice_synapses(network: Network, slices: Slices, post_slice: int,
 def find_edges(network: Network, slices: Slices, post_slices: np.ndarray, seed: int) -> Edges:
     """The edges into `post_slices`, found by generating their synapses."""
     sources, targets, counts, rows = [], [], [], []
+    slice_of = np.repeat(np.arange(len(slices), dtype=np.int32), slices.size)
+    seen = np.full(slices.n_neurons, -1, dtype=np.int64)
+    synapse_count = np.zeros(len(slices), dtype=np.int64)
+    row_count = np.zeros(len(slices), dtype=np.int64)
     for target in post_slices:
-        pre_ids = [slices.population_offset[projection.pre.index] + syn.pre
-                   for projection, syn in slice_synapses(network, slices, int(target), seed)]
-        if not pre_ids:
+        for projection, syn in slice_synapses(network, slices, int(target), seed):
+            tally_sources(syn.pre, int(slices.population_offset[projection.pre.index]),
+                          slice_of, seen, int(target), synapse_count, row_count)
+        source = np.flatnonzero(synapse_count)
+        if len(source) == 0:
             continue
-        pre_ids = np.concatenate(pre_ids)
-        source, count = np.unique(slices.containing(pre_ids), return_counts=True)
-        row_source = slices.containing(np.unique(pre_ids))
         sources.append(source)
         targets.append(np.full(len(source), target, dtype=np.int64))
-        counts.append(count)
-        rows.append(np.bincount(row_source - source[0], minlength=source[-1] - source[0] + 1)
-                    [source - source[0]] if len(source) else count)
+        counts.append(synapse_count[source].copy())
+        rows.append(row_count[source].copy())
+        synapse_count[source] = 0
+        row_count[source] = 0
     return merge_edges(sources, targets, counts, rows)
+
+
+@njit(cache=True)
+def tally_sources(pre, offset, slice_of, seen, stamp, synapse_count, row_count):
+    """Count, per source slice, the synapses of `pre` (population indices + `offset`) and
+    the distinct neurons they come from (`seen` marks neurons met for target `stamp`)."""
+    for k in range(pre.size):
+        g = pre[k] + offset
+        s = slice_of[g]
+        synapse_count[s] += 1
+        if seen[g] != stamp:
+            seen[g] = stamp
+            row_count[s] += 1
 
 
 def merge_edges(sources, targets, counts, rows=None) -> Edges:

@@ -10,7 +10,7 @@ one whose multicast trees carry fewer packet-hops/s. Same seed, same placement.
 import numpy as np
 from numba import njit
 
-from ..csr import group_by
+from ..csr import pointers
 from ..errors import MappingError
 from .connectivity import Edges
 from .routing import hop_matrix, route
@@ -24,9 +24,9 @@ def adjacency(n_slices: int, source, target, weight):
     keep = source != target
     s, t, w = source[keep].astype(np.int64), target[keep].astype(np.int64), weight[keep]
     row = np.concatenate([s, t])
-    ptr, order_cols = group_by(row, np.concatenate([t, s]), n_slices)
-    _, order_w = group_by(row, np.concatenate([w, w]).astype(np.float64), n_slices)
-    return ptr, order_cols, order_w
+    order = np.argsort(row, kind="stable")
+    return (pointers(np.bincount(row, minlength=n_slices)), np.concatenate([t, s])[order],
+            np.concatenate([w, w]).astype(np.float64)[order])
 
 
 def place_graph(problem):
