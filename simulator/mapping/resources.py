@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from networks import FromList, Network
+from networks import FixedProbability, FromList, Network
 
 from ..errors import MappingError
 
@@ -26,6 +26,7 @@ SYNAPSE_BYTES = 10
 ROW_HEADER_BYTES = 8
 SOURCE_ENTRY_BYTES = 12
 KEY_BYTES = 8
+SPREAD_SIGMAS = 3
 MEMORY_PARTS = ("neuron_bytes", "ring_bytes", "synapse_bytes", "row_bytes", "routing_bytes")
 
 
@@ -84,7 +85,8 @@ def estimate_memory(network: Network, population: int, n: np.ndarray,
                     pre_slices: np.ndarray) -> np.ndarray:
     """Expected bytes of a slice of `n` neurons (array) of `population`, when population p is
     cut into `pre_slices[p]` slices: rows from pre neurons with at least one synapse
-    (pre x (1 - (1 - k/pre)^n) for in-degree k), source entries at most one per pre slice."""
+    (pre x (1 - (1 - k/pre)^n) for in-degree k), source entries at most one per pre slice,
+    and for random (binomial) synapse counts room for three standard deviations more."""
     pop = network.populations[population]
     n = np.asarray(n, dtype=np.float64)
     total = n * (neuron_bytes(pop.model) + ring_bytes_per_neuron(network, population)) \
@@ -97,6 +99,9 @@ def estimate_memory(network: Network, population: int, n: np.ndarray,
         rows = pre * (1.0 - (1.0 - min(k / pre, 1.0)) ** n)
         total = total + SYNAPSE_BYTES * k * n + ROW_HEADER_BYTES * rows \
             + SOURCE_ENTRY_BYTES * np.minimum(rows, pre_slices[projection.pre.index])
+        if isinstance(projection.connector, FixedProbability):
+            # the count is binomial: leave room for three standard deviations
+            total = total + SPREAD_SIGMAS * np.sqrt(k * n) * (SYNAPSE_BYTES + ROW_HEADER_BYTES)
     return total
 
 
