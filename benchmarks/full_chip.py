@@ -41,7 +41,7 @@ def measure(drive_weight: float, duration_ms: float) -> dict:
     net = network(drive_weight)
     run = RunOptions(duration_ms=duration_ms, timestep_ms=1.0, fidelity="timed",
                      traffic_window_ms=100.0)
-    result = simulate(net, chips.spinnaker2(), run, MappingOptions(PER_CORE, "sequential"),
+    result = simulate(net, chips.spinnaker2(), run, MappingOptions(PER_CORE, "sequential", fit_memory=False),
                       comm=SerialComm())
     a, d = result.attributes, result.datasets
     seconds = duration_ms / 1000

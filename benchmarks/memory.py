@@ -30,7 +30,7 @@ def point(neurons: int, in_degree: int) -> dict:
         net.connect(drive, cells, FixedInDegree(in_degree), weight=0.01)
     machine = chips.spinnaker2(4, 4)
     run = RunOptions(duration_ms=10.0, timestep_ms=1.0, fidelity="functional")
-    result = simulate(net, machine, run, MappingOptions(256, "spread"), comm=SerialComm())
+    result = simulate(net, machine, run, MappingOptions(256, "spread", fit_memory=False), comm=SerialComm())
     return {"neurons": neurons + 1000, "synapses": neurons * in_degree,
             "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
             "spikes": int(len(result.spikes("cells")[0]))}

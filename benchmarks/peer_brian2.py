@@ -47,7 +47,7 @@ def neurochip_case(network: str, neurons: int, fidelity: str) -> dict:
     machine = chips.spinnaker2(width, -(-n_chips // width) if n_chips > 2 else 2)
     run = RunOptions(duration_ms=DURATION_MS, timestep_ms=DT_MS, fidelity=fidelity, seed=1,
                      traffic_window_ms=100.0)
-    result = simulate(net, machine, run, MappingOptions(64, "spread"), comm=SerialComm())
+    result = simulate(net, machine, run, MappingOptions(64, "spread", fit_memory=False), comm=SerialComm())
     ranges, offset = {}, 0
     ticks, ids = [], []
     for pop in net.populations:

@@ -59,7 +59,7 @@ def worker(args) -> None:
         network = brunel_like(args.neurons)
         run = RunOptions(duration_ms=args.duration_ms, timestep_ms=0.1,
                          fidelity=args.fidelity, traffic_window_ms=args.duration_ms)
-        result = simulate(network, machine, run, MappingOptions(256, "spread"), comm=comm)
+        result = simulate(network, machine, run, MappingOptions(256, "spread", fit_memory=False), comm=comm)
         if result is not None:
             result.save(args.out)
 

@@ -13,6 +13,7 @@ from .progress import wanted
 from .errors import ConfigError, MappingError
 from .run import simulate
 from .tables import USER_ERRORS
+from .validate import map_command
 
 EXIT_USER_ERROR = 2
 
@@ -25,6 +26,10 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("config", help="TOML config file, e.g. examples/cuba.toml")
     run.add_argument("--out", required=True, help="HDF5 result file to write")
     run.add_argument("--quiet", action="store_true", help="print nothing on success")
+    check = commands.add_parser("map", help="map a network from a TOML config and check that "
+                                "it fits, without simulating (exit 1 if it does not)")
+    check.add_argument("config", help="TOML config file, e.g. examples/cuba.toml")
+    check.add_argument("--json", action="store_true", help="print the report as JSON")
     args = parser.parse_args(argv)
     comm = world()
     try:
@@ -95,7 +100,7 @@ def summary(result, out: Path) -> str:
     return "\n".join(lines)
 
 
-COMMANDS = {"run": run_command}
+COMMANDS = {"run": run_command, "map": map_command}
 
 
 if __name__ == "__main__":

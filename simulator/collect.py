@@ -1,5 +1,7 @@
 """Gather what every rank simulated into one `Result` on rank 0 (layout: docs/results.md)."""
 
+import json
+
 import numpy as np
 import h5py
 
@@ -8,6 +10,7 @@ from networks import Network
 from .engine.kernel import PROFILE_PHASES, RankSimulation
 from .engine.timed import latency_bin_edges_ns
 from .mapping import Mapping
+from .mapping.report import mapping_report
 from .results import Result
 
 LINK_DTYPE = np.dtype([("source_x", "i4"), ("source_y", "i4"), ("direction", "i4"),
@@ -42,7 +45,7 @@ def collect(network: Network, mapping: Mapping, sim: RankSimulation,
     datasets = dict(states)
     datasets.update(spike_datasets(network, np.concatenate(all_ticks), np.concatenate(all_ids)))
     datasets.update(traffic_datasets(mapping, sim.run_options, counts, done))
-    datasets.update(mapping_datasets(network, mapping))
+    datasets.update(mapping_datasets(network, mapping, sim.run_options.timestep_ms))
     datasets.update(cores)
     datasets.update(profile)
     group_attributes = {
@@ -50,7 +53,8 @@ def collect(network: Network, mapping: Mapping, sim: RankSimulation,
         "mapping": {"neurons_per_core": mapping.options.neurons_per_core,
                     "placer": mapping.options.placer,
                     "neuron_bits": mapping.keys.neuron_bits,
-                    "key_mask": mapping.keys.mask},
+                    "key_mask": mapping.keys.mask,
+                    **mapping_attributes(network, mapping, sim.run_options.timestep_ms)},
     }
     for pop in network.populations:
         group_attributes[f"spikes/{pop.name}"] = {"size": pop.size, "model": pop.model.name}
@@ -146,7 +150,17 @@ def traffic_datasets(mapping: Mapping, run, counts: dict, n_ticks: int) -> dict:
     return datasets
 
 
-def mapping_datasets(network: Network, mapping: Mapping) -> dict:
+def mapping_attributes(network: Network, mapping: Mapping, timestep_ms: float) -> dict:
+    """The validation report's verdict and capacities (docs/mapping.md)."""
+    report = mapping_report(network, mapping, timestep_ms)
+    return {"fits": report.fits, "reasons": json.dumps(list(report.reasons)),
+            "memory_capacity_bytes": report.memory_capacity_bytes,
+            "router_capacity_entries": report.router_capacity,
+            "link_bandwidth_bps": mapping.machine.chip.link.bandwidth_bps,
+            "budget_cycles_per_tick": report.budget_cycles_per_tick}
+
+
+def mapping_datasets(network: Network, mapping: Mapping, timestep_ms: float = 1.0) -> dict:
     slices, placement = mapping.slices, mapping.placement
     xy = mapping.machine.topology.chip_xy[placement.chip]
     placements = np.empty(len(slices), dtype=PLACEMENT_DTYPE)
@@ -158,6 +172,11 @@ def mapping_datasets(network: Network, mapping: Mapping) -> dict:
     edges = np.empty(len(mapping.edges), dtype=EDGE_DTYPE)
     edges["source_slice"], edges["target_slice"] = mapping.edges.source, mapping.edges.target
     edges["synapses"] = mapping.edges.synapses
+    report = mapping_report(network, mapping, timestep_ms)
     return {"mapping/placements": placements, "mapping/edges": edges,
-            "mapping/router_entries":
-                mapping.tables.entries_per_chip(mapping.machine.topology.n_chips)}
+            "mapping/router_entries": report.router_entries,
+            "mapping/router_entries_compressed": report.router_entries_compressed,
+            "mapping/core_memory_bytes": report.memory_bytes,
+            "mapping/core_cycles_per_tick": report.cycles_per_tick,
+            "mapping/link_packets_per_s": report.link_packets_per_s,
+            "mapping/link_load": report.link_load}

@@ -1,13 +1,14 @@
 """How to map and how to run: the options of the `[mapping]` and `[run]` tables."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from chips import Machine
 
 from .errors import ConfigError, check
 
 FIDELITIES = ("functional", "timed", "packet")
-PLACERS = ("sequential", "spread")
+PLACERS = ("sequential", "spread", "graph")
+PIN_KEYS = ("x", "y", "cores")
 MAX_SEED = 2**63 - 1
 
 
@@ -19,16 +20,41 @@ def whole_multiple(value: float, unit: float) -> int | None:
 
 @dataclass(frozen=True)
 class MappingOptions:
-    """How the network is cut into slices and placed on cores."""
+    """How the network is cut into slices and placed on cores (docs/mapping.md).
+
+    `pins` maps a population name to a chip `{x, y}`, optionally with `cores = [first,
+    last]`; `rates_hz` gives a population's expected firing rate for the traffic estimates
+    and the `graph` placer (others get `default_rate_hz`); `fit_memory` cuts slices small
+    enough for a core's data memory."""
 
     neurons_per_core: int = 256
     placer: str = "sequential"
+    pins: dict = field(default_factory=dict, hash=False)
+    rates_hz: dict = field(default_factory=dict, hash=False)
+    default_rate_hz: float = 10.0
+    fit_memory: bool = True
 
     def __post_init__(self) -> None:
         check(self.neurons_per_core >= 1, "neurons_per_core", "be >= 1",
               self.neurons_per_core)
         check(self.placer in PLACERS, "placer", f"be one of {', '.join(PLACERS)}",
               self.placer)
+        check(self.default_rate_hz >= 0, "default_rate_hz", "be >= 0", self.default_rate_hz)
+        for name, rate in self.rates_hz.items():
+            check(isinstance(rate, (int, float)) and not isinstance(rate, bool) and rate >= 0,
+                  f"rates_hz.{name}", "be a number >= 0", rate)
+        for name, pin in self.pins.items():
+            where = f"pins.{name}"
+            check(isinstance(pin, dict) and {"x", "y"} <= set(pin) <= set(PIN_KEYS), where,
+                  "be a table {x, y} or {x, y, cores = [first, last]}", pin)
+            for key in ("x", "y"):
+                check(isinstance(pin[key], int) and not isinstance(pin[key], bool)
+                      and pin[key] >= 0, f"{where}.{key}", "be a whole number >= 0", pin[key])
+            cores = pin.get("cores", [0, 0])
+            check(isinstance(cores, (list, tuple)) and len(cores) == 2
+                  and all(isinstance(c, int) and not isinstance(c, bool) for c in cores)
+                  and 0 <= cores[0] <= cores[1], f"{where}.cores",
+                  "be [first, last] core numbers with 0 <= first <= last", cores)
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ def simulate(network: Network, machine: Machine, run: RunOptions = RunOptions(),
     check_fits(network, machine, run, mapping, comm.size, comm.ranks_on_this_node())
     started = time.perf_counter()
     placed = map_network(network, machine, mapping, run.seed, comm)
+    placed.check_tables()
     sim = RankSimulation(network, placed, run, comm)
     built = time.perf_counter()
     sim.run(Progress(run.duration_ticks) if progress and comm.rank == 0 else None, stop)

@@ -8,10 +8,13 @@ from chips import Machine
 from networks import Network
 
 from ..distribution import SerialComm, chip_ranks
+from ..errors import ConfigError, MappingError
+from .compress import TableSizes, compress_tables
 from ..options import MappingOptions
 from .connectivity import Edges, find_edges, merge_edges
 from .keys import Keys, allocate_keys
-from .placement import PLACERS, Placement
+from .placement import PLACERS, Placement, PlacementProblem, alive_cores, pin_slices
+from .resources import SliceMemory, slice_memory
 from .routing import Routes, route
 from .slices import Slices, partition
 from .tables import RoutingTables, build_tables
@@ -31,6 +34,23 @@ class Mapping:
     routes: Routes
     tables: RoutingTables
     chip_rank: np.ndarray  # int32 [chips]
+    memory: SliceMemory
+    rates_hz: np.ndarray   # float64 [populations]: expected firing rate of each
+    table_sizes: TableSizes
+
+    def check_tables(self) -> None:
+        """Refuse a mapping whose router tables do not fit even compressed, naming one."""
+        overfull = self.table_sizes.overfull
+        if len(overfull):
+            c = int(overfull[0])
+            x, y = self.machine.topology.chip_xy[c]
+            raise MappingError(
+                f"the routing table of chip ({x}, {y}) needs {self.table_sizes.after[c]} "
+                f"entries even compressed (from {self.table_sizes.before[c]}) but the router "
+                f"holds {self.table_sizes.capacity}"
+                + (f" ({len(overfull)} routers do not fit)" if len(overfull) > 1 else "")
+                + "; use the graph placer, pin communicating populations together or raise "
+                  "[machine.router] table_entries")
 
     def slices_of_rank(self, rank: int) -> np.ndarray:
         """The slices placed on chips that `rank` simulates, in slice order."""
@@ -42,19 +62,49 @@ def map_network(network: Network, machine: Machine,
                 comm=None) -> Mapping:
     """Partition, place, key and route `network` on `machine`.
 
-    Edges come from the synapses themselves (a slice sends only to cores that hold one of its
-    synapses); under MPI each rank finds the edges into its own slices and all ranks share
-    them, so every rank holds the same mapping.
+    Slices are cut to fit a core's data memory; edges come from the synapses themselves (a
+    slice sends only to cores that hold one of its synapses); under MPI each rank finds the
+    edges into its block of slices and all ranks share them, so every rank holds the same
+    mapping. The `graph` placer weighs each edge by its source's expected packets/s.
     """
     comm = comm or SerialComm()
-    slices = partition(network, options.neurons_per_core)
-    placement = PLACERS[options.placer](slices, machine)
-    keys = allocate_keys(slices)
-    ranks = chip_ranks(machine, comm.size)
-    local = np.flatnonzero(ranks[placement.chip] == comm.rank)
+    slices = partition(network, options.neurons_per_core,
+                       machine.chip.core.data_bytes if options.fit_memory else None)
+    local = np.array_split(np.arange(len(slices)), comm.size)[comm.rank]
     mine = find_edges(network, slices, local, seed)
     edges = merge_edges(comm.allgather(mine.source), comm.allgather(mine.target),
-                        comm.allgather(mine.synapses))
+                        comm.allgather(mine.synapses), comm.allgather(mine.rows))
+    rates = population_rates(network, options)
+    placement = place(network, machine, options, slices, edges, rates, seed)
+    keys = allocate_keys(slices)
+    ranks = chip_ranks(machine, comm.size)
     routes = route(machine, placement, edges, len(slices))
     tables = build_tables(machine, keys, routes)
-    return Mapping(machine, options, slices, placement, keys, edges, routes, tables, ranks)
+    return Mapping(machine, options, slices, placement, keys, edges, routes, tables, ranks,
+                   slice_memory(network, slices, edges), rates,
+                   compress_tables(machine, tables))
+
+
+def population_rates(network: Network, options: MappingOptions) -> np.ndarray:
+    """Expected firing rate of every population: `[mapping] rates_hz`, a Poisson source's
+    own rate, or `default_rate_hz`."""
+    names = [p.name for p in network.populations]
+    for name in options.rates_hz:
+        if name not in names:
+            raise ConfigError(f"[mapping] rates_hz.{name}: {name} is not a population of the "
+                              f"network; the populations are {', '.join(names)}")
+    return np.array([float(options.rates_hz.get(
+        p.name, getattr(p.model, "rate_hz", options.default_rate_hz)))
+        for p in network.populations], dtype=np.float64)
+
+
+def place(network: Network, machine: Machine, options: MappingOptions, slices: Slices,
+          edges: Edges, rates_hz: np.ndarray, seed: int) -> Placement:
+    """Pin what `[mapping] pins` names, then run the chosen placer on the live cores."""
+    free = alive_cores(machine)
+    names = [p.name for p in network.populations]
+    pinned_chip, pinned_core = pin_slices(slices, machine, options.pins, names, free)
+    packets_s = rates_hz[slices.population] * slices.size
+    problem = PlacementProblem(slices, machine, free, pinned_chip, pinned_core, edges.source,
+                               edges.target, packets_s[edges.source], seed)
+    return PLACERS[options.placer](problem)

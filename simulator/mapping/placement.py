@@ -1,4 +1,11 @@
-"""Placement: which core of which chip runs each slice."""
+"""Placement: which core of which chip runs each slice.
+
+Every placer works on the cores that are alive at time 0 (dead chips and cores from
+`[faults]` are never used), places pinned populations first, then the other slices:
+`sequential` fills chips in order, `spread` shares the slices evenly between the chips, and
+`graph` starts from `spread` and moves slices between chips to lower the traffic-weighted hop
+distance (graph_placer.py).
+"""
 
 from dataclasses import dataclass
 
@@ -6,7 +13,7 @@ import numpy as np
 
 from chips import Machine
 
-from ..errors import MappingError
+from ..errors import ConfigError, MappingError
 from .slices import Slices
 
 
@@ -22,36 +29,151 @@ class Placement:
         return self.chip.astype(np.int64) * cores_per_chip + self.core
 
 
-def place_sequential(slices: Slices, machine: Machine) -> Placement:
-    """Fill the application cores of chip 0, then chip 1, ... with the slices in order."""
-    _check_fits(slices, machine)
-    order = np.arange(len(slices))
-    per_chip = machine.chip.application_cores
-    return _on_cores(order // per_chip, order % per_chip, machine)
+@dataclass(frozen=True, eq=False)
+class PlacementProblem:
+    """What a placer needs: the slices, the machine, the free cores, the traffic between
+    slices (packets/s of each edge's source) and the slices already pinned (chip -1: not)."""
+
+    slices: Slices
+    machine: Machine
+    free: np.ndarray          # bool [chips, cores]: alive, application, not pinned
+    pinned_chip: np.ndarray   # int32 [slices], -1 where free to place
+    pinned_core: np.ndarray   # int32 [slices]
+    edge_source: np.ndarray
+    edge_target: np.ndarray
+    edge_packets_s: np.ndarray
+    seed: int
+
+    @property
+    def unpinned(self) -> np.ndarray:
+        return np.flatnonzero(self.pinned_chip < 0)
+
+    @property
+    def capacity(self) -> np.ndarray:
+        """Free cores per chip."""
+        return self.free.sum(axis=1)
 
 
-def place_spread(slices: Slices, machine: Machine) -> Placement:
-    """Share the slices, in order, between all chips in contiguous blocks of equal size (to
-    within one), so that every chip does a similar amount of work."""
-    _check_fits(slices, machine)
-    order = np.arange(len(slices))
-    chip = order * machine.n_chips // max(len(slices), 1)
-    first_on_chip = np.searchsorted(chip, chip)
-    return _on_cores(chip, order - first_on_chip, machine)
+def alive_cores(machine: Machine) -> np.ndarray:
+    """[chips, cores]: application cores on live chips that are not dead at time 0."""
+    topology = machine.topology
+    alive = np.ones((topology.n_chips, machine.chip.cores), dtype=bool)
+    alive[:, :machine.chip.reserved_cores] = False
+    dead_chips, _, dead_cores = machine.faults.dead_at_start(topology)
+    alive[sorted(dead_chips), :] = False
+    for chip, core in dead_cores:
+        alive[chip, core] = False
+    return alive
 
 
-def _check_fits(slices: Slices, machine: Machine) -> None:
-    available = machine.application_cores
-    if len(slices) > available:
+def pin_slices(slices: Slices, machine: Machine, pins: dict, names: list[str],
+               free: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Put each pinned population's slices on the first free cores of its chip (and core
+    range), taking them out of `free`."""
+    chip = np.full(len(slices), -1, dtype=np.int32)
+    core = np.full(len(slices), -1, dtype=np.int32)
+    for name, pin in sorted(pins.items()):
+        if name not in names:
+            raise ConfigError(f"[mapping] pins.{name}: {name} is not a population of the "
+                              f"network; the populations are {', '.join(names)}")
+        c = machine.topology.chip_index(pin["x"], pin["y"])
+        if c < 0:
+            raise ConfigError(f"[mapping] pins.{name}: chip ({pin['x']}, {pin['y']}) does not "
+                              f"exist on this machine; pin to a chip inside it")
+        first, last = pin.get("cores", [0, machine.chip.cores - 1])
+        allowed = np.zeros(machine.chip.cores, dtype=bool)
+        allowed[first:last + 1] = True
+        cores = np.flatnonzero(free[c] & allowed)
+        mine = slices.of_population(names.index(name))
+        if len(mine) > len(cores):
+            raise MappingError(
+                f"[mapping] pins.{name}: population {name} needs {len(mine)} cores but chip "
+                f"({pin['x']}, {pin['y']}) has {len(cores)} free live application cores in "
+                f"cores {first}..{last}; widen the core range or pin it elsewhere")
+        chip[mine], core[mine] = c, cores[:len(mine)]
+        free[c, cores[:len(mine)]] = False
+    return chip, core
+
+
+def _check_fits(problem: PlacementProblem) -> None:
+    needed, available = len(problem.unpinned), int(problem.free.sum())
+    if needed > available:
         raise MappingError(
-            f"the network needs {len(slices)} cores (one per slice) but the machine has "
-            f"{available} application cores; make [machine] width or height larger, or raise "
-            f"[mapping] neurons_per_core")
+            f"the network needs {len(problem.slices)} cores (one per slice) but the machine "
+            f"has {available + len(problem.slices) - needed} application cores alive; make "
+            f"[machine] width or height larger, or raise [mapping] neurons_per_core")
 
 
-def _on_cores(chip: np.ndarray, application_core: np.ndarray, machine: Machine) -> Placement:
-    return Placement(chip.astype(np.int32),
-                     (application_core + machine.chip.reserved_cores).astype(np.int32))
+def place_sequential(problem: PlacementProblem) -> Placement:
+    """Fill the free cores of chip 0, then chip 1, ... with the slices in order."""
+    _check_fits(problem)
+    chips_, cores = np.nonzero(problem.free)
+    todo = problem.unpinned
+    return _finish(problem, todo, chips_[:len(todo)], cores[:len(todo)])
 
 
-PLACERS = {"sequential": place_sequential, "spread": place_spread}
+def balanced_quota(capacity: np.ndarray, n: int) -> np.ndarray:
+    """Slices per chip: as equal as possible (to within one) where capacity allows, the
+    extra ones to the first chips."""
+    capacity = capacity.astype(np.int64)
+    low, high = 0, int(capacity.max(initial=0))
+    while low < high:  # the smallest level L with sum(min(capacity, L)) >= n
+        level = (low + high) // 2
+        if np.minimum(capacity, level).sum() >= n:
+            high = level
+        else:
+            low = level + 1
+    quota = np.minimum(capacity, max(low - 1, 0))
+    extra = n - int(quota.sum())
+    room = np.flatnonzero(capacity > quota)
+    quota[room[:extra]] += 1
+    return quota
+
+
+def spread_chips(problem: PlacementProblem) -> np.ndarray:
+    """The chip of every unpinned slice: contiguous blocks, a balanced number per chip (the
+    extra slices spaced evenly; where dead or pinned cores leave too little room, a quota
+    filled up to the chips' free cores)."""
+    todo = problem.unpinned
+    capacity = problem.capacity
+    usable = np.flatnonzero(capacity > 0)
+    chip = usable[np.arange(len(todo)) * len(usable) // max(len(todo), 1)]
+    if np.all(np.bincount(chip, minlength=len(capacity)) <= capacity):
+        return chip
+    quota = balanced_quota(capacity, len(todo))
+    return np.repeat(np.arange(len(quota)), quota)
+
+
+def place_spread(problem: PlacementProblem) -> Placement:
+    """Share the slices, in order, between all chips in contiguous blocks of equal size (to
+    within one, where dead or pinned cores allow), so every chip does similar work."""
+    _check_fits(problem)
+    return on_chips(problem, problem.unpinned, spread_chips(problem))
+
+
+def on_chips(problem: PlacementProblem, todo: np.ndarray, chip: np.ndarray) -> Placement:
+    """Give the slices `todo`, each bound for `chip`, the free cores of their chip in order."""
+    order = np.lexsort((todo, chip))
+    chip_sorted = chip[order]
+    rank = np.arange(len(order)) - np.searchsorted(chip_sorted, chip_sorted)
+    core = np.empty(len(todo), dtype=np.int64)
+    for c in np.unique(chip_sorted):
+        here = chip_sorted == c
+        core[order[here]] = np.flatnonzero(problem.free[c])[rank[here]]
+    return _finish(problem, todo, chip, core)
+
+
+def _finish(problem: PlacementProblem, todo, chip, core) -> Placement:
+    chip_all = problem.pinned_chip.copy()
+    core_all = problem.pinned_core.copy()
+    chip_all[todo], core_all[todo] = chip, core
+    return Placement(chip_all.astype(np.int32), core_all.astype(np.int32))
+
+
+def place_graph(problem: PlacementProblem) -> Placement:
+    from .graph_placer import place_graph as place
+    _check_fits(problem)
+    return place(problem)
+
+
+PLACERS = {"sequential": place_sequential, "spread": place_spread, "graph": place_graph}

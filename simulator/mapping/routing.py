@@ -36,6 +36,48 @@ class Routes:
         return self.cores[self.core_ptr[s]:self.core_ptr[s + 1]]
 
 
+def live_paths(machine: Machine):
+    """`shortest_paths(source) -> (parent link, hops)` over the links and chips alive at time
+    0 (the topology's cached trees when nothing is dead from the start)."""
+    topology = machine.topology
+    dead_chips, dead_links, _ = machine.faults.dead_at_start(topology)
+    if not dead_chips and not dead_links:
+        return topology.shortest_paths
+    alive = np.ones(topology.n_links, dtype=bool)
+    alive[sorted(dead_links)] = False
+    chip_alive = np.ones(topology.n_chips, dtype=bool)
+    chip_alive[sorted(dead_chips)] = False
+    alive &= chip_alive[topology.link_source] & chip_alive[topology.link_target]
+    cache = {}
+
+    def shortest_paths(source: int):
+        if source not in cache:
+            parent = np.full(topology.n_chips, -1, dtype=np.int32)
+            hops = np.full(topology.n_chips, -1, dtype=np.int32)
+            hops[source] = 0
+            frontier = [source]
+            while frontier:  # breadth first, links in direction order, as the topology's
+                following = []
+                for chip in frontier:
+                    for link in topology.link_of[chip]:
+                        if link >= 0 and alive[link] and hops[topology.link_target[link]] < 0:
+                            nxt = topology.link_target[link]
+                            hops[nxt], parent[nxt] = hops[chip] + 1, link
+                            following.append(nxt)
+                frontier = following
+            cache[source] = parent, hops
+        return cache[source]
+    return shortest_paths
+
+
+def hop_matrix(machine: Machine) -> np.ndarray:
+    """[chips, chips] hops between chips over live links (a large number where none)."""
+    paths = live_paths(machine)
+    n = machine.n_chips
+    hops = np.stack([paths(c)[1] for c in range(n)]).astype(np.int64)
+    return np.where(hops < 0, 4 * n, hops)
+
+
 def route(machine: Machine, placement: Placement, edges: Edges, n_slices: int) -> Routes:
     """Build each slice's tree as the union of shortest paths to its target chips.
 
@@ -43,6 +85,7 @@ def route(machine: Machine, placement: Placement, edges: Edges, n_slices: int) -
     share their common prefix and the union is a tree: every chip is entered by one link.
     """
     topology = machine.topology
+    shortest_paths = live_paths(machine)
     cores_per_chip = machine.chip.cores
     target_core = placement.global_core(cores_per_chip)
     links, routers, cores = [], [], []
@@ -53,7 +96,7 @@ def route(machine: Machine, placement: Placement, edges: Edges, n_slices: int) -
     for s in np.flatnonzero(np.diff(bounds)):
         slice_cores = np.unique(target_core[edges.target[bounds[s]:bounds[s + 1]]])
         source_chip = int(placement.chip[s])
-        parent, hops = topology.shortest_paths(source_chip)
+        parent, hops = shortest_paths(source_chip)
         tree_links: set[int] = set()
         for chip in np.unique(slice_cores // cores_per_chip):
             if hops[chip] < 0:

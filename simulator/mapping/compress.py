@@ -1,0 +1,205 @@
+"""Routing-table compression by ordered covering (Mundy et al. 2016, as in SpiNNaker's
+PACMAN): entries with the same route merge into one more general key/mask, placed below
+the more specific entries, as long as no packet that reaches the router changes route.
+
+A router's table is first-match in order of generality (fewest don't-care bits first). A
+merge of entries S (one route) into the cover m is refused where
+- m would match a key that default routing carries through the router (the elided
+  entries: those packets must still match nothing), or
+- an entry of another route placed after m (more general) shares keys with m (up check), or
+- an entry of another route that would come before m, but came after a member of S, shares
+  keys with that member (down check);
+the merge is then narrowed (split on a key bit, or the member dropped) and tried again.
+Keys that never reach the router are free to match anything: that is the saving.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+FULL = np.int64(0xFFFF_FFFF)
+
+
+@dataclass(frozen=True, eq=False)
+class Table:
+    """An ordered key/mask table: the first entry with `key == packet_key & mask` routes."""
+
+    key: np.ndarray    # int64 (32-bit values)
+    mask: np.ndarray   # int64
+    route: np.ndarray  # int64 route id
+
+    def __len__(self) -> int:
+        return len(self.key)
+
+
+def lookup(table: Table, keys: np.ndarray) -> np.ndarray:
+    """The route of every key (first matching entry), -1 where none matches."""
+    keys = np.asarray(keys, dtype=np.int64)
+    hit = (keys[:, None] & table.mask[None, :]) == table.key[None, :]
+    first = np.argmax(hit, axis=1)
+    return np.where(hit.any(axis=1), table.route[first], -1)
+
+
+def compress(table: Table, protected_key=None, protected_mask=None, target: int = 0) -> Table:
+    """Ordered covering of `table` down to `target` entries (or as far as it goes), never
+    matching a key of the `protected` key/mask pairs (packets that must match nothing)."""
+    pk = np.asarray(protected_key if protected_key is not None else [], dtype=np.int64)
+    pm = np.asarray(protected_mask if protected_mask is not None else [], dtype=np.int64)
+    gen = generality(table.mask)
+    order = np.argsort(gen, kind="stable")
+    key, mask, route = ordered_covering(table.key[order].astype(np.int64),
+                                        table.mask[order].astype(np.int64),
+                                        table.route[order].astype(np.int64), pk, pm, target)
+    return Table(key, mask, route)
+
+
+def generality(mask: np.ndarray) -> np.ndarray:
+    """Don't-care bits of each mask."""
+    bits = (np.asarray(mask, dtype=np.int64)[:, None] >> np.arange(32)) & 1
+    return 32 - bits.sum(axis=1)
+
+
+@njit(cache=True)
+def _gen(mask):
+    count = 0
+    for b in range(32):
+        if (mask >> b) & 1 == 0:
+            count += 1
+    return count
+
+
+@njit(cache=True)
+def _meets(k1, m1, k2, m2):
+    return ((k1 ^ k2) & m1 & m2) == 0
+
+
+@njit(cache=True)
+def _cover(key, mask, members):
+    k0 = key[members[0]]
+    m = FULL
+    diff = 0
+    for i in members:
+        m &= mask[i]
+        diff |= key[i] ^ k0
+    m &= ~diff & FULL
+    return k0 & m, m
+
+
+@njit(cache=True)
+def _split(key, members, m, ck, cm):
+    """Members whose key differs from (ck, cm) on the highest bit the cover leaves open
+    and the conflicting entry fixes; empty if there is no such bit."""
+    for b in range(31, -1, -1):
+        if (m >> b) & 1 == 0 and (cm >> b) & 1 == 1:
+            keep = ((key[members] >> b) & 1) != ((ck >> b) & 1)
+            return members[keep]
+    return members[:0]
+
+
+@njit(cache=True)
+def _valid_merge(key, mask, route, gen, pk, pm, members, r):
+    """Narrow `members` until their cover breaks no route; returns them (maybe < 2)."""
+    n = key.size
+    while members.size >= 2:
+        k, m = _cover(key, mask, members)
+        g = _gen(m)
+        bad = False
+        for p in range(pk.size):
+            if _meets(k, m, pk[p], pm[p]):
+                members = _split(key, members, m, pk[p], pm[p])
+                bad = True
+                break
+        if bad:
+            continue
+        for i in range(n):
+            if route[i] != r and gen[i] > g and _meets(k, m, key[i], mask[i]):
+                members = _split(key, members, m, key[i], mask[i])
+                bad = True
+                break
+        if bad:
+            continue
+        for j in range(members.size):
+            e = members[j]
+            for i in range(e + 1, n):
+                if gen[i] > g:
+                    break
+                if route[i] != r and _meets(key[e], mask[e], key[i], mask[i]):
+                    bad = True
+                    break
+            if bad:
+                members = np.concatenate((members[:j], members[j + 1:]))
+                break
+        if not bad:
+            return members
+    return members
+
+
+@njit(cache=True)
+def ordered_covering(key, mask, route, pk, pm, target):
+    gen = np.empty(key.size, dtype=np.int64)
+    for i in range(key.size):
+        gen[i] = _gen(mask[i])
+    while key.size > target:
+        best = np.empty(0, dtype=np.int64)
+        for r in np.unique(route):
+            members = np.flatnonzero(route == r)
+            if members.size <= max(best.size, 1):
+                continue
+            members = _valid_merge(key, mask, route, gen, pk, pm, members, r)
+            if members.size >= 2 and members.size > best.size:
+                best = members
+        if best.size < 2:
+            break
+        k, m = _cover(key, mask, best)
+        g = _gen(m)
+        r = route[best[0]]
+        keep = np.ones(key.size, dtype=np.bool_)
+        keep[best] = False
+        key, mask, route, gen = key[keep], mask[keep], route[keep], gen[keep]
+        at = np.searchsorted(gen, g, side="right")
+        key = np.concatenate((key[:at], np.array([k]), key[at:]))
+        mask = np.concatenate((mask[:at], np.array([m]), mask[at:]))
+        route = np.concatenate((route[:at], np.array([r]), route[at:]))
+        gen = np.concatenate((gen[:at], np.array([g]), gen[at:]))
+    return key, mask, route
+
+
+@dataclass(frozen=True, eq=False)
+class TableSizes:
+    """Entries of every router's table before and after compression (arrays [chips]);
+    compression runs only where a table exceeds `capacity`."""
+
+    capacity: int
+    before: np.ndarray
+    after: np.ndarray
+
+    @property
+    def overfull(self) -> np.ndarray:
+        """Chips whose table does not fit even compressed."""
+        return np.flatnonzero(self.after > self.capacity)
+
+
+def router_table(tables, chip: int) -> tuple[Table, np.ndarray, np.ndarray]:
+    """Chip `chip`'s table (entries not elided, routes numbered by their link bits and
+    cores) and the key/mask pairs default routing carries through it."""
+    here = np.flatnonzero(tables.chip == chip)
+    kept = here[~tables.default_routed[here]]
+    passing = here[tables.default_routed[here]]
+    routes: dict = {}
+    route = np.array([routes.setdefault(
+        (int(tables.link_bits[e]), tables.cores[tables.core_ptr[e]:tables.core_ptr[e + 1]]
+         .tobytes()), len(routes)) for e in kept], dtype=np.int64)
+    table = Table(tables.key[kept].astype(np.int64), tables.mask[kept].astype(np.int64), route)
+    return table, tables.key[passing].astype(np.int64), tables.mask[passing].astype(np.int64)
+
+
+def compress_tables(machine, tables) -> TableSizes:
+    """Compress the tables of the routers that exceed their capacity."""
+    capacity = machine.chip.router.table_entries
+    before = tables.entries_per_chip(machine.n_chips)
+    after = before.copy()
+    for chip in np.flatnonzero(before > capacity):
+        table, pk, pm = router_table(tables, int(chip))
+        after[chip] = len(compress(table, pk, pm, capacity))
+    return TableSizes(capacity, before, after)

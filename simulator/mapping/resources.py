@@ -1,0 +1,150 @@
+"""What a slice costs its core in data memory, estimated before partitioning and counted
+exactly once the synapses are known.
+
+A core holding `n` neurons keeps (bytes, see docs/mapping.md):
+
+- neuron state: `STATE_BYTES` per state variable plus one word of bookkeeping, per neuron;
+- synaptic input ring: one `RING_SLOT_BYTES` slot per receptor, neuron and delay
+  (`max delay + 1` slots, as the engine's ring indexed by delay);
+- synaptic rows as stored: `SYNAPSE_BYTES` (10: int32 target, float32 weight, uint16 delay)
+  per synapse, plus a `ROW_HEADER_BYTES` header per source neuron with a row here;
+- routing and key data: the slice's own key and mask, and one `SOURCE_ENTRY_BYTES` entry
+  (key, mask, row address) per source slice that sends to it.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from networks import FixedProbability, FromList, Network
+
+from ..errors import MappingError
+
+STATE_BYTES = 4
+RING_SLOT_BYTES = 4
+SYNAPSE_BYTES = 10
+ROW_HEADER_BYTES = 8
+SOURCE_ENTRY_BYTES = 12
+KEY_BYTES = 8
+SPREAD_SIGMAS = 3
+MEMORY_PARTS = ("neuron_bytes", "ring_bytes", "synapse_bytes", "row_bytes", "routing_bytes")
+
+
+@dataclass(frozen=True, eq=False)
+class SliceMemory:
+    """Bytes of data memory each slice's core needs, by what needs them (arrays [slices])."""
+
+    neuron_bytes: np.ndarray
+    ring_bytes: np.ndarray
+    synapse_bytes: np.ndarray
+    row_bytes: np.ndarray
+    routing_bytes: np.ndarray
+
+    @property
+    def total(self) -> np.ndarray:
+        return sum(getattr(self, name) for name in MEMORY_PARTS)
+
+
+def neuron_bytes(model) -> int:
+    """Per-neuron state: its variables and one word of bookkeeping (refractory count)."""
+    return STATE_BYTES * (len(type(model).state_variables) + 1)
+
+
+def largest_delay_ticks(projection) -> int:
+    """The longest delay a projection can draw (its distribution's top, or its list's)."""
+    explicit = projection.connector.explicit_values(0, projection.post.size)
+    if explicit is not None:
+        return int(explicit[1].max(initial=1))
+    delay = projection.delay_ticks
+    high = float(getattr(delay, "high", delay))
+    if not np.isfinite(high):
+        high = delay.mean + 5 * delay.std
+    return int(np.clip(np.ceil(high), 1, 65_535))
+
+
+def ring_bytes_per_neuron(network: Network, population: int) -> int:
+    """Input ring of one neuron: receptors x (largest incoming delay + 1) slots."""
+    pop = network.populations[population]
+    receptors = len(type(pop.model).receptors)
+    delays = [largest_delay_ticks(p) for p in network.projections if p.post.index == population]
+    return receptors * (max(delays, default=0) + 1) * RING_SLOT_BYTES if receptors else 0
+
+
+def in_degree(projection) -> float:
+    """Synapses a post neuron of the projection receives: the mean, or the largest for a
+    list whose neurons differ."""
+    if isinstance(projection.connector, FromList):
+        counts = np.bincount(projection.connector.post, minlength=projection.post.size)
+        return float(counts.max(initial=0))
+    same = projection.pre.index == projection.post.index
+    return projection.connector.expected_synapses(projection.pre.size, projection.post.size,
+                                                  same) / projection.post.size
+
+
+def estimate_memory(network: Network, population: int, n: np.ndarray,
+                    pre_slices: np.ndarray) -> np.ndarray:
+    """Expected bytes of a slice of `n` neurons (array) of `population`, when population p is
+    cut into `pre_slices[p]` slices: rows from pre neurons with at least one synapse
+    (pre x (1 - (1 - k/pre)^n) for in-degree k), source entries at most one per pre slice,
+    and for random (binomial) synapse counts room for three standard deviations more."""
+    pop = network.populations[population]
+    n = np.asarray(n, dtype=np.float64)
+    total = n * (neuron_bytes(pop.model) + ring_bytes_per_neuron(network, population)) \
+        + KEY_BYTES
+    for projection in network.projections:
+        if projection.post.index != population:
+            continue
+        k = in_degree(projection)
+        pre = projection.pre.size
+        rows = pre * (1.0 - (1.0 - min(k / pre, 1.0)) ** n)
+        total = total + SYNAPSE_BYTES * k * n + ROW_HEADER_BYTES * rows \
+            + SOURCE_ENTRY_BYTES * np.minimum(rows, pre_slices[projection.pre.index])
+        if isinstance(projection.connector, FixedProbability):
+            # the count is binomial: leave room for three standard deviations
+            total = total + SPREAD_SIGMAS * np.sqrt(k * n) * (SYNAPSE_BYTES + ROW_HEADER_BYTES)
+    return total
+
+
+def fitting_slice_sizes(network: Network, neurons_per_core: int, data_bytes: int) -> np.ndarray:
+    """The largest slice size of every population (at most `neurons_per_core`) whose
+    expected memory fits in `data_bytes`; sizes only shrink while the source-slice counts
+    they imply are refined (a few rounds)."""
+    sizes = np.array([min(neurons_per_core, p.size) for p in network.populations],
+                     dtype=np.int64)
+    for _ in range(4):
+        pre_slices = -(-np.array([p.size for p in network.populations]) // sizes)
+        new = sizes.copy()
+        for pop in network.populations:
+            candidates = np.arange(1, sizes[pop.index] + 1)
+            need = estimate_memory(network, pop.index, candidates, pre_slices)
+            fits = np.flatnonzero(need <= data_bytes)
+            if len(fits) == 0:
+                raise MappingError(
+                    f"population {pop.name}: a single neuron needs about {need[0]:.0f} bytes "
+                    f"of core data memory (state, input ring, synaptic rows and routing "
+                    f"data) but a core has {data_bytes}; lower its in-degree or delays, or "
+                    f"raise [machine.core] data_bytes")
+            new[pop.index] = candidates[fits[-1]]
+        if np.array_equal(new, sizes):
+            break
+        sizes = new
+    return sizes
+
+
+def slice_memory(network: Network, slices, edges) -> SliceMemory:
+    """Bytes each slice needs, counted from its synapses: `edges` with their synapse and row
+    counts (every edge into a slice must be present)."""
+    n_slices = len(slices)
+    size = slices.size.astype(np.int64)
+    per_neuron = np.array([neuron_bytes(p.model) for p in network.populations], dtype=np.int64)
+    ring = np.array([ring_bytes_per_neuron(network, p.index) for p in network.populations],
+                    dtype=np.int64)
+    target = edges.target.astype(np.int64)
+    return SliceMemory(
+        neuron_bytes=size * per_neuron[slices.population],
+        ring_bytes=size * ring[slices.population],
+        synapse_bytes=SYNAPSE_BYTES * np.bincount(target, edges.synapses,
+                                                  minlength=n_slices).astype(np.int64),
+        row_bytes=ROW_HEADER_BYTES * np.bincount(target, edges.rows,
+                                                 minlength=n_slices).astype(np.int64),
+        routing_bytes=KEY_BYTES + SOURCE_ENTRY_BYTES * np.bincount(target, minlength=n_slices))

@@ -1,0 +1,59 @@
+"""Partitioning by core memory: hand-computed slice sizes and bytes, and the error when a
+single neuron cannot fit."""
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+import chips
+from networks import AllToAll, IFCurrExp, Network, SpikeSourcePoisson
+from simulator import MappingError, MappingOptions, map_network
+
+
+def machine_with(data_bytes):
+    machine = chips.spinnaker2(1, 1)
+    core = replace(machine.chip.core, data_bytes=data_bytes)
+    return replace(machine, chip=replace(machine.chip, core=core))
+
+
+def network():
+    net = Network()
+    src = net.add_population("src", 100, SpikeSourcePoisson())
+    cells = net.add_population("cells", 50, IFCurrExp())
+    net.connect(src, cells, AllToAll(), weight=1.0, delay_ticks=3)
+    return net
+
+
+def test_slices_shrink_to_fit_data_memory_and_their_bytes_are_counted_exactly():
+    """A cell: 4 x (3 state variables + 1) = 16 bytes, a ring of 2 receptors x (3 + 1) delay
+    slots x 4 = 32 bytes, 100 synapses x 10 = 1000 bytes; a slice also holds 100 row
+    headers x 8 = 800 bytes, its key (8) and one source entry (12). So n cells need
+    1048 n + 820 bytes: at most 18 fit in 20,000, and 50 cells become 3 slices (16, 17, 17).
+    The source (4 bytes a neuron, nothing incoming) stays one slice of 100."""
+    mapping = map_network(network(), machine_with(20_000), MappingOptions(256))
+    slices, memory = mapping.slices, mapping.memory
+    np.testing.assert_array_equal(slices.size, [100, 16, 17, 17])
+    np.testing.assert_array_equal(memory.neuron_bytes, [400, 256, 272, 272])
+    np.testing.assert_array_equal(memory.ring_bytes, [0, 512, 544, 544])
+    np.testing.assert_array_equal(memory.synapse_bytes, [0, 16_000, 17_000, 17_000])
+    np.testing.assert_array_equal(memory.row_bytes, [0, 800, 800, 800])
+    np.testing.assert_array_equal(memory.routing_bytes, [8, 20, 20, 20])
+    np.testing.assert_array_equal(memory.total, [408, 17_588, 18_636, 18_636])
+    assert memory.total.max() <= 20_000
+
+
+def test_neurons_per_core_stays_an_upper_bound():
+    mapping = map_network(network(), machine_with(96 * 1024), MappingOptions(10))
+    np.testing.assert_array_equal(mapping.slices.size, [10] * 10 + [10] * 5)
+
+
+def test_memory_fitting_can_be_switched_off():
+    mapping = map_network(network(), machine_with(20_000), MappingOptions(256, fit_memory=False))
+    np.testing.assert_array_equal(mapping.slices.size, [100, 50])
+
+
+def test_a_population_whose_single_neuron_cannot_fit_is_named_with_the_numbers():
+    with pytest.raises(MappingError, match="population cells: a single neuron needs about "
+                                           "1868 bytes .* a core has 1500"):
+        map_network(network(), machine_with(1500), MappingOptions(256))
