@@ -35,6 +35,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with all_ranks_end_on_failure(comm):
             return COMMANDS[args.command](args, comm)
+    except BrokenPipeError:  # the reader went away (`neurochip map ... | head`): not an error
+        sys.stdout = None
+        return 0
     except (*USER_ERRORS, MappingError) as err:
         if comm.rank == 0:
             print(f"neurochip: error: {err}", file=sys.stderr)

@@ -105,6 +105,9 @@ def place(network: Network, machine: Machine, options: MappingOptions, slices: S
     names = [p.name for p in network.populations]
     pinned_chip, pinned_core = pin_slices(slices, machine, options.pins, names, free)
     packets_s = rates_hz[slices.population] * slices.size
+    widest = np.minimum(options.neurons_per_core,
+                        [network.populations[p].size for p in slices.population])
     problem = PlacementProblem(slices, machine, free, pinned_chip, pinned_core, edges.source,
-                               edges.target, packets_s[edges.source], seed)
+                               edges.target, packets_s[edges.source], seed,
+                               bool((slices.size < widest - 1).any()))
     return PLACERS[options.placer](problem)

@@ -43,6 +43,7 @@ class PlacementProblem:
     edge_target: np.ndarray
     edge_packets_s: np.ndarray
     seed: int
+    memory_limited: bool = False  # some slices are smaller than neurons_per_core allows
 
     @property
     def unpinned(self) -> np.ndarray:
@@ -101,7 +102,9 @@ def _check_fits(problem: PlacementProblem) -> None:
         raise MappingError(
             f"the network needs {len(problem.slices)} cores (one per slice) but the machine "
             f"has {available + len(problem.slices) - needed} application cores alive; make "
-            f"[machine] width or height larger, or raise [mapping] neurons_per_core")
+            + ("[machine] width or height larger (core memory already limits the slices: "
+               "`neurochip map` shows their sizes)" if problem.memory_limited else
+               "[machine] width or height larger, or raise [mapping] neurons_per_core"))
 
 
 def place_sequential(problem: PlacementProblem) -> Placement:
