@@ -10,6 +10,7 @@ from .config import load_config
 from .distribution import all_ranks_end_on_failure, world
 from .interrupt import StopRequest
 from .progress import wanted
+from .reporting.command import add_arguments as report_arguments, report_command
 from .errors import ConfigError, MappingError
 from .run import simulate
 from .tables import USER_ERRORS
@@ -25,6 +26,8 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("config", help="TOML config file, e.g. examples/cuba.toml")
     run.add_argument("--out", required=True, help="HDF5 result file to write")
     run.add_argument("--quiet", action="store_true", help="print nothing on success")
+    report_arguments(commands.add_parser(
+        "report", help="summarise a result file: tables, JSON, CSV and PNG plots"))
     args = parser.parse_args(argv)
     comm = world()
     try:
@@ -95,7 +98,7 @@ def summary(result, out: Path) -> str:
     return "\n".join(lines)
 
 
-COMMANDS = {"run": run_command}
+COMMANDS = {"run": run_command, "report": report_command}
 
 
 if __name__ == "__main__":

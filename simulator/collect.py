@@ -50,7 +50,8 @@ def collect(network: Network, mapping: Mapping, sim: RankSimulation,
         "mapping": {"neurons_per_core": mapping.options.neurons_per_core,
                     "placer": mapping.options.placer,
                     "neuron_bits": mapping.keys.neuron_bits,
-                    "key_mask": mapping.keys.mask},
+                    "key_mask": mapping.keys.mask,
+                    **machine_attributes(mapping.machine)},
     }
     for pop in network.populations:
         group_attributes[f"spikes/{pop.name}"] = {"size": pop.size, "model": pop.model.name}
@@ -61,6 +62,13 @@ def collect(network: Network, mapping: Mapping, sim: RankSimulation,
                       requested_duration_ticks=sim.run_options.duration_ticks,
                       interrupted=done < sim.run_options.duration_ticks)
     return Result(attributes, datasets, group_attributes)
+
+
+def machine_attributes(machine) -> dict:
+    """What a report needs of the chip to judge the mapping: table capacity, core grid."""
+    chip = machine.chip
+    return {"router_table_entries": chip.router.table_entries, "cores_per_chip": chip.cores,
+            "reserved_cores": chip.reserved_cores, "noc_layout": chip.noc_layout}
 
 
 def spike_datasets(network: Network, ticks: np.ndarray, ids: np.ndarray) -> dict:
