@@ -135,7 +135,7 @@ def test_report_figures_equal_the_numbers_in_the_file(files, capsys, fidelity):
         assert s["losses"][key] > 0, key
     assert s["cores"]["load"] == pytest.approx(ref["load"])
     assert s["cores"]["over_budget"] == ref["over_budget"] > 0
-    assert s["latency"]["packets"] == ref["deliveries"] > 0
+    assert s["latency"]["deliveries"] == ref["deliveries"] > 0
     for q in (50, 90, 99):
         assert s["latency"][f"p{q}_ns_at_most"] == pytest.approx(ref["latency"][q])
 
@@ -179,7 +179,7 @@ def test_csv_tables_hold_the_json_figures(files, capsys, tmp_path):
     pops = rows("populations.csv")
     assert [(r["population"], int(r["spikes"]), float(r["rate_hz"])) for r in pops] == \
         [(p["population"], p["spikes"], p["rate_hz"]) for p in s["populations"]]
-    assert sum(int(r["packets"]) for r in rows("latency.csv")) == s["latency"]["packets"]
+    assert sum(int(r["deliveries"]) for r in rows("latency.csv")) == s["latency"]["deliveries"]
     assert [int(r["table_entries"]) for r in rows("routers.csv")] == \
         [r["table_entries"] for r in s["routing_tables"]["fullest"]]
 
@@ -219,3 +219,26 @@ def test_bad_options_exit_2_and_write_nothing(files, capsys, tmp_path, monkeypat
                               "--csv", tmp_path / "c")
     assert status == 2 and 'pip install -e ".[plots]"' in err and out == ""
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
+
+
+def test_every_json_key_csv_column_and_plot_is_documented(files, capsys, tmp_path):
+    from simulator.reporting.plots import SIZES_PX
+
+    from .helpers import REPO
+    text = (REPO / "docs" / "report.md").read_text()
+    status, out, _ = report(capsys, files["timed"], "--json", "--csv", tmp_path)
+    summary = json.loads(out)
+    for key, value in summary.items():
+        assert f"`{key}`" in text or f"`{key}." in text, key
+        if isinstance(value, dict):
+            for sub in value:
+                assert f"`{sub}`" in text or f"`{key}.{sub}`" in text, f"{key}.{sub}"
+    for path in tmp_path.glob("*.csv"):
+        assert f"`{path.name}`" in text, path.name
+        header = path.read_text().splitlines()[0].split(",")
+        for column in header:
+            documented = "`<phase>_s`" if path.name == "ranks.csv" and column.endswith("_s") \
+                and column != "total_s" else f"`{column}`"
+            assert documented in text, f"{path.name}: {column}"
+    for name, (width, height) in SIZES_PX.items():
+        assert f"| `{name}` | {width} x {height} |" in text, name

@@ -122,13 +122,13 @@ def table_summary(result: Result, rows: list[dict], top: int) -> dict:
 
 
 def latency_summary(rows: list[dict]) -> dict | None:
-    """Packets and latency percentiles, as the upper edge of the bin the percentile falls in
+    """Deliveries (a packet reaching one target core) and latency percentiles, as the upper edge of the bin the percentile falls in
     (None in the last, open bin)."""
     if not rows:
         return None
-    counts = np.array([r["packets"] for r in rows])
+    counts = np.array([r["deliveries"] for r in rows])
     total = int(counts.sum())
-    summary = {"packets": total}
+    summary = {"deliveries": total}
     cumulative = np.cumsum(counts)
     for q in PERCENTILES:
         if total == 0:

@@ -156,7 +156,7 @@ def latency_rows(result: Result) -> list[dict]:
     edges, counts = d["traffic/latency_bin_edges_ns"], d["traffic/latency_histogram"]
     return [{"low_ns": float(edges[i]),
              "high_ns": float(edges[i + 1]) if i + 1 < len(counts) else None,
-             "packets": int(counts[i])} for i in range(len(counts))]
+             "deliveries": int(counts[i])} for i in range(len(counts))]
 
 
 def all_tables(result: Result) -> dict[str, list[dict]]:

@@ -125,10 +125,10 @@ def _latency(s):
     def at_most(key):
         return "beyond the last bin" if lat[key] is None else f"<= {lat[key]:.0f} ns"
 
-    if lat["packets"] == 0:
+    if lat["deliveries"] == 0:
         return ["Packet latency: no packet reached a core"]
     return [f"Packet latency (spike leaving its core to packet at each target core): "
-            f"{lat['packets']} deliveries; median {at_most('p50_ns_at_most')}, "
+            f"{lat['deliveries']} deliveries; median {at_most('p50_ns_at_most')}, "
             f"p90 {at_most('p90_ns_at_most')}, p99 {at_most('p99_ns_at_most')}"]
 
 
