@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 from matplotlib import colormaps
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.colors import Normalize
+from matplotlib.colors import ListedColormap, Normalize
 from matplotlib.figure import Figure
 
 from chips.noc import SPINNAKER2_QPES
@@ -196,6 +196,13 @@ def core_load(figure: Figure, result: Result, top: int) -> str | None:
     label = ("load, % of the tick budget over the run" if is_timed
              else "neurons on the core (no load at functional fidelity)")
     figure.colorbar(image, ax=ax, label=label, shrink=0.8)
+    reserved = int(attrs.get("reserved_cores", 0))
+    if reserved:                                       # system cores, numbered first
+        system = np.full(picture.shape, np.nan)
+        for x, y in zip(chips["x"], chips["y"]):
+            system[y * (cell_h + 1) + row[:reserved], x * (cell_w + 1) + column[:reserved]] = 1
+        ax.imshow(system, origin="lower", cmap=ListedColormap(["0.45"]),
+                  interpolation="nearest")
     if over:
         ys, xs = np.array(over).T
         ax.scatter(xs, ys, marker="s", s=30, facecolor="none", edgecolor="red",
@@ -208,7 +215,7 @@ def core_load(figure: Figure, result: Result, top: int) -> str | None:
     layout = ("quad-PE grid, 2 x 2 PEs per QPE" if cell_w == 14 and cell_h == 12
               else f"{cell_w} x {cell_h} grid")
     ax.set_title(f"{_title(result)}: {cores} cores per chip on its {layout}; "
-                 f"grey = no slice", fontsize=10)
+                 f"grey = no slice{', dark grey = system' if reserved else ''}", fontsize=10)
     return None
 
 
