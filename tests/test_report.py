@@ -242,3 +242,22 @@ def test_every_json_key_csv_column_and_plot_is_documented(files, capsys, tmp_pat
             assert documented in text, f"{path.name}: {column}"
     for name, (width, height) in SIZES_PX.items():
         assert f"| `{name}` | {width} x {height} |" in text, name
+
+
+def test_an_interrupted_run_says_how_much_it_holds(files, capsys, tmp_path):
+    from simulator import load_result
+    result = load_result(files["functional"])
+    result.attributes.update(interrupted=True, requested_duration_ticks=900)
+    path = result.save(tmp_path / "stopped.h5")
+    status, out, _ = report(capsys, path)
+    assert status == 0 and "interrupted: holds the first 500 of 900 ticks asked for" in out
+
+
+def test_an_output_directory_that_cannot_be_made_exits_2_before_writing(files, capsys,
+                                                                        tmp_path):
+    (tmp_path / "file").write_text("")
+    status, out, err = report(capsys, files["timed"], "--csv", tmp_path / "csv" / "deep",
+                              "--plots", tmp_path / "file" / "plots")
+    assert status == 2 and out == ""
+    assert "--plots" in err and "cannot be created" in err and err.count("\n") == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]

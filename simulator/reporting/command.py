@@ -3,6 +3,7 @@
 import argparse
 import importlib.util
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -47,6 +48,7 @@ def report_command(args, comm) -> int:
                               f"directory to write into")
     result = read_result(args.result)
     summary = summarise(result, args.top)
+    make_directories({"--csv": args.csv, "--plots": args.plots})
     notes = []
     if args.csv:
         for path in write_csv_tables(all_tables(result), Path(args.csv)):
@@ -64,3 +66,26 @@ def report_command(args, comm) -> int:
         if notes:
             print("\n" + "\n".join(notes))
     return 0
+
+
+def make_directories(options: dict[str, str | None]) -> None:
+    """Create the output directories, or none of them: on failure those made are removed."""
+    made = []
+    try:
+        for option, directory in options.items():
+            if not directory:
+                continue
+            path = Path(directory)
+            top = next((p for p in reversed((path, *path.parents)) if not p.exists()), None)
+            try:
+                path.mkdir(parents=True, exist_ok=True)
+            except OSError as err:
+                raise ConfigError(f"{option} {directory} cannot be created ({err.strerror}); "
+                                  f"give a directory you can write to") from None
+            if top is not None:
+                made.append(top)
+    except ConfigError:
+        for top in reversed(made):
+            for folder, _, _ in sorted(os.walk(top), key=lambda w: -len(w[0])):
+                os.rmdir(folder)
+        raise
