@@ -261,3 +261,26 @@ def test_an_output_directory_that_cannot_be_made_exits_2_before_writing(files, c
     assert status == 2 and out == ""
     assert "--plots" in err and "cannot be created" in err and err.count("\n") == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
+
+
+@pytest.mark.parametrize("fidelity", ["timed", "functional"])
+def test_a_damaged_file_is_reported_or_refused_never_a_crash(files, capsys, tmp_path,
+                                                               fidelity):
+    """Random bytes overwritten anywhere in the file: the report either works or exits 2
+    with one sentence and writes nothing; no traceback."""
+    data = files[fidelity].read_bytes()
+    rng = np.random.default_rng(11)
+    refused = 0
+    for trial in range(60):
+        damaged = bytearray(data)
+        start, length = int(rng.integers(0, len(data) - 64)), int(rng.integers(1, 64))
+        damaged[start:start + length] = rng.integers(0, 256, length, dtype=np.uint8).tobytes()
+        (tmp_path / "damaged.h5").write_bytes(bytes(damaged))
+        status, out, err = report(capsys, tmp_path / "damaged.h5", "--json", "--csv",
+                                  tmp_path / f"csv{trial}")
+        assert status in (0, 2), (start, err)
+        if status == 2:
+            refused += 1
+            assert err.startswith("neurochip: error: ") and err.count("\n") == 1 and out == ""
+            assert not (tmp_path / f"csv{trial}").exists()
+    assert refused > 10
