@@ -11,7 +11,6 @@ import pytest
 from simulator import progress
 from simulator.progress import Progress, wanted
 
-from .helpers import REPO
 from .test_config import GOOD
 
 

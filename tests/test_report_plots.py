@@ -49,7 +49,7 @@ def test_links_are_drawn_whole_or_as_two_halves_round_the_torus():
              "target_y": int(topology.chip_xy[t][1])}
             for i, (s, d, t) in enumerate(zip(topology.link_source, topology.link_direction,
                                               topology.link_target))]
-    arrows, owner = link_segments(rows, 3, 3)
+    arrows, owner = link_segments(rows)
     assert len(rows) == 9 * 6
     # wrapping links: 3 leave east, 3 west, 3 north, 3 south, 5 north-east, 5 south-west
     assert len(arrows) == 54 + 22

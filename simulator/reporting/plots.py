@@ -60,7 +60,7 @@ def _title(result: Result) -> str:
     return f"{a.get('network', '')} on {a.get('machine', '')}, {a.get('fidelity', '')}"
 
 
-def link_segments(rows: list[dict], width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
+def link_segments(rows: list[dict]) -> tuple[np.ndarray, np.ndarray]:
     """Arrows (start xy, vector) drawing each directed link, and the link each belongs to.
 
     A link runs from its chip one step in its direction, drawn a little to the right of its
@@ -98,7 +98,7 @@ def chip_grid(figure: Figure, result: Result, top: int) -> str | None:
         value = np.array([r["packets"] for r in rows], dtype=float)
         label = "packets over the run"
     if rows:
-        arrows, owner = link_segments(rows, width, height)
+        arrows, owner = link_segments(rows)
         used = value[owner] > 0
         ax.quiver(*arrows[~used].T, angles="xy", scale_units="xy", scale=1, color="0.8",
                   width=0.003)
