@@ -67,7 +67,7 @@ def collect(network: Network, mapping: Mapping, sim: RankSimulation,
 def machine_attributes(machine) -> dict:
     """What a report needs of the chip to judge the mapping: table capacity, core grid."""
     chip = machine.chip
-    return {"router_table_entries": chip.router.table_entries, "cores_per_chip": chip.cores,
+    return {"router_capacity_entries": chip.router.table_entries, "cores_per_chip": chip.cores,
             "reserved_cores": chip.reserved_cores, "noc_layout": chip.noc_layout}
 
 

@@ -58,7 +58,7 @@ def reference(path, top):
                                     for i, _ in ref["busiest_links"]]
         ref["router_packets"] = f["traffic/router_packets"][()].sum(axis=0)
         ref["entries"] = f["mapping/router_entries"][()]
-        ref["capacity"] = f["mapping"].attrs["router_table_entries"]
+        ref["capacity"] = f["mapping"].attrs["router_capacity_entries"]
         ref["profile"] = f["profile/seconds"][()]
         if "cores" not in f:
             return ref

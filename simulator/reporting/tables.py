@@ -96,7 +96,7 @@ def router_rows(result: Result) -> list[dict]:
 
 def table_capacity(result: Result) -> int | None:
     """Entries each router table holds, when the file says (files from neurochip 0.1 on)."""
-    value = result.group_attributes.get("mapping", {}).get("router_table_entries")
+    value = result.group_attributes.get("mapping", {}).get("router_capacity_entries")
     return int(value) if value else None
 
 
