@@ -10,6 +10,7 @@ from .config import load_config
 from .distribution import all_ranks_end_on_failure, world
 from .interrupt import StopRequest
 from .progress import wanted
+from .reporting.command import add_arguments as report_arguments, report_command
 from .errors import ConfigError, MappingError
 from .run import simulate
 from .tables import USER_ERRORS
@@ -30,6 +31,8 @@ def main(argv: list[str] | None = None) -> int:
                                 "it fits, without simulating (exit 1 if it does not)")
     check.add_argument("config", help="TOML config file, e.g. examples/cuba.toml")
     check.add_argument("--json", action="store_true", help="print the report as JSON")
+    report_arguments(commands.add_parser(
+        "report", help="summarise a result file: tables, JSON, CSV and PNG plots"))
     args = parser.parse_args(argv)
     comm = world()
     try:
@@ -103,7 +106,7 @@ def summary(result, out: Path) -> str:
     return "\n".join(lines)
 
 
-COMMANDS = {"run": run_command, "map": map_command}
+COMMANDS = {"run": run_command, "map": map_command, "report": report_command}
 
 
 if __name__ == "__main__":

@@ -54,7 +54,8 @@ def collect(network: Network, mapping: Mapping, sim: RankSimulation,
                     "placer": mapping.options.placer,
                     "neuron_bits": mapping.keys.neuron_bits,
                     "key_mask": mapping.keys.mask,
-                    **mapping_attributes(network, mapping, sim.run_options.timestep_ms)},
+                    **mapping_attributes(network, mapping, sim.run_options.timestep_ms),
+                    **machine_attributes(mapping.machine)},
     }
     for pop in network.populations:
         group_attributes[f"spikes/{pop.name}"] = {"size": pop.size, "model": pop.model.name}
@@ -65,6 +66,14 @@ def collect(network: Network, mapping: Mapping, sim: RankSimulation,
                       requested_duration_ticks=sim.run_options.duration_ticks,
                       interrupted=done < sim.run_options.duration_ticks)
     return Result(attributes, datasets, group_attributes)
+
+
+def machine_attributes(machine) -> dict:
+    """What a report needs of the chip to draw it: the core grid (the table capacity comes
+    with the mapping report)."""
+    chip = machine.chip
+    return {"cores_per_chip": chip.cores, "reserved_cores": chip.reserved_cores,
+            "noc_layout": chip.noc_layout}
 
 
 def spike_datasets(network: Network, ticks: np.ndarray, ids: np.ndarray) -> dict:

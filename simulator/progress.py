@@ -1,8 +1,11 @@
-"""A one-line progress display for long runs, on a terminal only."""
+"""Progress of long runs: a tqdm bar on rank 0's terminal, nothing anywhere else."""
 
+import io
 import os
 import sys
-import time
+from typing import TextIO
+
+from tqdm import tqdm
 
 
 def wanted(rank: int, quiet: bool = False) -> bool:
@@ -11,25 +14,29 @@ def wanted(rank: int, quiet: bool = False) -> bool:
 
 
 class Progress:
-    """Ticks done out of `total`, redrawn at most five times a second."""
+    """Ticks done out of `total`, with rate and time left, redrawn at most five times a
+    second; the bar is cleared when the run ends so the summary follows on a clean line."""
 
-    def __init__(self, total: int, label: str = "simulating") -> None:
-        self.total = total
-        self.label = label
-        self.started = time.perf_counter()
-        self.shown = 0.0
+    def __init__(self, total: int, label: str = "simulating",
+                 stream: TextIO | None = None) -> None:
+        stream = stream or sys.stderr
+        sized = _columns(stream) > 0   # a terminal that reports no size gets 80 x 24
+        self.bar = tqdm(total=total, desc=label, unit="tick", unit_scale=True, file=stream,
+                        mininterval=0.2, leave=False, dynamic_ncols=sized,
+                        ncols=None if sized else 80, nrows=None if sized else 24,
+                        smoothing=0.1)
 
     def update(self, done: int) -> None:
-        now = time.perf_counter()
-        if now - self.shown < 0.2 and done < self.total:
-            return
-        self.shown = now
-        elapsed = now - self.started
-        left = elapsed / done * (self.total - done) if done else 0.0
-        sys.stderr.write(f"\r{self.label} {done / self.total:6.1%}  {done}/{self.total} ticks"
-                         f"  {elapsed:5.1f} s, about {left:5.1f} s left ")
-        sys.stderr.flush()
+        """Ticks done so far (not an increment)."""
+        self.bar.update(done - self.bar.n)
 
     def close(self) -> None:
-        sys.stderr.write("\r" + " " * 72 + "\r")
-        sys.stderr.flush()
+        self.bar.close()
+
+
+def _columns(stream: TextIO) -> int:
+    """Width of the terminal behind `stream`; 0 when it has none or does not say."""
+    try:
+        return os.get_terminal_size(stream.fileno()).columns
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        return 0

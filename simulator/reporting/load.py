@@ -1,0 +1,154 @@
+"""Open a result file for a report, refusing anything that is not a whole neurochip result."""
+
+from pathlib import Path
+
+import h5py
+import numpy as np
+
+from ..errors import ConfigError
+from ..options import FIDELITIES
+from ..results import Result, load_result
+
+LARGEST = 2.0**53         # counts and times beyond this are no run's: the file is damaged
+REQUIRED_ATTRIBUTES = ("neurochip_version", "timestep_ns", "duration_ticks", "fidelity")
+REQUIRED_DATASETS = ("traffic/links", "traffic/chips", "traffic/window_ticks",
+                     "traffic/link_packets", "traffic/link_bits", "traffic/router_packets",
+                     "mapping/placements", "mapping/router_entries")
+
+
+def read_result(path: str | Path) -> Result:
+    """The result at `path`, or a `ConfigError` saying in one sentence what is wrong with it."""
+    path = Path(path)
+    if not path.exists():
+        raise ConfigError(f"result file {path} does not exist; give the file that "
+                          f"`neurochip run CONFIG --out {path.name}` wrote")
+    if not path.is_file():
+        raise ConfigError(f"result file {path} is not a file; give an HDF5 result file")
+    try:
+        hdf5 = h5py.is_hdf5(path)
+    except OSError as err:
+        raise ConfigError(f"result file {path} cannot be read ({err}); check its "
+                          f"permissions") from None
+    if not hdf5:
+        raise ConfigError(f"result file {path} is not an HDF5 file; give the file that "
+                          f"`neurochip run` wrote")
+    try:
+        result = load_result(path)
+    except (OSError, KeyError, ValueError, RuntimeError, TypeError) as err:
+        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise ConfigError(f"result file {path} is damaged or truncated ({reason}); run "
+                          f"`neurochip run` again to write it anew") from None
+    _check_layout(result, path)
+    return result
+
+
+def _check_layout(result: Result, path: Path) -> None:
+    """Refuse HDF5 files that neurochip did not write, or whose tables disagree or hold
+    values no run can produce (a damaged file can read back without an HDF5 error)."""
+    missing = [f"attribute {a}" for a in REQUIRED_ATTRIBUTES if a not in result.attributes]
+    missing += [f"dataset /{d}" for d in REQUIRED_DATASETS if d not in result.datasets]
+    if missing:
+        raise ConfigError(f"{path} is not a neurochip result file (no {missing[0]}); give "
+                          f"the file that `neurochip run CONFIG --out {path.name}` wrote")
+    problem = _inconsistency(result)
+    if problem:
+        raise ConfigError(f"result file {path} is damaged: {problem}; run `neurochip run` "
+                          f"again to write it anew")
+
+
+def _inconsistency(result: Result) -> str | None:
+    """What in the file contradicts the layout of docs/results.md, or None."""
+    d, a = result.datasets, result.attributes
+    windows, links = len(d["traffic/window_ticks"]), len(d["traffic/links"])
+    chips, slices = len(d["traffic/chips"]), len(d["mapping/placements"])
+    if not (0 < _number(a["timestep_ns"]) < LARGEST and 0 <= _number(a["duration_ticks"])
+            < LARGEST):
+        return "timestep_ns or duration_ticks is out of range"
+    for key in ("network", "machine", "fidelity"):
+        if not isinstance(a.get(key, ""), str):
+            return f"attribute {key} is not text"
+    texts = [v for v in a.values() if isinstance(v, str)]
+    texts += [v for attrs in result.group_attributes.values() for v in attrs.values()
+              if isinstance(v, str)]
+    if not all(_utf8(t) for t in texts + result.populations):
+        return "a name or attribute is not valid UTF-8 text"
+    if a["fidelity"] not in FIDELITIES:
+        return f"fidelity {a['fidelity']!r} is none of {', '.join(FIDELITIES)}"
+    problem = _bad_places(d, chips)
+    if problem:
+        return problem
+    expected = {"traffic/window_ticks": (windows, 2), "mapping/router_entries": (chips,)}
+    for name in d:
+        group, _, leaf = name.rpartition("/")
+        if group == "traffic" and leaf.startswith("link_") and leaf != "link_latency_histogram":
+            expected[name] = (windows, links)
+        elif group == "traffic" and leaf.startswith("router_"):
+            expected[name] = (windows, chips)
+        elif group == "cores":
+            expected[name] = (windows, slices)
+    if "traffic/latency_histogram" in d:
+        bins = len(d["traffic/latency_histogram"])
+        expected["traffic/latency_bin_edges_ns"] = (bins + 1,)
+        if "traffic/link_latency_histogram" in d:
+            expected["traffic/link_latency_histogram"] = (links, bins)
+    for name, shape in expected.items():
+        if name in d and np.shape(d[name]) != shape:
+            return f"/{name} has shape {np.shape(d[name])}, not {shape}"
+    for name, array in d.items():
+        if name.split("/")[0] in ("traffic", "cores", "profile", "mapping", "spikes") and \
+                array.dtype.names is None and array.dtype.kind in "iuf":
+            if not np.all(np.isfinite(array)) or np.any(array < 0) or \
+                    np.any(array >= LARGEST):
+                return f"/{name} holds negative, non-finite or impossibly large values"
+            if array.dtype.kind in "iu" and array.size and \
+                    np.sum(array, dtype=np.float64) >= LARGEST:
+                return f"/{name} holds counts too large to add up"
+    if "cores/cycles" in d and not _number(result.group_attributes.get("cores", {}).get(
+            "budget_cycles_per_tick", 0)) > 0:
+        return "/cores has no positive budget_cycles_per_tick"
+    for pop in result.populations:
+        times, ids = result.spikes(pop)
+        size = _number(result.group_attributes.get(f"spikes/{pop}", {}).get("size", 0))
+        if not 0 <= size < 2**31:
+            return f"/spikes/{pop} has no valid size"
+        if len(times) != len(ids) or np.any(times >= a["duration_ticks"]) or \
+                np.any(ids >= size):
+            return f"/spikes/{pop} holds spikes outside the run or the population"
+    return None
+
+
+def _bad_places(d: dict, n_chips: int) -> str | None:
+    """Links, chips and placements must name chips of the grid and directions 0-5."""
+    chips = d["traffic/chips"]
+    try:
+        xy = {(int(x), int(y)) for x, y in zip(chips["x"], chips["y"])}
+        links, placed = d["traffic/links"], d["mapping/placements"]
+        ends = [(links["source_x"], links["source_y"]), (links["target_x"], links["target_y"]),
+                (placed["chip_x"], placed["chip_y"])]
+        direction, core = links["direction"], placed["core"]
+    except (KeyError, ValueError, TypeError):
+        return "/traffic/links, /traffic/chips or /mapping/placements lacks a field"
+    if len(xy) != n_chips or any(not (0 <= x < 2**16 and 0 <= y < 2**16) for x, y in xy):
+        return "/traffic/chips holds repeated or impossible coordinates"
+    for xs, ys in ends:
+        if any((int(x), int(y)) not in xy for x, y in zip(xs, ys)):
+            return "a link or a slice names a chip that is not in /traffic/chips"
+    if np.any((direction < 0) | (direction > 5)) or np.any((core < 0) | (core >= 2**16)):
+        return "a link direction is not 0-5, or a core number is impossible"
+    return None
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _number(value) -> float:
+    """`value` as a number, or -1 when it is not one (so range checks fail)."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return -1.0
