@@ -61,6 +61,10 @@ def same(cell: str, value) -> bool:
     """Whether a documented default reads as `value` (1,000 separators and TOML spelling)."""
     if isinstance(value, bool):
         return cell == str(value).lower()
+    if isinstance(value, (tuple, list)):
+        return cell == "[" + ", ".join(str(v) for v in value) + "]"
+    if value is None:
+        return cell in ("", "none", "(none)", "-")
     if isinstance(value, (int, float)):
         return float(cell.replace(",", "").replace("_", "")) == value
     return cell == str(value)
