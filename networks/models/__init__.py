@@ -3,10 +3,12 @@
 from .base import Members, ModelGroup, NeuronModel
 from .if_curr_exp import IFCurrExp
 from .lif import LIF
+from .nir_models import NIRIntegrator, NIRNeuron, nir_model
 from .sources import SpikeSourceArray, SpikeSourcePoisson
 
 MODELS: dict[str, type[NeuronModel]] = {
-    model.name: model for model in (LIF, IFCurrExp, SpikeSourcePoisson, SpikeSourceArray)}
+    model.name: model for model in (LIF, IFCurrExp, SpikeSourcePoisson, SpikeSourceArray,
+                                    NIRNeuron, NIRIntegrator)}
 
-__all__ = ["IFCurrExp", "LIF", "MODELS", "Members", "ModelGroup", "NeuronModel",
-           "SpikeSourceArray", "SpikeSourcePoisson"]
+__all__ = ["IFCurrExp", "LIF", "MODELS", "Members", "ModelGroup", "NIRIntegrator", "NIRNeuron",
+           "NeuronModel", "SpikeSourceArray", "SpikeSourcePoisson", "nir_model"]
