@@ -109,16 +109,13 @@ def read_nir(source, timestep_ms: float, spikes: dict | None = None, reset: str 
         b = _bias(node_name, node)
         if b is None:
             continue
-        kind = type(node).__name__
-        if kind == "Affine":
-            start, out_shape = ops.diagonal(b), (b.size,)
-        else:  # convolution: one bias per output channel
-            start, out_shape = _edge_operator(node_name, node, _conv_input_shape(node),
-                                              timestep_ms)[1], None
-            start = ops.diagonal(np.repeat(b, start.n_out // b.size)) if out_shape is None \
-                else start
+        if type(node).__name__ == "Affine":
+            out_shape = (b.size,)
+        else:  # convolution: one bias per output channel, at every output position
             out_shape = _edge_operator(node_name, node, _conv_input_shape(node),
                                        timestep_ms)[2]
+            b = np.repeat(b, int(np.prod(out_shape)) // b.size)
+        start = ops.diagonal(b)
         for target, op in _walk(node_name, start, out_shape, nodes, successors, names, shapes,
                                 timestep_ms, (node_name,)):
             if target in names:
