@@ -5,6 +5,7 @@ input spike file of a NIR run."""
 from .reader import NIRError, load_graph, population_names, read_nir
 from .source import NIRSource
 from .spikes import read_spikes
+from .writer import write_nir
 
 __all__ = ["NIRError", "NIRSource", "load_graph", "population_names", "read_nir",
-           "read_spikes"]
+           "read_spikes", "write_nir"]
