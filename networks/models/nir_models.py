@@ -112,7 +112,7 @@ class _NIRBase(NeuronModel):
             if name in uses:
                 check(bool(np.all(getattr(self, name) >= h)), f"{self.kind}.{name}",
                       f"be at least the timestep ({h:g} s) for forward Euler to be stable",
-                      getattr(self, name).min())
+                      float(getattr(self, name).min()))
         if "tau_syn" in uses:
             table[:, A_SYN] = 1.0 - h / self.tau_syn
             table[:, B_SYN] = h / self.tau_syn * self.w_in

@@ -139,6 +139,7 @@ def read_nir(source, timestep_ms: float, spikes: dict | None = None, reset: str 
             params["bias"] = bias[node_name]
             try:
                 model = nir_model(kind, size, **params)
+                model.coefficients(timestep_ms)
             except NetworkError as err:
                 raise node_error(node_name, node, f"has a bad parameter: {err}") from None
         populations[node_name] = network.add_population(pop_name, size, model)
