@@ -110,7 +110,7 @@ class _NIRBase(NeuronModel):
         uses = KINDS[self.kind][1]
         for name in ("tau_syn", "tau_mem"):
             if name in uses:
-                check(bool(np.all(getattr(self, name) >= h)), f"{self.kind}.{name}",
+                check(bool(np.all(getattr(self, name) >= h * (1 - 1e-9))), f"{self.kind}.{name}",
                       f"be at least the timestep ({h:g} s) for forward Euler to be stable",
                       float(getattr(self, name).min()))
         if "tau_syn" in uses:

@@ -17,7 +17,7 @@ from ..connectors import FromList
 from ..errors import NetworkError
 from ..models import SpikeSourceArray
 from ..models.nir_models import KINDS, RESETS, nir_model
-from ..network import Network
+from ..network import MAX_DELAY_TICKS, Network
 from . import operators as ops
 
 NEURON_NODES = tuple(KINDS) + ("Input",)
@@ -156,13 +156,13 @@ def read_nir(source, timestep_ms: float, spikes: dict | None = None, reset: str 
             op = ops.concatenate(parts)
             if op.out.size == 0:
                 continue
-            too_big = np.abs(op.value) > np.finfo(np.float32).max
-            if too_big.any():
-                raise NIRError(f"NIR weights from node {src!r} to node {target!r} must fit in "
-                               f"single precision (got {op.value[too_big][0]!r})")
-            network.connect(populations[src], populations[target],
-                            FromList(op.inp, op.out, op.value, op.delay_ticks + 1),
-                            receptor="input")
+            try:
+                network.connect(populations[src], populations[target],
+                                FromList(op.inp, op.out, op.value, op.delay_ticks + 1),
+                                receptor="input")
+            except NetworkError as err:
+                raise NIRError(f"NIR weights from node {src!r} to node {target!r} cannot be "
+                               f"used: {err}") from None
     return network
 
 
@@ -228,6 +228,8 @@ def _edge_operator(name, node, shape, timestep_ms, n_in=None):
         ticks = delay_s / (timestep_ms * 1e-3)
         need(bool(np.all(np.isfinite(ticks)) and np.all(ticks >= 0)),
              "has a delay that is negative or not finite; delays must be >= 0 seconds")
+        need(bool(np.all(ticks < MAX_DELAY_TICKS)),
+             f"has a delay above {MAX_DELAY_TICKS - 1} ticks of {timestep_ms:g} ms")
         need(bool(np.all(np.abs(ticks - np.rint(ticks)) < 1e-6)),
              f"has delays that are not whole numbers of the {timestep_ms:g} ms timestep; "
              f"round them or change the timestep")
