@@ -23,9 +23,8 @@ DT_S = DT_MS * 1e-3
 def euler_error_bound(exact_v, spikes_in, tau_s, r, w, v_th):
     """Bound on |forward Euler - exact| per step, from the local errors of one step
     (propagator 1 - h/tau against exp(-h/tau); input gain h/tau against 1 - exp(-h/tau), each
-    off by at most (h/tau)^2 / 2), carried by the Euler propagator; and, after a reset, the
-    part of the step the exact solution integrates after the crossing (at most the gain of one
-    step times the largest drive, r |w| + v_th)."""
+    off by at most (h/tau)^2 / 2), carried by the Euler propagator. (After a reset the exact
+    solution also keeps what it integrates after the crossing: the caller adds that.)"""
     x = DT_S / tau_s
     local = x * x / 2
     a_euler = 1 - x
@@ -65,7 +64,7 @@ def test_lif_norse_matches_the_exact_solution_and_norse(reference_dir):
         if exact[n, 2]:
             last = n
         since_reset[n] = n - last
-    residual = (r * 1.0 + v_th) * (DT_S / tau) * np.exp(-since_reset * DT_S / tau)
+    residual = r * 1.0 * -np.expm1(-DT_S / tau) * np.exp(-since_reset * DT_S / tau)
     error = np.abs(v - exact[:, 1])
     assert np.all(error <= bound + residual + 1e-7)
     assert error[since_reset == np.inf].max() < 1e-3  # 1 % of threshold before the first spike
@@ -335,6 +334,11 @@ INPUT3 = nir.Input(input_type={"input": np.array([3])})
     ({"input": INPUT3, "d": nir.Delay(delay=np.full(3, 0.25e-4)), "lif": lif_node(3)},
      [("input", "d"), ("d", "lif")], "NIR node 'd' (Delay) has delays that are not whole "
                                      "numbers of the 0.1 ms timestep"),
+    ({"input": INPUT3, "lif": lif_node(3), "fc": nir.Linear(weight=np.ones((2, 3))),
+      "out": nir.Output(output_type={"output": np.array([2])})},
+     [("input", "lif"), ("lif", "fc"), ("fc", "out")],
+     "NIR node 'out' (Output) is reached from 'fc' through edge nodes, but only populations "
+     "are recorded; put a neuron node such as LI before the Output"),
     ({"input": INPUT3, "lif": nir.LIF(tau=np.full(3, 1e-5), r=np.ones(3), v_leak=np.zeros(3),
                                       v_threshold=np.ones(3))}, [("input", "lif")],
      "NIR node 'lif' (LIF) has a bad parameter: LIF.tau_mem must be at least the timestep "

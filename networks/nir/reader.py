@@ -172,6 +172,10 @@ def _walk(src, op, shape, nodes, successors, names, shapes, timestep_ms, path):
         node = nodes[target]
         kind = type(node).__name__
         if target in names or kind == "Output":
+            if kind == "Output" and path:
+                raise node_error(target, node, f"is reached from {src!r} through edge nodes, "
+                                               f"but only populations are recorded; put a "
+                                               f"neuron node such as LI before the Output")
             if kind == "Input":
                 raise node_error(target, node, f"receives an edge from {src!r}, but an Input "
                                                f"node cannot have inputs; remove that edge")
