@@ -249,6 +249,99 @@ def test_conv1d_avgpool_and_delay_operators_equal_numpy():
     assert np.allclose(pool @ y.ravel(), expected.ravel())
 
 
+def kinds_chain(rng):
+    """Input -> CubaLIF -> LI -> Threshold -> I -> IF -> CubaLI -> LIF, dense weights, with
+    time constants of a few ticks; LI, I and CubaLI pass on v as graded events."""
+    n = 3
+    tau = lambda: rng.uniform(2e-4, 1e-3, n)  # noqa: E731
+    ones = np.ones(n)
+    layers = [
+        ("cubalif", nir.CubaLIF(tau_syn=tau(), tau_mem=tau(), r=rng.uniform(1, 3, n),
+                                v_leak=np.zeros(n), v_threshold=ones * 0.5,
+                                w_in=rng.uniform(1, 2, n))),
+        ("li", nir.LI(tau=tau(), r=rng.uniform(1, 2, n), v_leak=rng.uniform(-0.1, 0.1, n))),
+        ("threshold", nir.Threshold(threshold=np.full(n, 0.05))),
+        ("integrator", nir.I(r=rng.uniform(0.1, 0.3, n))),
+        ("if_", nir.IF(r=ones, v_threshold=ones * 0.8, v_reset=np.full(n, -0.1))),
+        ("cubali", nir.CubaLI(tau_syn=tau(), tau_mem=tau(), r=ones, v_leak=np.zeros(n))),
+        ("lif", nir.LIF(tau=tau(), r=ones * 2, v_leak=np.full(n, 0.05),
+                        v_threshold=ones * 0.3)),
+    ]
+    nodes = {"input": nir.Input(input_type={"input": np.array([n])})}
+    edges, previous = [], "input"
+    for k, (name, node) in enumerate(layers):
+        nodes[f"w{k}"] = nir.Linear(weight=rng.normal(0.6, 0.5, (n, n)).astype(np.float32))
+        nodes[name] = node
+        edges += [(previous, f"w{k}"), (f"w{k}", name)]
+        previous = name
+    return nir.NIRGraph(nodes=nodes, edges=edges, type_check=False), [n for n, _ in layers]
+
+
+def kinds_reference(graph, names, raster):
+    """The chain in NumPy, each edge one tick late, the update table of docs/nir.md."""
+    h = DT_S
+    nodes = graph.nodes
+    state = {name: [np.zeros(3), np.zeros(3)] for name in names}   # i, v
+    out = {name: np.zeros(3) for name in names}  # what each sent last tick
+    spikes = {name: [] for name in names}
+    vs = {name: [] for name in names}
+    previous_input = np.zeros(3)
+    for t in range(raster.shape[0]):
+        sent = {}
+        upstream = previous_input
+        for k, name in enumerate(names):
+            node = nodes[name]
+            x = nodes[f"w{k}"].weight.astype(np.float64) @ upstream
+            upstream = out[name]
+            i, v = state[name]
+            kind = type(node).__name__
+            if kind in ("CubaLIF", "CubaLI"):
+                i = i + h / node.tau_syn * (node.w_in * x - i)
+                v = v + h / node.tau_mem * (node.v_leak - v + node.r * i)
+            elif kind in ("LIF", "LI"):
+                i = x
+                v = v + h / node.tau * (node.v_leak - v + node.r * x)
+            elif kind in ("IF", "I"):
+                i = x
+                v = v + node.r * x
+            else:
+                i, v = x, x
+            if kind in ("CubaLIF", "LIF", "IF", "Threshold"):
+                threshold = node.threshold if kind == "Threshold" else node.v_threshold
+                fired = v > threshold
+                reset = np.zeros(3) if kind == "Threshold" else node.v_reset
+                v = np.where(fired, reset, v)
+                sent[name] = fired.astype(float)
+                spikes[name] += [(t, j) for j in np.flatnonzero(fired)]
+            else:
+                sent[name] = v.copy()
+            state[name] = [i, v]
+            vs[name].append(v.copy())
+        out = sent
+        previous_input = raster[t]
+    return spikes, {k: np.array(v) for k, v in vs.items()}
+
+
+def test_every_neuron_kind_and_graded_integrators_equal_numpy():
+    rng = np.random.default_rng(11)
+    graph, names = kinds_chain(rng)
+    n_ticks = 120
+    raster = rng.random((n_ticks, 3)) < 0.3
+    ticks, channels = np.nonzero(raster)
+    network = read_nir(graph, DT_MS, spikes=(ticks * DT_MS, channels))
+    for name in names:
+        network.record(network.population(name), ["v"])
+    result = run_serial(network, duration_ms=n_ticks * DT_MS, neurons_per_core=2)
+    spikes, volts = kinds_reference(graph, names, raster.astype(float))
+    for name in names:
+        assert np.allclose(result.datasets[f"state/{name}/v"], volts[name], atol=1e-12,
+                           rtol=1e-9), name
+        if name in ("cubalif", "threshold", "if_", "lif"):
+            t, ids = result.spikes(name)
+            assert sorted(zip(t.tolist(), ids.tolist())) == sorted(spikes[name]), name
+            assert len(spikes[name]) > 3, name
+
+
 # -- export and round trip -----------------------------------------------------------------------
 
 def same_graph(a, b):
