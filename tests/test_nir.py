@@ -551,3 +551,44 @@ def test_config_nir_and_library_exclude_each_other(tmp_path, capsys):
     (tmp_path / "x.toml").write_text('[network]\nnir = "a.nir"\nlibrary = "cuba"\n')
     code = main(["run", str(tmp_path / "x.toml"), "--out", str(tmp_path / "o.h5")])
     assert code == 2 and "nir and library/params exclude each other" in capsys.readouterr().err
+
+
+BRAILLE_TOML = """
+[machine]
+width = 2
+height = 2
+
+[network]
+nir = "{nir}"
+input = "in.npz"
+reset = "subtract"
+
+[mapping]
+neurons_per_core = 8
+placer = "spread"
+
+[run]
+duration_ms = 40.0
+timestep_ms = 0.1
+
+[record]
+lif2 = ["v", "i"]
+"""
+
+
+def test_braille_gives_the_same_file_on_two_ranks(reference_dir, tmp_path):
+    from simulator import load_result
+
+    from .test_mpi import NEUROCHIP, assert_same_results, mpiexec
+    raster = np.random.default_rng(1).random((400, 12)) < 0.08
+    ticks, channels = np.nonzero(raster)
+    np.savez(tmp_path / "in.npz", times_ms=ticks * DT_MS, indices=channels)
+    (tmp_path / "b.toml").write_text(BRAILLE_TOML.format(
+        nir=reference_dir / "braille_noDelay_noBias_subtract.nir"))
+    for n in (1, 2):
+        done = mpiexec(n, NEUROCHIP, "run", "b.toml", "--out", f"{n}.h5", "--quiet",
+                       cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+    one, two = load_result(tmp_path / "1.h5"), load_result(tmp_path / "2.h5")
+    assert_same_results(one, two)
+    assert two.attributes["n_ranks"] == 2 and len(one.spikes("lif2")[0]) > 50
