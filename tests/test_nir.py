@@ -370,6 +370,19 @@ def test_round_trip_gives_the_same_graph(reference_dir, tmp_path):
     assert written.nodes["lif2"].metadata == {"reset": "subtract"}
 
 
+def test_every_neuron_kind_round_trips():
+    graph, names = kinds_chain(np.random.default_rng(2))
+    written = write_nir(read_nir(graph, DT_MS), DT_MS)
+    same_graph(written, write_nir(read_nir(written, DT_MS), DT_MS))
+    for name in names:
+        original, back = graph.nodes[name], written.nodes[name]
+        assert type(back) is type(original)
+        fields = [f for f, v in vars(original).items() if isinstance(v, np.ndarray)
+                  and not f.endswith("_type")]
+        assert fields and all(np.array_equal(getattr(original, f), getattr(back, f))
+                              for f in fields), name
+
+
 def test_a_built_network_round_trips_with_bias_and_delays():
     net = Network("built")
     src = net.add_population("src", 3, SpikeSourceArray(((1.0,), (), (2.0, 3.0))))

@@ -113,7 +113,7 @@ def read_nir(source, timestep_ms: float, spikes: dict | None = None, reset: str 
             out_shape = (b.size,)
         else:  # convolution: one bias per output channel, at every output position
             out_shape = _edge_operator(node_name, node, _conv_input_shape(node),
-                                       timestep_ms)[2]
+                                       timestep_ms)[1]
             b = np.repeat(b, int(np.prod(out_shape)) // b.size)
         start = ops.diagonal(b)
         for target, op in _walk(node_name, start, out_shape, nodes, successors, names, shapes,
@@ -189,17 +189,16 @@ def _walk(src, op, shape, nodes, successors, names, shapes, timestep_ms, path):
         if target in path:
             raise node_error(target, node, "is on a loop of edge nodes with no neuron node in "
                                            "it; a recurrent loop must pass through a neuron")
-        step, out_shape = _edge_operator(target, node, shape, timestep_ms, n_in=op.n_out)[1:]
+        step, out_shape = _edge_operator(target, node, shape, timestep_ms, n_in=op.n_out)
         yield from _walk(target, ops.compose(op, step), out_shape, nodes, successors, names,
                          shapes, timestep_ms, path + (target,))
 
 
 def _edge_operator(name, node, shape, timestep_ms, n_in=None):
-    """(name, operator, output shape) of edge node `node` receiving a signal of `shape`."""
+    """(operator, output shape) of edge node `node` receiving `n_in` values (by default all
+    of `shape`) laid out as `shape`."""
     kind = type(node).__name__
-    n = int(np.prod(shape)) if shape is not None else n_in
-    if n_in is not None and n is not None and n != n_in:
-        n = n_in
+    n = n_in if n_in is not None else int(np.prod(shape))
 
     def need(ok, why):
         if not ok:
@@ -211,18 +210,19 @@ def _edge_operator(name, node, shape, timestep_ms, n_in=None):
                                f"[out, in] are supported")
         need(weight.shape[1] == n, f"has weights for {weight.shape[1]} inputs but receives "
                                    f"{n} values; the shapes must match")
-        return name, ops.dense(weight), (weight.shape[0],)
+        return ops.dense(weight), (weight.shape[0],)
     if kind == "Scale":
         scale = np.asarray(node.scale, dtype=np.float64).ravel()
+        scale = np.full(n, scale[0]) if scale.size == 1 else scale
         need(scale.size == n, f"scales {scale.size} values but receives {n}; the shapes must "
                               f"match")
-        return name, ops.diagonal(scale), tuple(shape) if shape is not None else (n,)
+        return ops.diagonal(scale), tuple(shape) if shape is not None else (n,)
     if kind in ("Flatten", "Identity"):
         declared = _declared_size(node, "input")
         need(declared is None or declared == n, f"expects {declared} inputs but receives {n}; "
                                                 f"the shapes must match")
         out = _declared_shape(node, "output")
-        return name, ops.identity(n), (out if out is not None else (n,))
+        return ops.identity(n), (out if out is not None else (n,))
     if kind == "Delay":
         delay_s = np.asarray(node.delay, dtype=np.float64).ravel()
         if delay_s.size == 1:
@@ -237,7 +237,7 @@ def _edge_operator(name, node, shape, timestep_ms, n_in=None):
         need(bool(np.all(np.abs(ticks - np.rint(ticks)) < 1e-6)),
              f"has delays that are not whole numbers of the {timestep_ms:g} ms timestep; "
              f"round them or change the timestep")
-        return name, ops.identity(n, np.rint(ticks)), tuple(shape) if shape else (n,)
+        return ops.identity(n, np.rint(ticks)), tuple(shape) if shape else (n,)
     if kind in ("Conv1d", "Conv2d"):
         weight = np.asarray(node.weight, dtype=np.float64)
         nd = 1 if kind == "Conv1d" else 2
@@ -260,7 +260,7 @@ def _edge_operator(name, node, shape, timestep_ms, n_in=None):
         need(min(stride) >= 1 and min(dilation) >= 1, "has a stride or dilation below 1")
         need(isinstance(padding, str) or min(padding) >= 0, "has a negative padding")
         op, out_shape = ops.convolution(weight, spatial, stride, padding, dilation, groups)
-        return name, op, out_shape
+        return op, out_shape
     if kind in ("SumPool2d", "AvgPool2d"):
         declared = _declared_shape(node, "input")
         in_shape = tuple(shape) if shape is not None and len(shape) == 3 else declared
@@ -273,7 +273,7 @@ def _edge_operator(name, node, shape, timestep_ms, n_in=None):
              "has a kernel or stride below 1 or a negative padding")
         op, out_shape = ops.pooling(in_shape[0], in_shape[1:], kernel, stride, padding,
                                     kind == "AvgPool2d")
-        return name, op, out_shape
+        return op, out_shape
     raise node_error(name, node, "cannot sit on an edge")  # pragma: no cover
 
 
@@ -345,7 +345,10 @@ def _neuron_shape(name, node):
         arrays = [np.asarray(getattr(node, p)) for p in _parameters(node)]
         if not arrays:
             raise node_error(name, node, "has no parameters")
-        shape = arrays[0].shape or (1,)
+        shape = max((a.shape for a in arrays), key=lambda s: int(np.prod(s))) or (1,)
+        declared = _declared_shape(node, "input")
+        if int(np.prod(shape)) == 1 and declared:  # scalar parameters for a whole layer
+            shape = declared
         for p, a in zip(_parameters(node), arrays):
             if a.size not in (1, int(np.prod(shape))):
                 raise node_error(name, node, f"has {a.size} values of {p} for "
