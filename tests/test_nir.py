@@ -505,6 +505,19 @@ def test_cli_runs_a_nir_model_and_records_its_output(reference_dir, tmp_path, ca
     assert v[11] == pytest.approx(0.04, rel=1e-6)
 
 
+def test_the_bundled_example_reproduces_the_reference_spikes(reference_dir):
+    from simulator import load_config, simulate
+    from simulator.distribution import SerialComm
+
+    from .helpers import REPO
+    config = load_config(REPO / "examples" / "nir_lif.toml")
+    result = simulate(config.build_network(), config.machine, config.run, config.mapping,
+                      comm=SerialComm())
+    exact = np.loadtxt(reference_dir / "nir_lif" / "lif_exact.csv", delimiter=",")
+    assert result.spikes("n_1")[0].tolist() == (np.flatnonzero(exact[:, 2]) + 1).tolist()
+    assert result.datasets["state/n_1/v"].shape == (1000, 1)
+
+
 def truncated(path, tmp_path, name):
     data = path.read_bytes()
     (tmp_path / name).write_bytes(data[:len(data) // 2])

@@ -123,3 +123,73 @@ def test_reader_builds_a_consistent_network_or_raises_nir_error(case, reset):
         write_nir(network, DT_MS)
     except NIRError as err:  # a bias nobody feeds, for example
         assert str(err).startswith("population ")
+
+
+def spike_file_bytes(kind: str) -> bytes:
+    """A valid spike file of `kind` (npz or h5), as bytes."""
+    import io
+
+    import h5py
+    times, indices = np.array([0.5, 1.0, 2.5]), np.array([0, 1, 0])
+    if kind == "npz":
+        buffer = io.BytesIO()
+        np.savez(buffer, times_ms=times, indices=indices)
+        return buffer.getvalue()
+    buffer = io.BytesIO()
+    with h5py.File(buffer, "w") as f:
+        f["times_ms"], f["indices"] = times, indices
+    return buffer.getvalue()
+
+
+VALID_FILES = {kind: spike_file_bytes(kind) for kind in ("npz", "h5")}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(["npz", "h5"]), st.data())
+def test_damaged_spike_files_are_read_or_refused_in_one_sentence(tmp_path_factory, kind, data):
+    """Truncated, bit-flipped or random files: the right arrays, or one NIRError sentence."""
+    from networks.nir import read_spikes
+    good = VALID_FILES[kind]
+    damage = data.draw(st.sampled_from(["truncate", "flip", "random"]))
+    if damage == "truncate":
+        raw = good[:data.draw(st.integers(0, len(good) - 1))]
+    elif damage == "flip":
+        at = data.draw(st.integers(0, len(good) - 1))
+        raw = good[:at] + bytes([good[at] ^ data.draw(st.integers(1, 255))]) + good[at + 1:]
+    else:
+        raw = data.draw(st.binary(max_size=200))
+    path = tmp_path_factory.mktemp("spikes") / f"s.{kind}"
+    path.write_bytes(raw)
+    try:
+        times, indices = read_spikes(path)
+    except NIRError as err:
+        assert str(err).startswith("input spike file ") and "\n" not in str(err)
+        assert str(err).count(". ") == 0, str(err)
+        event(f"{damage}: refused")
+        return
+    event(f"{damage}: read")
+    assert times.dtype == np.float64 and indices.dtype == np.int64
+    assert times.shape == indices.shape and np.all(times >= 0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_damaged_nir_files_are_read_or_refused_in_one_sentence(tmp_path_factory, data):
+    """The paper's LIF graph truncated or with a byte changed: a network, or one NIRError."""
+    from .helpers import REFERENCE
+    good = (REFERENCE / "nir_lif" / "lif_norse.nir").read_bytes()
+    if data.draw(st.booleans()):
+        raw = good[:data.draw(st.integers(0, len(good) - 1))]
+    else:
+        at = data.draw(st.integers(0, len(good) - 1))
+        raw = good[:at] + bytes([good[at] ^ data.draw(st.integers(1, 255))]) + good[at + 1:]
+    path = tmp_path_factory.mktemp("nir") / "damaged.nir"
+    path.write_bytes(raw)
+    try:
+        network = read_nir(path, DT_MS)
+    except NIRError as err:
+        assert str(err).startswith("NIR ") and "\n" not in str(err)
+        event("refused")
+        return
+    event("read")
+    assert [p.size for p in network.populations] == [1, 1]

@@ -48,9 +48,14 @@ def load_graph(source):
     try:
         return nir.read(path)
     except Exception as err:  # h5py and nir raise many kinds for a damaged file
-        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
-        raise NIRError(f"NIR file {path} cannot be read as a NIR graph ({reason}); give a "
+        raise NIRError(f"NIR file {path} cannot be read as a NIR graph ({reason(err)}); give a "
                        f"file written by nir.write") from None
+
+
+def reason(err: Exception) -> str:
+    """The first sentence of what a library said about a file, for a one-sentence error."""
+    text = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+    return text.split(". ")[0].rstrip(".")
 
 
 def population_names(graph) -> dict[str, str]:

@@ -3,12 +3,11 @@
 A file for a graph with several Input nodes holds them in groups (HDF5) or as
 `<node>/times_ms`, `<node>/indices` keys (NPZ) named after the Input nodes."""
 
-import zipfile
 from pathlib import Path
 
 import numpy as np
 
-from .reader import NIRError
+from .reader import NIRError, reason
 
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 
@@ -26,10 +25,9 @@ def read_spikes(path) -> dict | tuple:
         arrays = _read_hdf5(path) if head == HDF5_SIGNATURE else _read_npz(path)
     except NIRError:
         raise
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as err:
-        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
-        raise NIRError(f"input spike file {path} cannot be read ({reason}); give an .npz or "
-                       f"HDF5 file with times_ms and indices") from None
+    except Exception as err:  # zipfile, zlib, NumPy and h5py raise many kinds for bad bytes
+        raise NIRError(f"input spike file {path} cannot be read ({reason(err)}); give an "
+                       f".npz or HDF5 file with times_ms and indices") from None
     groups: dict[str, dict] = {}
     for key, value in arrays.items():
         node, _, name = key.rpartition("/")
@@ -44,7 +42,10 @@ def read_spikes(path) -> dict | tuple:
 
 
 def _read_npz(path):
-    with np.load(path, allow_pickle=False) as data:
+    data = np.load(path, allow_pickle=False)
+    if not isinstance(data, np.lib.npyio.NpzFile):
+        raise ValueError("a single array, not an .npz archive of named arrays")
+    with data:
         return {key: np.asarray(data[key]) for key in data.files}
 
 
