@@ -57,7 +57,8 @@ def edge_node(draw, n_in, n_out):
         conv.stride = draw(st.integers(0, 2))  # set afterwards: nir would divide by zero
         conv.groups = draw(st.integers(0, 2))
         return conv
-    pool = nir.SumPool2d(kernel_size=np.array([2, 2]), stride=np.array([draw(st.integers(0, 2))] * 2),
+    stride = draw(st.integers(0, 2))
+    pool = nir.SumPool2d(kernel_size=np.array([2, 2]), stride=np.array([stride, stride]),
                          padding=np.array([0, 0]))
     if draw(st.booleans()):
         pool.input_type = {"input": np.array([1, 2, n_in // 2 or 1])}
@@ -87,12 +88,15 @@ def graphs(draw):
         edges.append((previous, name))
         previous = name
     names = list(nodes) + ["ghost"] * draw(st.integers(0, 1))
-    for _ in range(draw(st.sampled_from([0, 0, 0, 1, 2]))):  # extra edges: recurrent, backwards or dangling
+    # extra edges: recurrent, backwards or naming no node
+    for _ in range(draw(st.sampled_from([0, 0, 0, 1, 2]))):
         edges.append((draw(st.sampled_from(names)), draw(st.sampled_from(names))))
     nodes["out"] = nir.Output(output_type={"output": np.array([sizes[-1]])})
     edges.append((previous, "out"))
     spikes = (np.array(draw(st.lists(st.floats(0, 5), max_size=4))),)
-    spikes += (np.array(draw(st.lists(st.integers(-1, 4) if draw(st.integers(0, 9)) == 0 else st.integers(0, sizes[0] - 1), min_size=len(spikes[0]),
+    index = st.integers(-1, 4) if draw(st.integers(0, 9)) == 0 else \
+        st.integers(0, sizes[0] - 1)
+    spikes += (np.array(draw(st.lists(index, min_size=len(spikes[0]),
                                       max_size=len(spikes[0]))), dtype=np.int64),)
     return nir.NIRGraph(nodes=nodes, edges=edges, type_check=False), spikes
 
