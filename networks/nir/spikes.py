@@ -10,6 +10,7 @@ import numpy as np
 from .reader import NIRError, reason
 
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+ZIP_SIGNATURE = b"PK\x03\x04"  # what numpy.savez writes
 
 
 def read_spikes(path) -> dict | tuple:
@@ -22,9 +23,12 @@ def read_spikes(path) -> dict | tuple:
     try:
         with open(path, "rb") as f:
             head = f.read(8)
-        arrays = _read_hdf5(path) if head == HDF5_SIGNATURE else _read_npz(path)
-    except NIRError:
-        raise
+        if head == HDF5_SIGNATURE:
+            arrays = _read_hdf5(path)
+        elif head.startswith(ZIP_SIGNATURE):
+            arrays = _read_npz(path)
+        else:
+            raise ValueError("neither an .npz archive nor an HDF5 file")
     except Exception as err:  # zipfile, zlib, NumPy and h5py raise many kinds for bad bytes
         raise NIRError(f"input spike file {path} cannot be read ({reason(err)}); give an "
                        f".npz or HDF5 file with times_ms and indices") from None
@@ -32,6 +36,9 @@ def read_spikes(path) -> dict | tuple:
     for key, value in arrays.items():
         node, _, name = key.rpartition("/")
         groups.setdefault(node, {})[name] = value
+    if not groups:
+        raise NIRError(f"input spike file {path} holds no datasets; it needs times_ms and "
+                       f"indices")
     checked = {node: _check(path, node, group) for node, group in groups.items()}
     if set(checked) == {""}:
         return checked[""]
