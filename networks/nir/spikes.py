@@ -10,7 +10,6 @@ import numpy as np
 from .reader import NIRError, reason
 
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
-ZIP_SIGNATURE = b"PK\x03\x04"  # what numpy.savez writes
 
 
 def read_spikes(path) -> dict | tuple:
@@ -25,7 +24,7 @@ def read_spikes(path) -> dict | tuple:
             head = f.read(8)
         if head == HDF5_SIGNATURE:
             arrays = _read_hdf5(path)
-        elif head.startswith(ZIP_SIGNATURE):
+        elif head.startswith(b"PK"):
             arrays = _read_npz(path)
         else:
             raise ValueError("neither an .npz archive nor an HDF5 file")
@@ -62,8 +61,9 @@ def _read_hdf5(path):
     arrays = {}
     with h5py.File(path, "r") as f:
         def visit(name, item):
-            if isinstance(item, h5py.Dataset):
-                arrays[name] = np.asarray(item[()])
+            if isinstance(item, h5py.Dataset):  # a damaged name may come back as bytes
+                key = name if isinstance(name, str) else name.decode("utf-8", "replace")
+                arrays[key] = np.asarray(item[()])
         f.visititems(visit)
     return arrays
 
