@@ -393,8 +393,11 @@ def test_a_built_network_round_trips_with_bias_and_delays():
                                    [3, 2, 1, 1]), receptor="input")
     net.connect(lif, li, FromList([0, 1], [1, 0], [1.5, -1.5], [1, 1]), receptor="input")
     graph = write_nir(net, DT_MS)
-    assert isinstance(graph.nodes["src_to_lif"], nir.Affine)
-    assert np.allclose(graph.nodes["src_to_lif_delay"].delay, [2 * DT_S, DT_S, 0])
+    assert isinstance(graph.nodes["src_to_lif"], nir.Affine)  # the synapses of 1 tick
+    assert np.array_equal(graph.nodes["src_to_lif"].weight, [[0, 0, 1.0], [0, 0, 2.0]])
+    assert np.array_equal(graph.nodes["src_to_lif_d3"].weight, [[0.5, 0, 0], [0, 0, 0]])
+    assert np.allclose(graph.nodes["src_to_lif_d3_delay"].delay, 2 * DT_S)
+    assert np.allclose(graph.nodes["src_to_lif_d2_delay"].delay, DT_S)
     back = read_nir(graph, DT_MS)
     same_graph(graph, write_nir(back, DT_MS))
     lif_back = back.population("lif").model

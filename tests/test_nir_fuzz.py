@@ -124,9 +124,27 @@ def test_reader_builds_a_consistent_network_or_raises_nir_error(case, reset):
             if hasattr(pop.model, name):
                 assert np.all(getattr(pop.model, name) >= DT_MS * 1e-3)
     try:
-        write_nir(network, DT_MS)
+        graph = write_nir(network, DT_MS)
     except NIRError as err:  # a bias nobody feeds, for example
         assert str(err).startswith("population ")
+        return
+    again = read_nir(graph, DT_MS, spikes=spikes, reset=reset)
+    assert [(p.name, p.size) for p in again.populations] == \
+        [(p.name, p.size) for p in network.populations]
+    assert synapse_set(again) == synapse_set(network)
+
+
+def synapse_set(network):
+    """Every synapse as (pre population, post population, pre, post, delay) -> weight, in
+    the single precision the simulator keeps."""
+    weights = {}
+    for p in network.projections:
+        c = p.connector
+        for key, w in zip(zip(c.pre.tolist(), c.post.tolist(), c.delay_ticks.tolist()),
+                          c.weight.astype(np.float32).tolist()):
+            full = (p.pre.name, p.post.name) + key
+            weights[full] = weights.get(full, 0.0) + w
+    return weights
 
 
 def spike_file_bytes(kind: str) -> bytes:

@@ -2,8 +2,8 @@
 
 Spike-array sources become Input nodes, NIR neuron models the node of their kind (parameter
 arrays as given, a subtract reset in the node's metadata), and every projection a Linear node
-[post, pre] (an Affine node carrying the post population's bias for its first projection),
-behind a Delay node when synapses wait more than the one tick every projection takes.
+[post, pre] per distinct delay (an Affine node carrying the post population's bias for its
+first), behind a Delay node for the ticks beyond the one every projection takes.
 Populations that project nowhere else get an Output node. `read_nir` reads it back into the
 same network.
 """
@@ -47,27 +47,25 @@ def write_nir(network: Network, timestep_ms: float, seed: int = 0):
         if pre != post:
             outgoing[pre] += 1
         found = synapses(proj, seed)
-        weight = np.zeros((proj.post.size, proj.pre.size))
-        np.add.at(weight, (found.post, found.pre), found.weight.astype(np.float64))
-        name = _unique(f"{pre}_to_{post}", nodes)
-        if post in biased:
-            nodes[name] = nir.Affine(weight=weight, bias=biased.pop(post))
-        else:
-            nodes[name] = nir.Linear(weight=weight)
-        extra = found.delay_ticks - 1
-        source = pre
-        if np.any(extra):
-            per_pre = np.zeros(proj.pre.size, dtype=np.int64)
-            per_pre[found.pre] = extra
-            if np.any(per_pre[found.pre] != extra):
-                raise NIRError(f"{proj.label} has delays that differ between synapses of one "
-                               f"pre neuron, which NIR cannot describe; make delays depend "
-                               f"on the pre neuron only")
-            delay = _unique(f"{pre}_to_{post}_delay", nodes)
-            nodes[delay] = nir.Delay(delay=per_pre * timestep_ms * 1e-3)
-            edges.append((pre, delay))
-            source = delay
-        edges += [(source, name), (name, post)]
+        for delay_ticks in np.unique(found.delay_ticks) if found.pre.size else [1]:
+            chosen = found.delay_ticks == delay_ticks
+            weight = np.zeros((proj.post.size, proj.pre.size))
+            np.add.at(weight, (found.post[chosen], found.pre[chosen]),
+                      found.weight[chosen].astype(np.float64))
+            suffix = "" if delay_ticks == 1 else f"_d{delay_ticks}"
+            name = _unique(f"{pre}_to_{post}{suffix}", nodes)
+            if post in biased:
+                nodes[name] = nir.Affine(weight=weight, bias=biased.pop(post))
+            else:
+                nodes[name] = nir.Linear(weight=weight)
+            source = pre
+            if delay_ticks > 1:  # every projection takes one tick; NIR's Delay the rest
+                delay = _unique(f"{name}_delay", nodes)
+                nodes[delay] = nir.Delay(delay=np.full(proj.pre.size,
+                                                       (delay_ticks - 1) * timestep_ms * 1e-3))
+                edges.append((pre, delay))
+                source = delay
+            edges += [(source, name), (name, post)]
     for pop_name in biased:
         raise NIRError(f"population {pop_name} has a bias but no incoming projection to carry "
                        f"it as an Affine node; NIR cannot describe it")
