@@ -15,7 +15,7 @@ import numpy as np
 
 from ..connectors import FromList
 from ..errors import NetworkError
-from ..models import SpikeSourceArray
+from ..models import SpikeSourceEvents
 from ..models.nir_models import KINDS, RESETS, nir_model
 from ..network import MAX_DELAY_TICKS, Network
 from . import operators as ops
@@ -133,8 +133,7 @@ def read_nir(source, timestep_ms: float, spikes: dict | None = None, reset: str 
         kind = type(node).__name__
         size = int(np.prod(shapes[node_name]))
         if kind == "Input":
-            model = SpikeSourceArray(_spike_rows(node_name, node, size,
-                                                 spikes.get(node_name)))
+            model = _input_source(node_name, node, size, spikes.get(node_name))
         else:
             params = {RENAMED.get(k, k): np.asarray(getattr(node, k), dtype=np.float64)
                       for k in _parameters(node)}
@@ -379,16 +378,15 @@ def _spikes_per_input(spikes, nodes):
     return spikes
 
 
-def _spike_rows(name, node, size, spikes):
-    """Spike times per neuron of an Input node, from (times_ms, indices)."""
-    if spikes is None:
-        return tuple(() for _ in range(size))
-    times_ms, indices = (np.asarray(a) for a in spikes)
+def _input_source(name, node, size, spikes):
+    """The spike source of an Input node, firing (times_ms, indices)."""
+    times_ms, indices = (np.empty(0), np.empty(0, np.int64)) if spikes is None else \
+        (np.asarray(a) for a in spikes)
     bad = (indices < 0) | (indices >= size)
     if bad.any():
         raise node_error(name, node, f"has {size} neurons but the input spikes name index "
                                      f"{int(indices[bad][0])}; indices must be in [0, {size})")
-    order = np.lexsort((times_ms, indices))
-    times_ms, indices = times_ms[order], indices[order]
-    cuts = np.searchsorted(indices, np.arange(size + 1))
-    return tuple(tuple(times_ms[cuts[i]:cuts[i + 1]].tolist()) for i in range(size))
+    try:
+        return SpikeSourceEvents(size, times_ms, indices)
+    except NetworkError as err:
+        raise node_error(name, node, f"cannot fire the input spikes: {err}") from None

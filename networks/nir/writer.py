@@ -1,16 +1,17 @@
 """Write a `Network` of NIR models as a NIR graph.
 
-Spike-array sources become Input nodes, NIR neuron models the node of their kind (parameter
-arrays as given, a subtract reset in the node's metadata), and every projection a Linear node
-[post, pre] per distinct delay (an Affine node carrying the post population's bias for its
-first), behind a Delay node for the ticks beyond the one every projection takes.
+Spike sources given by their times (spike arrays and spike events) become Input nodes, NIR
+neuron models the node of their kind (parameter arrays as given, a subtract reset in the
+node's metadata), and every projection a Linear node [post, pre] per distinct delay (an
+Affine node carrying the post population's bias for its first), behind a Delay node for the
+ticks beyond the one every projection takes.
 Populations that project nowhere else get an Output node. `read_nir` reads it back into the
 same network.
 """
 
 import numpy as np
 
-from ..models import NIRIntegrator, NIRNeuron, SpikeSourceArray
+from ..models import NIRIntegrator, NIRNeuron, SpikeSourceArray, SpikeSourceEvents
 from ..models.nir_models import KINDS
 from ..network import Network, synapses
 from .reader import NIRError
@@ -29,12 +30,13 @@ def write_nir(network: Network, timestep_ms: float, seed: int = 0):
     biased = {}
     for pop in network.populations:
         model = pop.model
-        if isinstance(model, SpikeSourceArray):
+        if isinstance(model, (SpikeSourceArray, SpikeSourceEvents)):
             nodes[pop.name] = nir.Input(input_type={"input": np.array([pop.size])})
             continue
         if not isinstance(model, (NIRNeuron, NIRIntegrator)):
             raise NIRError(f"population {pop.name} has model {model.name}, which NIR cannot "
-                           f"describe; use spike-array sources and NIR models (nir_model)")
+                           f"describe; use spike-array or spike-event sources and NIR models "
+                           f"(nir_model)")
         fields = {NIR_FIELD.get(model.kind, {}).get(p, p): getattr(model, p).copy()
                   for p in KINDS[model.kind][1]}
         metadata = {"reset": model.reset} if model.reset != "value" else {}
