@@ -79,7 +79,8 @@ def read_nir(source, timestep_ms: float, spikes: dict | None = None, reset: str 
              name: str = "nir") -> Network:
     """The network of the NIR graph `source` (a `nir.NIRGraph` or a .nir path).
 
-    `spikes` maps Input node names to (times_ms, indices) arrays; `reset` ("value" or
+    `spikes` maps Input node names to (times_ms, indices) arrays, or is one such tuple for
+    a graph with one Input node (as `read_spikes` returns them); `reset` ("value" or
     "subtract") overrides the reset of every spiking node (otherwise its metadata "reset",
     else "value"). `timestep_ms` turns NIR Delay times (seconds) into ticks.
     """
