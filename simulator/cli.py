@@ -93,7 +93,8 @@ def summary(result, out: Path) -> str:
                  f"{int((d['traffic/link_packets'].sum(axis=0) > 0).sum())} of "
                  f"{d['traffic/links'].shape[0]} links")
     if "traffic/link_busy_fraction" in d:
-        lines.append(f"  busiest link {d['traffic/link_busy_fraction'].max(initial=0):.2%} busy, "
+        busiest = d["traffic/link_busy_fraction"].max(initial=0.0)  # a lone chip has no links
+        lines.append(f"  busiest link {busiest:.2%} busy, "
                      f"longest queue {d['traffic/link_max_queue'].max(initial=0)} packets; "
                      f"{d['traffic/router_emergency_routed'].sum()} emergency-routed, "
                      f"{d['traffic/router_dropped'].sum()} dropped")

@@ -11,6 +11,7 @@ from pathlib import Path
 import chips
 from networks import Network
 from networks.library import LIBRARY
+from networks.nir import NIRSource
 
 from .errors import ConfigError
 from .options import MappingOptions, RunOptions, check_run
@@ -34,10 +35,14 @@ class MachineChoice:
 
 @dataclass(frozen=True)
 class NetworkChoice:
-    """The `[network]` keys: a network from the library and its parameters."""
+    """The `[network]` keys: a network from the library and its parameters, or a NIR graph
+    (path relative to the config file) with its input spike file and reset."""
 
     library: str = ""
     params: dict | None = None
+    nir: str = ""
+    input: str = ""
+    reset: str = ""
 
 
 @dataclass(frozen=True)
@@ -55,10 +60,15 @@ class Config:
     def build_network(self) -> Network:
         """The network, built for this run's timestep, with the `[record]` variables."""
         try:
-            network = LIBRARY[self.network_name].build(self.network_params,
-                                                       self.run.timestep_ms)
+            if isinstance(self.network_params, NIRSource):
+                network = self.network_params.build(self.run.timestep_ms)
+            else:
+                network = LIBRARY[self.network_name].build(self.network_params,
+                                                           self.run.timestep_ms)
         except USER_ERRORS as err:
-            raise ConfigError(f"[network.params] {err}") from None
+            section = "network" if isinstance(self.network_params, NIRSource) else \
+                "network.params"
+            raise ConfigError(f"[{section}] {err}") from None
         names = [p.name for p in network.populations]
         for name, variables in self.record:
             if name not in names:
@@ -100,7 +110,7 @@ def parse_config(text: str, source: str = "config") -> Config:
     machine = _replace(machine, "faults", faults=faults)
     mapping = from_table(MappingOptions, document.get("mapping", {}), "mapping")
     run = from_table(RunOptions, document.get("run", {}), "run")
-    name, params = _network(document.get("network", {}))
+    name, params = _network(document.get("network", {}), Path(source).parent)
     record = _record(document.get("record", {}))
     config = Config(machine, name, params, mapping, run, text, record)
     config.build_network()
@@ -145,8 +155,18 @@ def _record(table) -> tuple:
                  for name, variables in table.items())
 
 
-def _network(table):
+def _network(table, folder: Path):
     choice = from_table(NetworkChoice, table, "network")
+    if choice.nir:
+        if choice.library or choice.params is not None:
+            raise ConfigError("[network] nir and library/params exclude each other; give "
+                              "either a NIR file or a library network")
+        return "nir", NIRSource(str(folder / choice.nir),
+                                str(folder / choice.input) if choice.input else "",
+                                choice.reset)
+    if choice.input or choice.reset:
+        raise ConfigError("[network] input and reset belong to a NIR network; give nir = "
+                          "\"model.nir\" too, or remove them")
     if choice.library not in LIBRARY:
         raise ConfigError(f"[network] library must be one of {', '.join(LIBRARY)} "
                           f"(got {choice.library!r})")

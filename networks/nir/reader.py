@@ -1,0 +1,393 @@
+"""Read a NIR graph into a `Network`.
+
+Neuron nodes (Input, LIF, CubaLIF, IF, LI, CubaLI, I, Threshold) become populations named
+after the node (characters other than letters, digits and _ become _). Edge nodes (Affine,
+Linear, Scale, Flatten, Conv1d, Conv2d, SumPool2d, AvgPool2d, Delay, Identity) between two
+neuron nodes are composed into one sparse operator, which becomes a `FromList` projection on
+the single receptor "input" with signed weights; every projection adds one tick of delay
+(NIR Delay nodes add theirs on top). Biases become a constant input of the neurons they reach.
+"""
+
+import re
+from pathlib import Path
+
+import numpy as np
+
+from ..connectors import FromList
+from ..errors import NetworkError
+from ..models import SpikeSourceEvents
+from ..models.nir_models import KINDS, RESETS, nir_model
+from ..network import MAX_DELAY_TICKS, Network
+from . import operators as ops
+
+NEURON_NODES = tuple(KINDS) + ("Input",)
+EDGE_NODES = ("Affine", "Linear", "Scale", "Flatten", "Conv1d", "Conv2d", "SumPool2d",
+              "AvgPool2d", "Delay", "Identity")
+SUPPORTED = NEURON_NODES + EDGE_NODES + ("Output",)
+# NIR parameter name -> the model's name for it, where they differ.
+RENAMED = {"tau": "tau_mem", "threshold": "v_threshold"}
+
+
+class NIRError(NetworkError):
+    """A NIR graph or file that cannot be simulated; the message names the node and why."""
+
+
+def node_error(name: str, node, why: str) -> NIRError:
+    return NIRError(f"NIR node {name!r} ({type(node).__name__}) {why}")
+
+
+def load_graph(source):
+    """A `nir.NIRGraph` from a graph object or the path of a .nir file."""
+    import nir
+
+    if isinstance(source, nir.NIRGraph):
+        return source
+    path = Path(source)
+    if not path.is_file():
+        raise NIRError(f"NIR file {path} does not exist; give the path of a .nir file")
+    try:
+        return nir.read(path)
+    except Exception as err:  # h5py and nir raise many kinds for a damaged file
+        raise NIRError(f"NIR file {path} cannot be read as a NIR graph ({reason(err)}); give a "
+                       f"file written by nir.write") from None
+
+
+def reason(err: Exception) -> str:
+    """The first sentence of what a library said about a file, for a one-sentence error."""
+    text = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+    return text.split(". ")[0].rstrip(".")
+
+
+def population_names(graph) -> dict[str, str]:
+    """Population name of every neuron node of `graph`."""
+    names: dict[str, str] = {}
+    for node_name, node in graph.nodes.items():
+        if type(node).__name__ not in NEURON_NODES:
+            continue
+        base = re.sub(r"\W", "_", str(node_name)) or "node"
+        if not (base[0].isalpha() or base[0] == "_"):
+            base = "n_" + base
+        name, k = base, 1
+        while name in names.values():
+            k += 1
+            name = f"{base}_{k}"
+        names[node_name] = name
+    return names
+
+
+def read_nir(source, timestep_ms: float, spikes: dict | None = None, reset: str | None = None,
+             name: str = "nir") -> Network:
+    """The network of the NIR graph `source` (a `nir.NIRGraph` or a .nir path).
+
+    `spikes` maps Input node names to (times_ms, indices) arrays, or is one such tuple for
+    a graph with one Input node (as `read_spikes` returns them); `reset` ("value" or
+    "subtract") overrides the reset of every spiking node (otherwise its metadata "reset",
+    else "value"). `timestep_ms` turns NIR Delay times (seconds) into ticks.
+    """
+    graph = load_graph(source)
+    if reset is not None and reset not in RESETS:
+        raise NIRError(f"NIR reset must be one of {RESETS} (got {reset!r})")
+    nodes = dict(graph.nodes)
+    for node_name, node in nodes.items():
+        kind = type(node).__name__
+        if kind not in SUPPORTED:
+            why = ("is a nested graph, which is not supported; flatten it into one graph"
+                   if kind == "NIRGraph" else
+                   f"is not supported; the supported node types are {', '.join(SUPPORTED)}")
+            raise node_error(node_name, node, why)
+    successors: dict[str, list[str]] = {n: [] for n in nodes}
+    for edge in graph.edges:
+        if not (isinstance(edge, (tuple, list)) and len(edge) == 2):
+            raise NIRError(f"NIR edge {edge!r} must be a pair (source, target) of node names")
+        src, dst = edge
+        for end in (src, dst):
+            if end not in nodes:
+                raise NIRError(f"NIR edge {edge!r} names node {end!r}, which is not in the "
+                               f"graph; the nodes are {', '.join(map(str, nodes))}")
+        successors[src].append(dst)
+    names = population_names(graph)
+    shapes = {n: _neuron_shape(n, nodes[n]) for n in names}
+    spikes = _spikes_per_input(spikes or {}, nodes)
+
+    # Biases: each edge node's bias, carried forward to the neurons it reaches.
+    bias = {n: np.zeros(int(np.prod(shapes[n]))) for n in names}
+    for node_name, node in nodes.items():
+        b = _bias(node_name, node)
+        if b is None:
+            continue
+        if type(node).__name__ == "Affine":
+            out_shape = (b.size,)
+        else:  # convolution: one bias per output channel, at every output position
+            out_shape = _edge_operator(node_name, node, _conv_input_shape(node),
+                                       timestep_ms)[1]
+            b = np.repeat(b, int(np.prod(out_shape)) // b.size)
+        start = ops.diagonal(b)
+        for target, op in _walk(node_name, start, out_shape, nodes, successors, names, shapes,
+                                timestep_ms, (node_name,)):
+            if target in names:
+                bias[target] = bias[target] + ops.apply(op, np.ones(op.n_in))
+
+    network = Network(name)
+    populations = {}
+    for node_name, pop_name in names.items():
+        node = nodes[node_name]
+        kind = type(node).__name__
+        size = int(np.prod(shapes[node_name]))
+        if kind == "Input":
+            model = _input_source(node_name, node, size, spikes.get(node_name))
+        else:
+            params = {RENAMED.get(k, k): np.asarray(getattr(node, k), dtype=np.float64)
+                      for k in _parameters(node)}
+            if KINDS[kind][0] and kind != "Threshold":
+                metadata = getattr(node, "metadata", None) or {}
+                params["reset"] = reset or str(metadata.get("reset", "value"))
+            params["bias"] = bias[node_name]
+            try:
+                model = nir_model(kind, size, **params)
+                model.coefficients(timestep_ms)
+            except NetworkError as err:
+                raise node_error(node_name, node, f"has a bad parameter: {err}") from None
+        populations[node_name] = network.add_population(pop_name, size, model)
+
+    for src in names:
+        reached: dict[str, list] = {}
+        start = ops.identity(int(np.prod(shapes[src])))
+        for target, op in _walk(src, start, shapes[src], nodes, successors, names, shapes,
+                                timestep_ms, ()):
+            reached.setdefault(target, []).append(op)
+        for target, parts in reached.items():
+            if type(nodes[target]).__name__ == "Output":
+                continue
+            op = ops.concatenate(parts)
+            if op.out.size == 0:
+                continue
+            try:
+                network.connect(populations[src], populations[target],
+                                FromList(op.inp, op.out, op.value, op.delay_ticks + 1),
+                                receptor="input")
+            except NetworkError as err:
+                raise NIRError(f"NIR weights from node {src!r} to node {target!r} cannot be "
+                               f"used: {err}") from None
+    return network
+
+
+def _walk(src, op, shape, nodes, successors, names, shapes, timestep_ms, path):
+    """(neuron or Output node, composed operator) for every path of edge nodes from `src`."""
+    for target in successors[src]:
+        node = nodes[target]
+        kind = type(node).__name__
+        if target in names or kind == "Output":
+            if kind == "Output" and path:
+                raise node_error(target, node, f"is reached from {src!r} through edge nodes, "
+                                               f"but only populations are recorded; put a "
+                                               f"neuron node such as LI before the Output")
+            if kind == "Input":
+                raise node_error(target, node, f"receives an edge from {src!r}, but an Input "
+                                               f"node cannot have inputs; remove that edge")
+            size = int(np.prod(shapes[target])) if target in names else \
+                _declared_size(node, "input")
+            if size is not None and size != op.n_out:
+                raise node_error(target, node, f"has {size} inputs but receives {op.n_out} "
+                                               f"values from {src!r}; the shapes must match")
+            yield target, op
+            continue
+        if target in path:
+            raise node_error(target, node, "is on a loop of edge nodes with no neuron node in "
+                                           "it; a recurrent loop must pass through a neuron")
+        step, out_shape = _edge_operator(target, node, shape, timestep_ms, n_in=op.n_out)
+        yield from _walk(target, ops.compose(op, step), out_shape, nodes, successors, names,
+                         shapes, timestep_ms, path + (target,))
+
+
+def _edge_operator(name, node, shape, timestep_ms, n_in=None):
+    """(operator, output shape) of edge node `node` receiving `n_in` values (by default all
+    of `shape`) laid out as `shape`."""
+    kind = type(node).__name__
+    n = n_in if n_in is not None else int(np.prod(shape))
+
+    def need(ok, why):
+        if not ok:
+            raise node_error(name, node, why)
+
+    if kind in ("Affine", "Linear"):
+        weight = np.asarray(node.weight, dtype=np.float64)
+        need(weight.ndim == 2, f"has a weight of shape {weight.shape}; only 2-D weights "
+                               f"[out, in] are supported")
+        need(weight.shape[1] == n, f"has weights for {weight.shape[1]} inputs but receives "
+                                   f"{n} values; the shapes must match")
+        return ops.dense(weight), (weight.shape[0],)
+    if kind == "Scale":
+        scale = np.asarray(node.scale, dtype=np.float64).ravel()
+        scale = np.full(n, scale[0]) if scale.size == 1 else scale
+        need(scale.size == n, f"scales {scale.size} values but receives {n}; the shapes must "
+                              f"match")
+        return ops.diagonal(scale), tuple(shape) if shape is not None else (n,)
+    if kind in ("Flatten", "Identity"):
+        declared = _declared_size(node, "input")
+        need(declared is None or declared == n, f"expects {declared} inputs but receives {n}; "
+                                                f"the shapes must match")
+        out = _declared_shape(node, "output")
+        return ops.identity(n), (out if out is not None else (n,))
+    if kind == "Delay":
+        delay_s = np.asarray(node.delay, dtype=np.float64).ravel()
+        if delay_s.size == 1:
+            delay_s = np.full(n, delay_s[0])
+        need(delay_s.size == n, f"delays {delay_s.size} values but receives {n}; the shapes "
+                                f"must match")
+        ticks = delay_s / (timestep_ms * 1e-3)
+        need(bool(np.all(np.isfinite(ticks)) and np.all(ticks >= 0)),
+             "has a delay that is negative or not finite; delays must be >= 0 seconds")
+        need(bool(np.all(ticks < MAX_DELAY_TICKS)),
+             f"has a delay above {MAX_DELAY_TICKS - 1} ticks of {timestep_ms:g} ms")
+        need(bool(np.all(np.abs(ticks - np.rint(ticks)) < 1e-6)),
+             f"has delays that are not whole numbers of the {timestep_ms:g} ms timestep; "
+             f"round them or change the timestep")
+        return ops.identity(n, np.rint(ticks)), tuple(shape) if shape else (n,)
+    if kind in ("Conv1d", "Conv2d"):
+        weight = np.asarray(node.weight, dtype=np.float64)
+        nd = 1 if kind == "Conv1d" else 2
+        need(weight.ndim == nd + 2, f"has a weight of shape {weight.shape}; expected "
+                                    f"{nd + 2} dimensions [C_out, C_in, kernel...]")
+        groups = int(node.groups)
+        need(groups >= 1 and weight.shape[0] % groups == 0,
+             f"has {groups} groups, which must divide its {weight.shape[0]} output channels")
+        c_in = weight.shape[1] * groups
+        spatial = _conv_spatial(node, nd)
+        if spatial is None:
+            need(n is not None and n % c_in == 0 and nd == 1,
+                 "has no input_shape; give input_shape so the input is unambiguous")
+            spatial = (n // c_in,)
+        need(c_in * int(np.prod(spatial)) == n,
+             f"expects {c_in} x {' x '.join(map(str, spatial))} inputs but receives {n}; the "
+             f"shapes must match")
+        stride, dilation = (_pair(getattr(node, a), nd) for a in ("stride", "dilation"))
+        padding = node.padding if isinstance(node.padding, str) else _pair(node.padding, nd)
+        need(min(stride) >= 1 and min(dilation) >= 1, "has a stride or dilation below 1")
+        need(isinstance(padding, str) or min(padding) >= 0, "has a negative padding")
+        op, out_shape = ops.convolution(weight, spatial, stride, padding, dilation, groups)
+        return op, out_shape
+    if kind in ("SumPool2d", "AvgPool2d"):
+        declared = _declared_shape(node, "input")
+        in_shape = tuple(shape) if shape is not None and len(shape) == 3 else declared
+        need(in_shape is not None and len(in_shape) == 3 and int(np.prod(in_shape)) == n,
+             f"receives {n} values without a [channels, height, width] shape; put it after a "
+             f"Conv2d or give its input_type")
+        kernel, stride = _pair(node.kernel_size, 2), _pair(node.stride, 2)
+        padding = _pair(node.padding, 2)
+        need(min(kernel) >= 1 and min(stride) >= 1 and min(padding) >= 0,
+             "has a kernel or stride below 1 or a negative padding")
+        op, out_shape = ops.pooling(in_shape[0], in_shape[1:], kernel, stride, padding,
+                                    kind == "AvgPool2d")
+        return op, out_shape
+    raise node_error(name, node, "cannot sit on an edge")  # pragma: no cover
+
+
+def _pair(value, nd):
+    array = np.asarray(value).ravel()
+    if array.size == 1:
+        array = np.repeat(array, nd)
+    return tuple(int(v) for v in array[:nd])
+
+
+def _conv_spatial(node, nd):
+    shape = getattr(node, "input_shape", None)
+    if shape is None:
+        return None
+    return tuple(int(s) for s in np.asarray(shape).ravel()[:nd])
+
+
+def _conv_input_shape(node):
+    weight = np.asarray(node.weight)
+    spatial = _conv_spatial(node, weight.ndim - 2)
+    return None if spatial is None else (weight.shape[1] * int(node.groups), *spatial)
+
+
+def _bias(name, node):
+    kind = type(node).__name__
+    if kind not in ("Affine", "Conv1d", "Conv2d"):
+        return None
+    b = np.asarray(node.bias, dtype=np.float64).ravel()
+    if not np.any(b):
+        return None
+    if kind == "Affine":
+        rows = np.asarray(node.weight).shape[0]
+        if b.size != rows:
+            raise node_error(name, node, f"has {b.size} biases for {rows} outputs; the shapes "
+                                         f"must match")
+    else:
+        channels = np.asarray(node.weight).shape[0]
+        if b.size != channels:
+            raise node_error(name, node, f"has {b.size} biases for {channels} output "
+                                         f"channels; the shapes must match")
+        if _conv_input_shape(node) is None:
+            raise node_error(name, node, "has a bias but no input_shape; give input_shape")
+    return b
+
+
+def _declared_shape(node, port):
+    types = getattr(node, f"{port}_type", None) or {}
+    value = types.get(port) if isinstance(types, dict) else None
+    if value is None:
+        return None
+    return tuple(int(s) for s in np.asarray(value).ravel())
+
+
+def _declared_size(node, port):
+    shape = _declared_shape(node, port)
+    return None if shape is None else int(np.prod(shape))
+
+
+def _parameters(node):
+    return [p for p in ("tau", "tau_syn", "tau_mem", "r", "v_leak", "v_threshold", "v_reset",
+                        "w_in", "threshold") if getattr(node, p, None) is not None]
+
+
+def _neuron_shape(name, node):
+    kind = type(node).__name__
+    if kind == "Input":
+        shape = _declared_shape(node, "input") or _declared_shape(node, "output")
+    else:
+        arrays = [np.asarray(getattr(node, p)) for p in _parameters(node)]
+        if not arrays:
+            raise node_error(name, node, "has no parameters")
+        shape = max((a.shape for a in arrays), key=lambda s: int(np.prod(s))) or (1,)
+        declared = _declared_shape(node, "input")
+        if int(np.prod(shape)) == 1 and declared:  # scalar parameters for a whole layer
+            shape = declared
+        for p, a in zip(_parameters(node), arrays):
+            if a.size not in (1, int(np.prod(shape))):
+                raise node_error(name, node, f"has {a.size} values of {p} for "
+                                             f"{int(np.prod(shape))} neurons; the shapes must "
+                                             f"match")
+    if shape is None or int(np.prod(shape)) < 1:
+        raise node_error(name, node, f"has shape {shape}; a neuron node needs at least one "
+                                     f"neuron")
+    return tuple(int(s) for s in shape)
+
+
+def _spikes_per_input(spikes, nodes):
+    inputs = [n for n, node in nodes.items() if type(node).__name__ == "Input"]
+    if isinstance(spikes, tuple):
+        if len(inputs) != 1:
+            raise NIRError(f"input spikes must name their Input node when the graph has "
+                           f"{len(inputs)} of them ({', '.join(inputs)})")
+        return {inputs[0]: spikes}
+    for key in spikes:
+        if key not in inputs:
+            raise NIRError(f"input spikes are given for {key!r}, which is not an Input node; "
+                           f"the Input nodes are {', '.join(inputs)}")
+    return spikes
+
+
+def _input_source(name, node, size, spikes):
+    """The spike source of an Input node, firing (times_ms, indices)."""
+    times_ms, indices = (np.empty(0), np.empty(0, np.int64)) if spikes is None else \
+        (np.asarray(a) for a in spikes)
+    bad = (indices < 0) | (indices >= size)
+    if bad.any():
+        raise node_error(name, node, f"has {size} neurons but the input spikes name index "
+                                     f"{int(indices[bad][0])}; indices must be in [0, {size})")
+    try:
+        return SpikeSourceEvents(size, times_ms, indices)
+    except NetworkError as err:
+        raise node_error(name, node, f"cannot fire the input spikes: {err}") from None
