@@ -95,7 +95,7 @@ def main() -> None:
     if args.network == "cuba":
         objects, group, ranges = cuba(b2, args.neurons, 0.02)
     else:
-        objects, group, ranges = brunel(b2, args.neurons, 0.1, 5.0, 2.0, 0.1, 1.5)
+        objects, group, ranges = brunel(b2, args.neurons * 4 // 5, 0.1, 5.0, 2.0, 0.1, 1.5)
     monitor = b2.SpikeMonitor(group)
     network = b2.Network(*objects, monitor)
     duration = args.duration_ms * b2.ms

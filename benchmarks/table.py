@@ -63,11 +63,29 @@ def rows() -> list[tuple[str, str, str, str]]:
         out.append(("memory (peak RSS, marginal)",
                      f"{f['bytes_per_synapse']} B/synapse, {f['bytes_per_neuron']} B/neuron",
                      "<= 16 B/synapse, <= 1 KB/neuron", "memory.json"))
-    for name in ("mapping_scale", "placer_quality", "bottleneck_sweep"):
-        record = _load(name)
-        if record and "summary" in record["figures"]:
-            out.append((name.replace("_", " "), str(record["figures"]["summary"]),
-                        str(record["figures"].get("target", "")), f"{name}.json"))
+    scale = _load("mapping_scale")
+    if scale:
+        f = scale["figures"]
+        out.append((f"mapping {f['neurons']:,} neurons, {f['synapses']:,} synapses on a "
+                    f"48-chip board ({f['placer']} placer)",
+                    f"{f['map_cpu_s']:.1f} s CPU ({f['map_wall_s']:.0f} s wall on a shared "
+                    f"machine), {f['slices']} slices, {f['edges']:,} edges",
+                    f"< {f['target_map_wall_s']} s on one core", "mapping_scale.json"))
+    placers = _load("placer_quality")
+    if placers:
+        f = placers["figures"]
+        for name in ("layered", "microcircuit_5pct"):
+            if name in f:
+                out.append((f"placer quality, {name.replace('_', ' ')}: packet-hops/s of "
+                            f"`graph` relative to `spread` / `sequential`",
+                            f"{f[name]['graph_vs_spread']} / {f[name]['graph_vs_sequential']}",
+                            "lower is better", "placer_quality.json"))
+    sweep = _load("bottleneck_sweep")
+    if sweep:
+        r = sweep["figures"]["rows"]
+        out.append(("bottlenecked network: inter-chip packets against bottleneck_ratio",
+                    ", ".join(f"{row['bottleneck_ratio']:g}: {row['inter_chip_packets']:,}"
+                              for row in r), "falls as 1/ratio", "bottleneck_sweep.json"))
     scaling = _load("scaling_2core")
     if scaling:
         strong = scaling["figures"]["strong"]["results"]
