@@ -95,7 +95,10 @@ class LIFPoisson(LIF):
         return LIFPoissonGroup(members, timestep_ms, seed)
 
 
-class LIFPoissonGroup(LIFGroup):
+class PoissonDriven:
+    """Mixin for a model group: its on-core Poisson drive is added to receptor 0's input
+    before the model's own step."""
+
     def __init__(self, members: Sequence[Members], timestep_ms: float, seed: int) -> None:
         super().__init__(members, timestep_ms, seed)
         self.drive = PoissonDrive(members, timestep_ms, seed)
@@ -107,6 +110,10 @@ class LIFPoissonGroup(LIFGroup):
     def warm_up(self) -> None:
         super().warm_up()
         self.drive.warm_up()
+
+
+class LIFPoissonGroup(PoissonDriven, LIFGroup):
+    pass
 
 
 @dataclass(frozen=True)
@@ -128,15 +135,5 @@ class IFCurrExpPoisson(IFCurrExp):
         return IFCurrExpPoissonGroup(members, timestep_ms, seed)
 
 
-class IFCurrExpPoissonGroup(IFCurrExpGroup):
-    def __init__(self, members: Sequence[Members], timestep_ms: float, seed: int) -> None:
-        super().__init__(members, timestep_ms, seed)
-        self.drive = PoissonDrive(members, timestep_ms, seed)
-
-    def step(self, tick, synaptic_input, spiked, payload) -> int:
-        self.drive.add(tick, synaptic_input[0])
-        return super().step(tick, synaptic_input, spiked, payload)
-
-    def warm_up(self) -> None:
-        super().warm_up()
-        self.drive.warm_up()
+class IFCurrExpPoissonGroup(PoissonDriven, IFCurrExpGroup):
+    pass

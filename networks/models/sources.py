@@ -103,8 +103,12 @@ class SpikeArrayGroup(ModelGroup):
                 neurons.append(np.full(len(row), at + i - m.start, dtype=np.int32))
             at += m.size
         self.size = at
+        self.set_events(ticks, neurons)
+
+    def set_events(self, ticks: list[np.ndarray], neurons: list[np.ndarray]) -> None:
+        """Keep the (tick, neuron) events, each once, sorted by tick then neuron."""
         tick = np.concatenate(ticks) if ticks else np.empty(0, dtype=np.int64)
-        neuron = np.concatenate(neurons) if neurons else np.empty(0, dtype=np.int32)
+        neuron = np.concatenate(neurons) if neurons else np.empty(0, dtype=np.int64)
         events = np.unique(np.stack([tick, neuron.astype(np.int64)], axis=1), axis=0)
         self.event_tick = np.ascontiguousarray(events[:, 0])
         self.event_neuron = np.ascontiguousarray(events[:, 1]).astype(np.int32)

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..errors import check
 from .base import Members, ModelGroup, NeuronModel
-from .sources import spike_array_step
+from .sources import SpikeArrayGroup
 
 
 @dataclass(frozen=True, eq=False)
@@ -47,7 +47,7 @@ class SpikeSourceEvents(NeuronModel):
         return SpikeEventsGroup(members, timestep_ms)
 
 
-class SpikeEventsGroup(ModelGroup):
+class SpikeEventsGroup(SpikeArrayGroup):
     def __init__(self, members: Sequence[Members], timestep_ms: float) -> None:
         ticks, neurons = [], []
         at = 0
@@ -57,17 +57,4 @@ class SpikeEventsGroup(ModelGroup):
             neurons.append(m.model.indices[mine] - m.start + at)
             at += m.size
         self.size = at
-        events = np.unique(np.stack([np.concatenate(ticks or [np.empty(0, np.int64)]),
-                                     np.concatenate(neurons or [np.empty(0, np.int64)])],
-                                    axis=1), axis=0)
-        self.event_tick = np.ascontiguousarray(events[:, 0])
-        self.event_neuron = np.ascontiguousarray(events[:, 1]).astype(np.int32)
-        self.cursor = np.zeros(1, dtype=np.int64)
-
-    def step(self, tick: int, synaptic_input: np.ndarray, spiked: np.ndarray,
-             payload: np.ndarray) -> int:
-        return spike_array_step(self.event_tick, self.event_neuron, self.cursor, tick, spiked)
-
-    def warm_up(self) -> None:
-        spike_array_step(self.event_tick[:0], self.event_neuron[:0], np.zeros(1, np.int64), 0,
-                         np.empty(0, dtype=np.int32))
+        self.set_events(ticks, neurons)
