@@ -4,10 +4,11 @@ import json
 import os
 import platform
 import sys
-import tempfile
 from datetime import datetime, timezone
 from importlib.metadata import version
 from pathlib import Path
+
+from simulator.atomic import write_atomically
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -27,10 +28,5 @@ def write_result(name: str, figures: dict) -> Path:
     RESULTS.mkdir(parents=True, exist_ok=True)
     record = {"benchmark": name, "command": " ".join([Path(sys.executable).name, *sys.argv]),
               "environment": environment(), "figures": figures}
-    path = RESULTS / f"{name}.json"
-    handle, temporary = tempfile.mkstemp(dir=RESULTS, suffix=".tmp")
-    with os.fdopen(handle, "w") as f:
-        json.dump(record, f, indent=2)
-        f.write("\n")
-    os.replace(temporary, path)
-    return path
+    return write_atomically(RESULTS / f"{name}.json", lambda temporary: Path(temporary)
+                            .write_text(json.dumps(record, indent=2) + "\n"))

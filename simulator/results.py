@@ -5,13 +5,13 @@ one reader loads them all, so a new dataset needs no new I/O code. A file is wri
 temporary name beside the target and renamed into place, so a reader never sees half a file.
 """
 
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import h5py
 import numpy as np
+
+from .atomic import write_atomically
 
 
 @dataclass(eq=False)
@@ -34,34 +34,18 @@ class Result:
 
     def save(self, path: str | Path) -> Path:
         """Write the result to `path` atomically."""
-        path = Path(path)
-        directory = path.parent if str(path.parent) else Path(".")
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
-                                             dir=directory)
-        os.close(handle)
-        try:
-            with h5py.File(temporary, "w") as f:
-                for key, value in self.attributes.items():
-                    f.attrs[key] = value
-                for name, array in self.datasets.items():
-                    f.create_dataset(name, data=array)
-                for name, attributes in self.group_attributes.items():
-                    group = f.require_group(name)
-                    for key, value in attributes.items():
-                        group.attrs[key] = value
-            os.chmod(temporary, 0o666 & ~_umask())
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-        return path
+        return write_atomically(path, self._write)
 
-
-def _umask() -> int:
-    """The process's file-creation mask (mkstemp ignores it, so apply it by hand)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    def _write(self, path: str) -> None:
+        with h5py.File(path, "w") as f:
+            for key, value in self.attributes.items():
+                f.attrs[key] = value
+            for name, array in self.datasets.items():
+                f.create_dataset(name, data=array)
+            for name, attributes in self.group_attributes.items():
+                group = f.require_group(name)
+                for key, value in attributes.items():
+                    group.attrs[key] = value
 
 
 def load_result(path: str | Path) -> Result:

@@ -2,28 +2,9 @@
 
 import csv
 import io
-import os
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
-
-def write_atomically(path: Path, write: Callable[[str], None]) -> Path:
-    """Call `write(temporary_path)`, then rename the temporary file to `path`; on any
-    failure the temporary file is removed and `path` is left as it was."""
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
-                                         dir=path.parent)
-    os.close(handle)
-    try:
-        write(temporary)
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(temporary, 0o666 & ~mask)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
+from ..atomic import write_atomically
 
 
 def csv_text(rows: list[dict]) -> str:
