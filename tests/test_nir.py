@@ -621,3 +621,22 @@ def test_braille_gives_the_same_file_on_two_ranks(reference_dir, tmp_path):
     one, two = load_result(tmp_path / "1.h5"), load_result(tmp_path / "2.h5")
     assert_same_results(one, two)
     assert two.attributes["n_ranks"] == 2 and len(one.spikes("lif2")[0]) > 50
+
+
+def test_a_zero_weight_path_is_no_projection_and_survives_a_round_trip():
+    """Scale(0) between two neuron nodes makes weight-0 synapses: they change nothing and a
+    dense NIR matrix cannot keep them, so the reader leaves them out on every path (found by
+    the fuzz test with seed 22)."""
+    one = np.array([1.0])
+    graph = nir.NIRGraph(nodes={
+        "in": nir.Input(input_type={"input": np.array([1])}),
+        "n0": nir.LIF(tau=one, r=one, v_leak=one * 0, v_threshold=one, v_reset=one * 0),
+        "e1": nir.Scale(scale=np.array([0.0])),
+        "n1": nir.I(r=one),
+        "out": nir.Output(output_type={"output": np.array([1])})},
+        edges=[("in", "n0"), ("n0", "e1"), ("e1", "n1"), ("n1", "out")], type_check=False)
+    spikes = (np.array([0.5]), np.array([0]))
+    network = read_nir(graph, 0.1, spikes=spikes)
+    assert [(p.pre.name, p.post.name) for p in network.projections] == [("in", "n0")]
+    again = read_nir(write_nir(network, 0.1), 0.1, spikes=spikes)
+    assert [(p.pre.name, p.post.name) for p in again.projections] == [("in", "n0")]

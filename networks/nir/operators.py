@@ -123,9 +123,15 @@ def compose(first: Operator, then: Operator) -> Operator:
 
 
 def concatenate(parts: list[Operator]) -> Operator:
-    """The sum of operators with the same sizes."""
+    """The sum of operators with the same sizes, without entries of weight 0 (a synapse of
+    weight 0 changes nothing, and a dense NIR matrix cannot tell it from no synapse)."""
     if len(parts) == 1:
-        return parts[0]
+        op = parts[0]
+        if np.all(op.value != 0):
+            return op
+        keep = op.value != 0
+        return Operator(op.out[keep], op.inp[keep], op.value[keep], op.delay_ticks[keep],
+                        op.n_in, op.n_out)
     return _combine(*(np.concatenate([getattr(p, f) for p in parts])
                       for f in ("out", "inp", "value", "delay_ticks")),
                     parts[0].n_in, parts[0].n_out)
