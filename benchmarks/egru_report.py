@@ -4,8 +4,9 @@
 
 Given a config, it runs it first; given a result file of an EGRU run, it reads it. Figures go to
 benchmarks/results/egru_report.json and are printed. One token enters per tick, so per-tick
-counts are per-token counts. Memory per core is what the simulator's synaptic rows take (10
-bytes a synapse) plus neuron state, set against the core's data memory.
+counts are per-token counts. Memory per core is the mapper's count of what each core holds
+(neuron state, input ring, synaptic rows in the core's format, routing data: the file's
+/mapping/core_memory_bytes), set against the core's data memory.
 """
 
 import argparse
@@ -17,7 +18,6 @@ import numpy as np
 from simulator import simulate
 from simulator.config import load_config, parse_config
 from simulator.distribution import SerialComm
-from simulator.memory import BYTES_PER_NEURON, BYTES_PER_SYNAPSE
 from simulator.results import load_result
 
 from .common import write_result
@@ -40,10 +40,7 @@ def report(result, config) -> dict:
                            "activity_sparsity": 1.0 - n_events / (size * ticks)}
     placements = d["mapping/placements"]
     edges = d["mapping/edges"]
-    synapses = np.bincount(edges["target_slice"], weights=edges["synapses"],
-                           minlength=len(placements))
-    neurons = placements["slice_stop"] - placements["slice_start"]
-    core_bytes = synapses * BYTES_PER_SYNAPSE + neurons * BYTES_PER_NEURON
+    core_bytes = d["mapping/core_memory_bytes"]
     data_bytes = config.machine.chip.core.data_bytes
     egru_cores = np.array([p != "tokens" for p in placements["population"]])
     chips_used = len({(x, y) for x, y in zip(placements["chip_x"], placements["chip_y"])})

@@ -8,8 +8,8 @@ A Brunel-like network: 800,000 excitatory and 200,000 inhibitory neurons, each r
 100 synapses (fixed in-degree: 80 excitatory, 20 inhibitory), 256 neurons a core (3,907
 cores of the board's 7,296). With `--scale s` the neurons scale by s and the in-degree
 stays 100, so the synapses scale by s too. Memory fitting is off: 100 synapses a neuron
-need about 1.9 KB each as stored (10-byte synapses and a row header per source), so the
-network needs about 19,000 cores to fit their 96 KB; the report says so.
+need about 1.6 KB each on a core (4-byte synaptic words and a 12-byte row header per
+source), so the network needs about 17,000 cores to fit their 96 KB; the report says so.
 """
 
 import argparse

@@ -9,9 +9,11 @@ from .errors import check
 class Core:
     """One processing element (a SpiNNaker2 PE or a SpiNNaker1 ARM968 core).
 
-    `data_bytes` is the part of local memory that holds neuron state and synaptic data; the
-    cycle costs drive the `timed` fidelity level (per tick, per neuron update, per synaptic
-    event, per packet received).
+    `data_bytes` is the part of local memory that holds neuron state and synaptic data;
+    `synapse_bytes` and `row_header_bytes` are the synaptic row format the mapper sizes
+    slices by (sPyNNaker's: a 32-bit word per synapse holding weight, delay, synapse type and
+    neuron index, and a 3-word header per row). The cycle costs drive the `timed` fidelity
+    level (per tick, per neuron update, per synaptic event, per packet received).
     """
 
     clock_hz: int
@@ -21,13 +23,16 @@ class Core:
     cycles_per_neuron: int = 40
     cycles_per_synaptic_event: int = 12
     cycles_per_packet: int = 60
+    synapse_bytes: int = 4
+    row_header_bytes: int = 12
 
     def __post_init__(self) -> None:
         check(self.clock_hz > 0, "clock_hz", "be > 0", self.clock_hz)
         check(self.sram_bytes > 0, "sram_bytes", "be > 0", self.sram_bytes)
         check(0 < self.data_bytes <= self.sram_bytes, "data_bytes",
               f"be > 0 and at most sram_bytes ({self.sram_bytes})", self.data_bytes)
+        check(self.synapse_bytes >= 1, "synapse_bytes", "be >= 1", self.synapse_bytes)
         for name in ("cycles_per_tick", "cycles_per_neuron", "cycles_per_synaptic_event",
-                     "cycles_per_packet"):
+                     "cycles_per_packet", "row_header_bytes"):
             value = getattr(self, name)
             check(value >= 0, name, "be >= 0", value)

@@ -27,20 +27,33 @@ def network():
 
 def test_slices_shrink_to_fit_data_memory_and_their_bytes_are_counted_exactly():
     """A cell: 4 x (3 state variables + 1) = 16 bytes, a ring of 2 receptors x (3 + 1) delay
-    slots x 4 = 32 bytes, 100 synapses x 10 = 1000 bytes; a slice also holds 100 row
-    headers x 8 = 800 bytes, its key (8) and one source entry (12). So n cells need
-    1048 n + 820 bytes: at most 18 fit in 20,000, and 50 cells become 3 slices (16, 17, 17).
-    The source (4 bytes a neuron, nothing incoming) stays one slice of 100."""
-    mapping = map_network(network(), machine_with(20_000), MappingOptions(256))
+    slots x 4 = 32 bytes, 100 synapses x 4 (one 32-bit synaptic word each) = 400 bytes; a
+    slice also holds 100 row headers x 12 = 1200 bytes, its key (8) and one source entry
+    (12). So n cells need 448 n + 1220 bytes: at most 19 fit in 10,000, and 50 cells become
+    3 slices (16, 17, 17). The source (4 bytes a neuron, nothing incoming) stays one slice of
+    100."""
+    mapping = map_network(network(), machine_with(10_000), MappingOptions(256))
     slices, memory = mapping.slices, mapping.memory
     np.testing.assert_array_equal(slices.size, [100, 16, 17, 17])
     np.testing.assert_array_equal(memory.neuron_bytes, [400, 256, 272, 272])
     np.testing.assert_array_equal(memory.ring_bytes, [0, 512, 544, 544])
-    np.testing.assert_array_equal(memory.synapse_bytes, [0, 16_000, 17_000, 17_000])
-    np.testing.assert_array_equal(memory.row_bytes, [0, 800, 800, 800])
+    np.testing.assert_array_equal(memory.synapse_bytes, [0, 6_400, 6_800, 6_800])
+    np.testing.assert_array_equal(memory.row_bytes, [0, 1_200, 1_200, 1_200])
     np.testing.assert_array_equal(memory.routing_bytes, [8, 20, 20, 20])
-    np.testing.assert_array_equal(memory.total, [408, 17_588, 18_636, 18_636])
-    assert memory.total.max() <= 20_000
+    np.testing.assert_array_equal(memory.total, [408, 8_388, 8_836, 8_836])
+    assert memory.total.max() <= 10_000
+
+
+def test_the_synaptic_row_format_is_the_cores():
+    """With 10-byte synapses and 8-byte row headers (a core that stored what this simulator
+    stores on the host) a cell needs 16 + 32 + 1000 = 1048 bytes and a slice 800 + 20 more:
+    18 fit in 20,000."""
+    machine = machine_with(20_000)
+    core = replace(machine.chip.core, synapse_bytes=10, row_header_bytes=8)
+    machine = replace(machine, chip=replace(machine.chip, core=core))
+    mapping = map_network(network(), machine, MappingOptions(256))
+    np.testing.assert_array_equal(mapping.slices.size, [100, 16, 17, 17])
+    np.testing.assert_array_equal(mapping.memory.total, [408, 17_588, 18_636, 18_636])
 
 
 def test_neurons_per_core_stays_an_upper_bound():
@@ -49,11 +62,11 @@ def test_neurons_per_core_stays_an_upper_bound():
 
 
 def test_memory_fitting_can_be_switched_off():
-    mapping = map_network(network(), machine_with(20_000), MappingOptions(256, fit_memory=False))
+    mapping = map_network(network(), machine_with(10_000), MappingOptions(256, fit_memory=False))
     np.testing.assert_array_equal(mapping.slices.size, [100, 50])
 
 
 def test_a_population_whose_single_neuron_cannot_fit_is_named_with_the_numbers():
     with pytest.raises(MappingError, match="population cells: a single neuron needs about "
-                                           "1868 bytes .* a core has 1500"):
+                                           "1668 bytes .* a core has 1500"):
         map_network(network(), machine_with(1500), MappingOptions(256))

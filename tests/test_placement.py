@@ -109,6 +109,8 @@ def test_graph_is_deterministic_for_a_seed_and_cuts_packet_hops():
     np.testing.assert_array_equal(graph.placement.chip, again.placement.chip)
     np.testing.assert_array_equal(graph.placement.core, again.placement.core)
     assert packet_hops_s(graph) < 0.8 * packet_hops_s(spread)
+    sequential = map_network(net, machine, MappingOptions(10, "sequential"), seed=1)
+    assert packet_hops_s(graph) <= packet_hops_s(sequential)
 
 
 @st.composite

@@ -6,8 +6,8 @@ A core holding `n` neurons keeps (bytes, see docs/mapping.md):
 - neuron state: `STATE_BYTES` per state variable plus one word of bookkeeping, per neuron;
 - synaptic input ring: one `RING_SLOT_BYTES` slot per receptor, neuron and delay
   (`max delay + 1` slots, as the engine's ring indexed by delay);
-- synaptic rows as stored: `SYNAPSE_BYTES` (10: int32 target, float32 weight, uint16 delay)
-  per synapse, plus a `ROW_HEADER_BYTES` header per source neuron with a row here;
+- synaptic rows as the core stores them: `core.synapse_bytes` per synapse (4: sPyNNaker's
+  32-bit synaptic word), plus `core.row_header_bytes` per source neuron with a row here;
 - routing and key data: the slice's own key and mask, and one `SOURCE_ENTRY_BYTES` entry
   (key, mask, row address) per source slice that sends to it.
 """
@@ -16,14 +16,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from chips import Core
 from networks import FixedProbability, FromList, Network
 
 from ..errors import MappingError
 
 STATE_BYTES = 4
 RING_SLOT_BYTES = 4
-SYNAPSE_BYTES = 10
-ROW_HEADER_BYTES = 8
 SOURCE_ENTRY_BYTES = 12
 KEY_BYTES = 8
 SPREAD_SIGMAS = 3
@@ -71,44 +70,61 @@ def ring_bytes_per_neuron(network: Network, population: int) -> int:
 
 
 def in_degree(projection) -> float:
-    """Synapses a post neuron of the projection receives: the mean, or the largest for a
-    list whose neurons differ."""
-    if isinstance(projection.connector, FromList):
-        counts = np.bincount(projection.connector.post, minlength=projection.post.size)
-        return float(counts.max(initial=0))
+    """Synapses a post neuron of the projection receives, on average."""
     same = projection.pre.index == projection.post.index
     return projection.connector.expected_synapses(projection.pre.size, projection.post.size,
                                                   same) / projection.post.size
 
 
+def synapses_of_slices(projection, n: np.ndarray) -> np.ndarray:
+    """Synapses a slice of `n` neurons (array) receives: `n` x the in-degree, or for a list
+    the most that any `n` neighbouring post neurons hold (its neurons differ)."""
+    if not isinstance(projection.connector, FromList):
+        return in_degree(projection) * n
+    counts = np.bincount(projection.connector.post, minlength=projection.post.size)
+    running = np.concatenate([[0], np.cumsum(counts)])
+    widths = np.clip(np.asarray(n, dtype=np.int64), 1, counts.size)
+    most = {m: (running[m:] - running[:-m]).max() for m in np.unique(widths)}
+    return np.array([most[m] for m in widths], dtype=np.float64)
+
+
 def estimate_memory(network: Network, population: int, n: np.ndarray,
-                    pre_slices: np.ndarray) -> np.ndarray:
+                    pre_slices: np.ndarray, core: Core) -> np.ndarray:
     """Expected bytes of a slice of `n` neurons (array) of `population`, when population p is
-    cut into `pre_slices[p]` slices: rows from pre neurons with at least one synapse
-    (pre x (1 - (1 - k/pre)^n) for in-degree k), source entries at most one per pre slice,
+    cut into `pre_slices[p]` slices: one row per pre neuron with at least one synapse in
+    any projection (pre x (1 - prod (1 - k/pre)^n) over the in-degrees k of the projections
+    from that population), source entries at most one per pre slice,
     and for random (binomial) synapse counts room for three standard deviations more."""
     pop = network.populations[population]
     n = np.asarray(n, dtype=np.float64)
     total = n * (neuron_bytes(pop.model) + ring_bytes_per_neuron(network, population)) \
         + KEY_BYTES
+    none = {}  # pre population -> log of the chance that a pre neuron has no synapse here
     for projection in network.projections:
         if projection.post.index != population:
             continue
         k = in_degree(projection)
-        pre = projection.pre.size
-        rows = pre * (1.0 - (1.0 - min(k / pre, 1.0)) ** n)
-        total = total + SYNAPSE_BYTES * k * n + ROW_HEADER_BYTES * rows \
-            + SOURCE_ENTRY_BYTES * np.minimum(rows, pre_slices[projection.pre.index])
+        pre = projection.pre
+        total = total + core.synapse_bytes * synapses_of_slices(projection, n)
+        with np.errstate(divide="ignore"):
+            none[pre.index] = none.get(pre.index, 0.0) + n * np.log1p(-min(k / pre.size, 1.0))
         if isinstance(projection.connector, FixedProbability):
             # the count is binomial: leave room for three standard deviations
-            total = total + SPREAD_SIGMAS * np.sqrt(k * n) * (SYNAPSE_BYTES + ROW_HEADER_BYTES)
+            total = total + SPREAD_SIGMAS * np.sqrt(k * n) * (core.synapse_bytes
+                                                              + core.row_header_bytes)
+    for pre, log_none in none.items():
+        # one row per pre neuron with a synapse here, whichever projections it holds
+        rows = network.populations[pre].size * -np.expm1(log_none)
+        total = total + core.row_header_bytes * rows \
+            + SOURCE_ENTRY_BYTES * np.minimum(rows, pre_slices[pre])
     return total
 
 
-def fitting_slice_sizes(network: Network, neurons_per_core: int, data_bytes: int) -> np.ndarray:
+def fitting_slice_sizes(network: Network, neurons_per_core: int, core: Core) -> np.ndarray:
     """The largest slice size of every population (at most `neurons_per_core`) whose
-    expected memory fits in `data_bytes`; sizes only shrink while the source-slice counts
-    they imply are refined (a few rounds)."""
+    expected memory fits in the core's `data_bytes`; sizes only shrink while the
+    source-slice counts they imply are refined (a few rounds)."""
+    data_bytes = core.data_bytes
     sizes = np.array([min(neurons_per_core, p.size) for p in network.populations],
                      dtype=np.int64)
     for _ in range(4):
@@ -116,7 +132,7 @@ def fitting_slice_sizes(network: Network, neurons_per_core: int, data_bytes: int
         new = sizes.copy()
         for pop in network.populations:
             candidates = np.arange(1, sizes[pop.index] + 1)
-            need = estimate_memory(network, pop.index, candidates, pre_slices)
+            need = estimate_memory(network, pop.index, candidates, pre_slices, core)
             fits = np.flatnonzero(need <= data_bytes)
             if len(fits) == 0:
                 raise MappingError(
@@ -131,9 +147,9 @@ def fitting_slice_sizes(network: Network, neurons_per_core: int, data_bytes: int
     return sizes
 
 
-def slice_memory(network: Network, slices, edges) -> SliceMemory:
-    """Bytes each slice needs, counted from its synapses: `edges` with their synapse and row
-    counts (every edge into a slice must be present)."""
+def slice_memory(network: Network, slices, edges, core: Core) -> SliceMemory:
+    """Bytes each slice needs on `core`, counted from its synapses: `edges` with their
+    synapse and row counts (every edge into a slice must be present)."""
     n_slices = len(slices)
     size = slices.size.astype(np.int64)
     per_neuron = np.array([neuron_bytes(p.model) for p in network.populations], dtype=np.int64)
@@ -143,8 +159,8 @@ def slice_memory(network: Network, slices, edges) -> SliceMemory:
     return SliceMemory(
         neuron_bytes=size * per_neuron[slices.population],
         ring_bytes=size * ring[slices.population],
-        synapse_bytes=SYNAPSE_BYTES * np.bincount(target, edges.synapses,
-                                                  minlength=n_slices).astype(np.int64),
-        row_bytes=ROW_HEADER_BYTES * np.bincount(target, edges.rows,
-                                                 minlength=n_slices).astype(np.int64),
+        synapse_bytes=core.synapse_bytes * np.bincount(
+            target, edges.synapses, minlength=n_slices).astype(np.int64),
+        row_bytes=core.row_header_bytes * np.bincount(
+            target, edges.rows, minlength=n_slices).astype(np.int64),
         routing_bytes=KEY_BYTES + SOURCE_ENTRY_BYTES * np.bincount(target, minlength=n_slices))
