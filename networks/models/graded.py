@@ -13,7 +13,7 @@ from numba import njit
 
 from ..errors import check
 from .base import Members, ModelGroup, NeuronModel
-from .poisson_driven import MAX_MEAN_COUNT, poisson_count
+from .poisson_driven import PoissonCounts, poisson_count
 
 
 @dataclass(frozen=True, eq=False)
@@ -94,21 +94,10 @@ class PoissonCountSource(NeuronModel):
         return PoissonCountGroup(members, timestep_ms, seed)
 
 
-class PoissonCountGroup(ModelGroup):
+class PoissonCountGroup(PoissonCounts, ModelGroup):
     def __init__(self, members: Sequence[Members], timestep_ms: float, seed: int) -> None:
-        from .. import rng
-        self.seed = np.uint64(seed)
-        self.size = sum(m.size for m in members)
-        self.neuron_id = np.concatenate([m.neuron_ids for m in members])
-        self.stream = np.concatenate([
-            np.full(m.size, rng.stream(rng.POISSON, m.population), dtype=np.uint64)
-            for m in members])
-        mean = np.concatenate([np.full(m.size, m.model.rate_hz * timestep_ms * 1e-3)
-                               for m in members])
-        check(mean.max(initial=0.0) <= MAX_MEAN_COUNT, "poisson_count.rate_hz",
-              f"be at most {MAX_MEAN_COUNT:g} spikes a timestep "
-              f"({MAX_MEAN_COUNT * 1e3 / timestep_ms:g} Hz)", mean.max() * 1e3 / timestep_ms)
-        self.exp_minus_mean = np.exp(-mean)
+        super().__init__(members, timestep_ms, seed, "rate_hz")
+        self.size = len(self.neuron_id)
 
     def step(self, tick: int, synaptic_input: np.ndarray, spiked: np.ndarray,
              payload: np.ndarray) -> int:

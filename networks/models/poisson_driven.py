@@ -29,21 +29,30 @@ def _check_drive(model) -> None:
           model.drive_rate_hz)
 
 
-class PoissonDrive:
-    """The drive of a group's neurons, in member order."""
+class PoissonCounts:
+    """What a group needs to draw a Poisson count per neuron and tick: the seed, each
+    neuron's stream and id, and exp(-mean count) from the rate field `rate` of its model."""
 
-    def __init__(self, members: Sequence[Members], timestep_ms: float, seed: int) -> None:
+    def __init__(self, members: Sequence[Members], timestep_ms: float, seed: int, rate: str,
+                 detail: int = 0) -> None:
         self.seed = np.uint64(seed)
         self.neuron_id = np.concatenate([m.neuron_ids for m in members])
         self.stream = np.concatenate([
-            np.full(m.size, rng.stream(rng.POISSON, m.population, DRIVE_STREAM),
-                    dtype=np.uint64) for m in members])
-        mean = np.concatenate([np.full(m.size, m.model.drive_rate_hz * timestep_ms * 1e-3)
+            np.full(m.size, rng.stream(rng.POISSON, m.population, detail), dtype=np.uint64)
+            for m in members])
+        mean = np.concatenate([np.full(m.size, getattr(m.model, rate) * timestep_ms * 1e-3)
                                for m in members])
-        check(mean.max(initial=0.0) <= MAX_MEAN_COUNT, "drive_rate_hz",
+        check(mean.max(initial=0.0) <= MAX_MEAN_COUNT, f"{members[0].model.name}.{rate}",
               f"be at most {MAX_MEAN_COUNT:g} spikes a timestep "
               f"({MAX_MEAN_COUNT * 1e3 / timestep_ms:g} Hz)", mean.max() * 1e3 / timestep_ms)
         self.exp_minus_mean = np.exp(-mean)
+
+
+class PoissonDrive(PoissonCounts):
+    """The drive of a group's neurons, in member order."""
+
+    def __init__(self, members: Sequence[Members], timestep_ms: float, seed: int) -> None:
+        super().__init__(members, timestep_ms, seed, "drive_rate_hz", DRIVE_STREAM)
         self.weight = np.concatenate([np.full(m.size, float(m.model.drive_weight))
                                       for m in members])
 
