@@ -22,6 +22,9 @@ from simulator.distribution import all_ranks_end_on_failure, world
 from .common import write_result
 
 BOARD = "spinnaker2 48-chip board (8 x 8, no wrap)"
+# the launcher that came with this Python's mpich wheel, else whichever is on the PATH
+MPIEXEC = next((str(p) for p in [Path(sys.executable).parent / "mpiexec"] if p.exists()),
+               "mpiexec")
 
 
 def brunel_like(n_neurons: int, in_degree: int = 100) -> Network:
@@ -67,7 +70,7 @@ def worker(args) -> None:
 def measure(ranks: int, neurons: int, duration_ms: float, fidelity: str, weak: bool) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "r.h5"
-        command = ["mpiexec", "-n", str(ranks), sys.executable, "-m", "benchmarks.scaling",
+        command = [MPIEXEC, "-n", str(ranks), sys.executable, "-m", "benchmarks.scaling",
                    "worker", "--neurons", str(neurons), "--duration-ms", str(duration_ms),
                    "--fidelity", fidelity, "--out", str(out)] + (["--weak"] if weak else [])
         subprocess.run(command, check=True)

@@ -92,9 +92,12 @@ def rows() -> list[tuple[str, str, str, str]]:
     scaling = _load("scaling_2core")
     if scaling:
         strong = scaling["figures"]["strong"]["results"]
-        out.append(("MPI strong scaling, 100k-neuron Brunel-like on a 48-chip board",
-                    ", ".join(f"{r['ranks']} ranks {r['run_wall_s']:.2f} s" for r in strong),
-                    "efficiency reported", "scaling_2core.json"))
+        out.append(("MPI strong scaling, 100k-neuron Brunel-like on a 48-chip board, "
+                    "functional, 100 ms",
+                    ", ".join(f"{r['ranks']} rank(s) {r['run_wall_s']:.2f} s "
+                              f"(efficiency {r['efficiency']:.2f})" for r in strong),
+                    ">= 0.7 at 16 ranks (16-rank run not made: 2 cores here)",
+                    "scaling_2core.json"))
     return out
 
 
