@@ -51,9 +51,11 @@ def failing():
 
 
 def congested():
+    """Windows of one tick, so that queues, waits and busy links that outlast a tick count
+    in later windows, also in the rounds a tick takes across ranks."""
     return (congested_network(1), congested_machine(1), MappingOptions(8, "spread"),
             RunOptions(duration_ms=10.0, timestep_ms=0.1, fidelity="timed", seed=1,
-                       traffic_window_ms=1.0))
+                       traffic_window_ms=0.1))
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from chips.router import emergency_legs
 
 from ..csr import reorder_rows
 from ..mapping import Mapping
-from .cores import apply_copy
+from .cores import apply_copy, deliver_copies
 
 ROUTE, DETOUR, DETOUR_SECOND = 0, 1, 2                  # event kinds
 SKIP, APPLY, RECORD = 0, 1, 2                           # what advance does with copies
@@ -218,8 +218,9 @@ class TimedFabric:
         self.n_events = 0
         self.link_ends = np.zeros((n_links, link_queue_capacity(spec)), dtype=np.int64)
         self.link_state = np.zeros((n_links, 3), dtype=np.int64)
-        self.delivered = np.empty((0, 4), dtype=np.int64)
-        self.delivered_values = np.empty(0, dtype=np.float64)
+        self.delivered = np.empty((64, 4), dtype=np.int64)
+        self.delivered_values = np.empty(64, dtype=np.float64)
+        self.n_delivered = 0
         self.outbox = np.empty((64, 8), dtype=np.int64)
         self.outbox_values = np.empty(64, dtype=np.float64)
 
@@ -234,16 +235,33 @@ class TimedFabric:
             return
         snapshot = (self.events[:self.n_events].copy(), self.values[:self.n_events].copy(),
                     self.link_ends.copy(), self.link_state.copy())
+        first, last = self._windows_reached(tick)
         received = np.empty((0, 9), dtype=np.int64)
         while True:
             outbox = self._run_window(snapshot, received, tick, gids, slices, values,
-                                      self.scratch, to, SKIP)
+                                      self.scratch, to, RECORD)
             incoming = self._exchange(outbox)
             changed = not np.array_equal(incoming, received)
             received = incoming
             if not self.comm.any(changed):
                 break
-        self._run_window(snapshot, received, tick, gids, slices, values, self.stats, to, APPLY)
+            clear_stats(self.scratch, first, last)
+        # the last round ran with what every rank finally received: keep its counts and apply
+        # its copies, in the order it handled them
+        merge_stats(self.stats, self.scratch, first, last)
+        deliver_copies(to, self.delivered[:self.n_delivered],
+                       self.delivered_values[:self.n_delivered])
+
+    def _windows_reached(self, tick: int) -> tuple[int, int]:
+        """The traffic windows a tick's events can count in: its own, and those a wait, a
+        queue or a busy link reaches from before the tick's end."""
+        spec = self.spec
+        slowest = max(spec.serialisation_ps, spec.payload_serialisation_ps)
+        reach = max(spec.emergency_wait_ps, spec.drop_wait_ps,
+                    (self.link_ends.shape[1] + 1) * slowest)
+        n_windows = self.stats.links.shape[1]
+        return (max(tick, 0) * spec.tick_ps // spec.window_ps,
+                min(((tick + 1) * spec.tick_ps - 1 + reach) // spec.window_ps, n_windows - 1))
 
     def _run_window(self, snapshot, received, tick, gids, slices, values, stats, to,
                     copies) -> np.ndarray:
@@ -258,7 +276,8 @@ class TimedFabric:
                                                 row[8:].view(np.float64)[0])
         self.events, self.values, n = inject(self.spec, tick, gids, slices, values,
                                              self.events, self.values, n)
-        (self.events, self.values, self.n_events, _, _, _, self.outbox, self.outbox_values,
+        (self.events, self.values, self.n_events, self.delivered, self.delivered_values,
+         self.n_delivered, self.outbox, self.outbox_values,
          n_out) = advance(self.spec, stats, self.events, self.values, n, self.link_ends,
                           self.link_state, to, copies, self.delivered, self.delivered_values,
                           self.outbox, self.outbox_values, (tick + 1) * self.spec.tick_ps)
@@ -282,6 +301,32 @@ class TimedFabric:
         """Compile the tick kernels on a tick before the run (it handles nothing)."""
         empty = np.empty(0, dtype=np.int64)
         self.tick(-1, empty, empty, np.empty(0), to)
+
+
+@njit(cache=True)
+def clear_stats(stats, first, last):
+    """Zero windows `first`..`last` and the whole-run histograms."""
+    stats.links[:, first:last + 1, :] = 0
+    stats.routers[:, first:last + 1, :] = 0
+    stats.latency_histogram[:] = 0
+    stats.link_latency_histogram[:, :] = 0
+
+
+@njit(cache=True)
+def merge_stats(stats, scratch, first, last):
+    """Add the counts of `scratch` (windows `first`..`last`, the histograms) to `stats`,
+    the queue maxima as maxima, and leave `scratch` zero."""
+    for r in range(stats.links.shape[0]):
+        for w in range(first, last + 1):
+            for k in range(stats.links.shape[2]):
+                if r == MAX_QUEUE:
+                    stats.links[r, w, k] = max(stats.links[r, w, k], scratch.links[r, w, k])
+                else:
+                    stats.links[r, w, k] += scratch.links[r, w, k]
+    stats.routers[:, first:last + 1, :] += scratch.routers[:, first:last + 1, :]
+    stats.latency_histogram[:] += scratch.latency_histogram
+    stats.link_latency_histogram[:, :] += scratch.link_latency_histogram
+    clear_stats(scratch, first, last)
 
 
 @njit(cache=True)
