@@ -34,7 +34,7 @@ from ..mapping import Mapping
 from .cores import apply_copy, deliver_copies
 
 ROUTE, DETOUR, DETOUR_SECOND = 0, 1, 2                  # event kinds
-SKIP, APPLY, RECORD = 0, 1, 2                           # what advance does with copies
+APPLY, RECORD = 1, 2                                    # what advance does with copies
 TIME, EMIT, GID, KIND, CHIP, LINK, SLICE, TICK = range(8)  # columns of an event
 L_SOURCE, L_TARGET, L_DIRECTION, L_DEAD_PS = range(4)   # columns of FabricSpec.links
 S_GRADED, S_CORE, S_FIRST_ID, S_SENDS = range(4)       # columns of FabricSpec.slices
@@ -371,7 +371,7 @@ def advance(spec, stats, events, values, n, link_ends, link_state, to, copies, d
     """Handle events in order until `until_ps`.
 
     Packet copies that reach a core are applied to `to` (a `CopyTarget`) at once when
-    `copies` is APPLY, ignored when SKIP, or listed as (time, gid, core, tick of the spike)
+    `copies` is APPLY, or listed as (time, gid, core, tick of the spike)
     with their payloads when RECORD. Returns the state, that list, and the events that fell
     due at chips of other ranks (the outbox, for them to handle)."""
     n_delivered = 0
