@@ -13,6 +13,7 @@ from networks import FromList, Network, SpikeSourceArray
 from simulator.cli import main
 
 from .helpers import REFERENCE, run_serial
+from .test_nir_fuzz import synapse_set
 
 DT_MS = 0.1
 DT_S = DT_MS * 1e-3
@@ -430,8 +431,13 @@ INPUT3 = nir.Input(input_type={"input": np.array([3])})
      [("input", "fc"), ("fc", "lif")],
      "NIR node 'lif' (LIF) has 5 inputs but receives 4 values from 'fc'"),
     ({"input": INPUT3, "sub": nir.NIRGraph(nodes={}, edges=[], type_check=False)},
-     [("input", "sub")], "NIR node 'sub' (NIRGraph) is a nested graph, which is not "
-                         "supported"),
+     [("input", "sub")], "NIR edge end 'sub' names a subgraph with 0 input nodes; name one of "
+                         "them (none)"),
+    ({"input": INPUT3, "lif": lif_node(3), "sub": nir.NIRGraph(
+        nodes={"in": nir.Input(input_type={"input": np.array([3])}),
+               "out": nir.Output(output_type={"output": np.array([3])})},
+        edges=[("in", "out")], type_check=False)}, [("input", "sub"), ("sub", "lif")],
+     "NIR subgraph 'sub' connects its input 'sub.in' straight to its output 'sub.out'"),
     ({"input": INPUT3, "lif": lif_node(3)}, [("input", "nowhere")],
      "NIR edge ('input', 'nowhere') names node 'nowhere', which is not in the graph"),
     ({"input": INPUT3, "a": nir.Scale(scale=np.ones(3)), "b": nir.Scale(scale=np.ones(3)),
@@ -640,3 +646,34 @@ def test_a_zero_weight_path_is_no_projection_and_survives_a_round_trip():
     assert [(p.pre.name, p.post.name) for p in network.projections] == [("in", "n0")]
     again = read_nir(write_nir(network, 0.1), 0.1, spikes=spikes)
     assert [(p.pre.name, p.post.name) for p in again.projections] == [("in", "n0")]
+
+
+def nested_braille(reference_dir, outer_names_ports: bool):
+    """The Braille RNN as snnTorch nests a recurrent layer: `lif1` a subgraph holding the
+    CubaLIF and its recurrent weights between its own Input and Output nodes."""
+    flat = nir.read(reference_dir / "braille_noDelay_noBias_subtract.nir")
+    lif = flat.nodes["lif1.lif"]
+    inner = nir.NIRGraph(nodes={
+        "lif1.input": nir.Input(input_type={"input": np.array([lif.tau_mem.size])}),
+        "lif1.lif": lif, "lif1.w_rec": flat.nodes["lif1.w_rec"],
+        "lif1.output": nir.Output(output_type={"output": np.array([lif.tau_mem.size])})},
+        edges=[("lif1.input", "lif1.lif"), ("lif1.lif", "lif1.w_rec"),
+               ("lif1.w_rec", "lif1.lif"), ("lif1.lif", "lif1.output")], type_check=False)
+    into, out_of = ("lif1.input", "lif1.output") if outer_names_ports else ("lif1", "lif1")
+    nodes = {k: v for k, v in flat.nodes.items() if not k.startswith("lif1.")}
+    nodes["lif1"] = inner
+    edges = [("input", "fc1"), ("fc1", into), (out_of, "fc2"), ("fc2", "lif2"),
+             ("lif2", "output")]
+    return flat, nir.NIRGraph(nodes=nodes, edges=edges, type_check=False)
+
+
+@pytest.mark.parametrize("outer_names_ports", [False, True])
+def test_a_nested_recurrent_layer_reads_as_its_flat_graph(reference_dir, outer_names_ports):
+    flat, nested = nested_braille(reference_dir, outer_names_ports)
+    spikes = (np.array([0.1, 0.3, 0.3]), np.array([0, 5, 11]))
+    one = read_nir(flat, DT_MS, spikes=spikes, reset="subtract")
+    other = read_nir(nested, DT_MS, spikes=spikes, reset="subtract")
+    assert sorted((p.name, p.size) for p in other.populations) == \
+        sorted((p.name, p.size) for p in one.populations)
+    assert synapse_set(other) == synapse_set(one)
+    assert any(p.pre is p.post for p in other.projections)

@@ -19,6 +19,8 @@ from ..models import SpikeSourceEvents
 from ..models.nir_models import KINDS, RESETS, nir_model
 from ..network import MAX_DELAY_TICKS, Network
 from . import operators as ops
+from .errors import NIRError
+from .subgraphs import flatten
 
 NEURON_NODES = tuple(KINDS) + ("Input",)
 EDGE_NODES = ("Affine", "Linear", "Scale", "Flatten", "Conv1d", "Conv2d", "SumPool2d",
@@ -26,10 +28,6 @@ EDGE_NODES = ("Affine", "Linear", "Scale", "Flatten", "Conv1d", "Conv2d", "SumPo
 SUPPORTED = NEURON_NODES + EDGE_NODES + ("Output",)
 # NIR parameter name -> the model's name for it, where they differ.
 RENAMED = {"tau": "tau_mem", "threshold": "v_threshold"}
-
-
-class NIRError(NetworkError):
-    """A NIR graph or file that cannot be simulated; the message names the node and why."""
 
 
 def node_error(name: str, node, why: str) -> NIRError:
@@ -84,17 +82,15 @@ def read_nir(source, timestep_ms: float, spikes: dict | None = None, reset: str 
     "subtract") overrides the reset of every spiking node (otherwise its metadata "reset",
     else "value"). `timestep_ms` turns NIR Delay times (seconds) into ticks.
     """
-    graph = load_graph(source)
+    graph = flatten(load_graph(source))
     if reset is not None and reset not in RESETS:
         raise NIRError(f"NIR reset must be one of {RESETS} (got {reset!r})")
     nodes = dict(graph.nodes)
     for node_name, node in nodes.items():
         kind = type(node).__name__
         if kind not in SUPPORTED:
-            why = ("is a nested graph, which is not supported; flatten it into one graph"
-                   if kind == "NIRGraph" else
-                   f"is not supported; the supported node types are {', '.join(SUPPORTED)}")
-            raise node_error(node_name, node, why)
+            raise node_error(node_name, node, f"is not supported; the supported node types "
+                                              f"are {', '.join(SUPPORTED)}")
     successors: dict[str, list[str]] = {n: [] for n in nodes}
     for edge in graph.edges:
         if not (isinstance(edge, (tuple, list)) and len(edge) == 2):
