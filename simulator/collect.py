@@ -45,7 +45,8 @@ def collect(network: Network, mapping: Mapping, sim: RankSimulation,
     datasets = dict(states)
     datasets.update(spike_datasets(network, np.concatenate(all_ticks), np.concatenate(all_ids)))
     datasets.update(traffic_datasets(mapping, sim.run_options, counts, done))
-    datasets.update(mapping_datasets(network, mapping, sim.run_options.timestep_ms))
+    report = mapping_report(network, mapping, sim.run_options.timestep_ms)
+    datasets.update(mapping_datasets(network, mapping, report))
     datasets.update(cores)
     datasets.update(profile)
     group_attributes = {
@@ -54,7 +55,7 @@ def collect(network: Network, mapping: Mapping, sim: RankSimulation,
                     "placer": mapping.options.placer,
                     "neuron_bits": mapping.keys.neuron_bits,
                     "key_mask": mapping.keys.mask,
-                    **mapping_attributes(network, mapping, sim.run_options.timestep_ms),
+                    **mapping_attributes(mapping, report),
                     **machine_attributes(mapping.machine)},
     }
     for pop in network.populations:
@@ -159,9 +160,8 @@ def traffic_datasets(mapping: Mapping, run, counts: dict, n_ticks: int) -> dict:
     return datasets
 
 
-def mapping_attributes(network: Network, mapping: Mapping, timestep_ms: float) -> dict:
+def mapping_attributes(mapping: Mapping, report) -> dict:
     """The validation report's verdict and capacities (docs/mapping.md)."""
-    report = mapping_report(network, mapping, timestep_ms)
     return {"fits": report.fits, "reasons": json.dumps(list(report.reasons)),
             "memory_capacity_bytes": report.memory_capacity_bytes,
             "router_capacity_entries": report.router_capacity,
@@ -169,7 +169,8 @@ def mapping_attributes(network: Network, mapping: Mapping, timestep_ms: float) -
             "budget_cycles_per_tick": report.budget_cycles_per_tick}
 
 
-def mapping_datasets(network: Network, mapping: Mapping, timestep_ms: float = 1.0) -> dict:
+def mapping_datasets(network: Network, mapping: Mapping, report) -> dict:
+    """Placements, edges, and the validation report's figures per core, router and link."""
     slices, placement = mapping.slices, mapping.placement
     xy = mapping.machine.topology.chip_xy[placement.chip]
     placements = np.empty(len(slices), dtype=PLACEMENT_DTYPE)
@@ -181,7 +182,6 @@ def mapping_datasets(network: Network, mapping: Mapping, timestep_ms: float = 1.
     edges = np.empty(len(mapping.edges), dtype=EDGE_DTYPE)
     edges["source_slice"], edges["target_slice"] = mapping.edges.source, mapping.edges.target
     edges["synapses"] = mapping.edges.synapses
-    report = mapping_report(network, mapping, timestep_ms)
     return {"mapping/placements": placements, "mapping/edges": edges,
             "mapping/router_entries": report.router_entries,
             "mapping/router_entries_compressed": report.router_entries_compressed,

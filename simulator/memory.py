@@ -12,6 +12,7 @@ from chips import Machine
 from networks import Network
 
 from .errors import MappingError
+from .mapping.resources import largest_delay_ticks
 from .options import MappingOptions, RunOptions
 
 BYTES_PER_SYNAPSE = 10          # int32 target, float32 weight, uint16 delay
@@ -43,7 +44,7 @@ def estimate(network: Network, machine: Machine, run: RunOptions, options: Mappi
     synapses = sum(p.connector.expected_synapses(p.pre.size, p.post.size,
                                                  p.pre.index == p.post.index)
                    for p in network.projections)
-    max_delay = max([_largest_delay(p) for p in network.projections], default=1)
+    max_delay = max([largest_delay_ticks(p) for p in network.projections], default=1)
     neurons = network.size
     ring = sum(p.size * len(p.model.receptors) for p in network.populations) * \
         (max_delay + 2) * 8
@@ -61,15 +62,6 @@ def estimate(network: Network, machine: Machine, run: RunOptions, options: Mappi
         row_bytes=neurons * BYTES_PER_ROW,
         recording_bytes=ticks * recorded * 8 * (1 + 1 / n_ranks),
         table_bytes=2 * tables)
-
-
-def _largest_delay(projection) -> int:
-    delay = projection.delay_ticks
-    high = getattr(delay, "largest", delay)
-    if projection.connector.explicit_values(0, projection.post.size) is not None:
-        _, delays = projection.connector.explicit_values(0, projection.post.size)
-        high = delays.max(initial=1)
-    return int(min(high, 65_535))
 
 
 def available_bytes() -> int | None:

@@ -18,6 +18,7 @@ import numpy as np
 
 from chips import Core
 from networks import FixedProbability, FromList, Network
+from networks.network import MAX_DELAY_TICKS
 
 from ..errors import MappingError
 
@@ -50,15 +51,13 @@ def neuron_bytes(model) -> int:
 
 
 def largest_delay_ticks(projection) -> int:
-    """The longest delay a projection can draw (its distribution's top, or its list's)."""
+    """The longest delay a projection can draw: its list's longest, or the largest value
+    its distribution can give, rounded to ticks as the synapses are."""
     explicit = projection.connector.explicit_values(0, projection.post.size)
     if explicit is not None:
         return int(explicit[1].max(initial=1))
-    delay = projection.delay_ticks
-    high = float(getattr(delay, "high", delay))
-    if not np.isfinite(high):
-        high = delay.mean + 5 * delay.std
-    return int(np.clip(np.ceil(high), 1, 65_535))
+    high = float(getattr(projection.delay_ticks, "largest", projection.delay_ticks))
+    return int(np.clip(np.rint(high), 1, MAX_DELAY_TICKS))
 
 
 def ring_bytes_per_neuron(network: Network, population: int) -> int:
