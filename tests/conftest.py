@@ -9,8 +9,7 @@ from .helpers import REFERENCE
 
 @pytest.fixture
 def reference_dir() -> Path:
-    """The shared reference cases; a missing folder fails the test rather than skipping it."""
+    """The bundled NIR reference cases; a missing folder fails the test rather than skipping it."""
     if not REFERENCE.is_dir():
-        pytest.fail(f"reference cases not found at {REFERENCE}; check out shared/ beside the "
-                    f"repository")
+        pytest.fail(f"reference cases not found at {REFERENCE}; the repository is incomplete")
     return REFERENCE

@@ -7,7 +7,7 @@ from simulator import MappingOptions, RunOptions, simulate
 from simulator.distribution import SerialComm
 
 REPO = Path(__file__).resolve().parents[1]
-REFERENCE = REPO.parent / "shared" / "reference"
+REFERENCE = REPO / "examples" / "nir"  # NIR models and reference traces (BSD-3)
 
 
 def run_serial(network, machine=None, neurons_per_core=16, placer="spread", **run):

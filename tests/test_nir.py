@@ -39,10 +39,10 @@ def euler_error_bound(exact_v, spikes_in, tau_s, r, w, v_th):
 
 
 def test_lif_norse_matches_the_exact_solution_and_norse(reference_dir):
-    exact = np.loadtxt(reference_dir / "nir_lif" / "lif_exact.csv", delimiter=",")
-    norse = np.loadtxt(reference_dir / "nir_lif" / "lif_norse.csv", delimiter=",")
-    spinnaker2 = np.loadtxt(reference_dir / "nir_lif" / "lif_spinnaker2.csv", delimiter=",")
-    graph = nir.read(reference_dir / "nir_lif" / "lif_norse.nir")
+    exact = np.loadtxt(reference_dir / "lif_exact.csv", delimiter=",")
+    norse = np.loadtxt(reference_dir / "lif_norse.csv", delimiter=",")
+    spinnaker2 = np.loadtxt(reference_dir / "lif_spinnaker2.csv", delimiter=",")
+    graph = nir.read(reference_dir / "lif_norse.nir")
     steps = np.flatnonzero(exact[:, 0])
     network = read_nir(graph, DT_MS, spikes=(steps * DT_MS, np.zeros(steps.size, int)))
     lif = network.population("n_1")
@@ -504,7 +504,7 @@ def run_cli(tmp_path, nir_path, input_path, capsys):
 def test_cli_runs_a_nir_model_and_records_its_output(reference_dir, tmp_path, capsys):
     np.savez(tmp_path / "spikes.npz", times_ms=np.array([1.0, 1.5, 2.0, 2.5, 3.0]),
              indices=np.zeros(5, dtype=np.int64))
-    code, err = run_cli(tmp_path, reference_dir / "nir_lif" / "lif_norse.nir", "spikes.npz",
+    code, err = run_cli(tmp_path, reference_dir / "lif_norse.nir", "spikes.npz",
                         capsys)
     assert code == 0, err
     import h5py
@@ -522,7 +522,7 @@ def test_the_bundled_example_reproduces_the_reference_spikes(reference_dir):
     config = load_config(REPO / "examples" / "nir_lif.toml")
     result = simulate(config.build_network(), config.machine, config.run, config.mapping,
                       comm=SerialComm())
-    exact = np.loadtxt(reference_dir / "nir_lif" / "lif_exact.csv", delimiter=",")
+    exact = np.loadtxt(reference_dir / "lif_exact.csv", delimiter=",")
     assert result.spikes("n_1")[0].tolist() == (np.flatnonzero(exact[:, 2]) + 1).tolist()
     assert result.datasets["state/n_1/v"].shape == (1000, 1)
 
@@ -547,7 +547,7 @@ def truncated(path, tmp_path, name):
     ("negative_time", "times_ms must be finite and >= 0"),
 ])
 def test_bad_files_exit_2_with_one_sentence(reference_dir, tmp_path, capsys, case, message):
-    lif = reference_dir / "nir_lif" / "lif_norse.nir"
+    lif = reference_dir / "lif_norse.nir"
     good = dict(times_ms=np.array([1.0]), indices=np.array([0]))
     spikes = {"wrong_shapes": dict(times_ms=np.ones(2), indices=np.zeros(3, int)),
               "wrong_dtype": dict(times_ms=np.ones(2), indices=np.zeros(2)),

@@ -231,7 +231,7 @@ def test_damaged_nir_files_are_read_or_refused_in_one_sentence(tmp_path_factory,
     a network, or one NIRError. (Bytes of HDF5's own structures are left alone: some changes
     there make libhdf5 itself loop, which no reader above it can catch; docs/nir.md.)"""
     from .helpers import REFERENCE
-    source = REFERENCE / "nir_lif" / "lif_norse.nir"
+    source = REFERENCE / "lif_norse.nir"
     good = source.read_bytes()
     if data.draw(st.booleans()):
         raw = good[:data.draw(st.integers(0, len(good) - 1))]
