@@ -117,10 +117,10 @@ def read_nir(source, timestep_ms: float, spikes: dict | None = None, reset: str 
             out_shape = _edge_operator(node_name, node, _conv_input_shape(node),
                                        timestep_ms)[1]
             b = np.repeat(b, int(np.prod(out_shape)) // b.size)
-        start = ops.diagonal(b)
-        for target, op in _walk(node_name, start, out_shape, nodes, successors, names, shapes,
-                                timestep_ms, (node_name,)):
-            if target in names:
+        reached = _reach(node_name, ops.diagonal(b), out_shape, nodes, successors, names,
+                         shapes, timestep_ms)
+        for target, parts in reached.items():
+            for op in parts if target in names else ():
                 bias[target] = bias[target] + ops.apply(op, np.ones(op.n_in))
 
     network = Network(name)
@@ -146,11 +146,9 @@ def read_nir(source, timestep_ms: float, spikes: dict | None = None, reset: str 
         populations[node_name] = network.add_population(pop_name, size, model)
 
     for src in names:
-        reached: dict[str, list] = {}
         start = ops.identity(int(np.prod(shapes[src])))
-        for target, op in _walk(src, start, shapes[src], nodes, successors, names, shapes,
-                                timestep_ms, ()):
-            reached.setdefault(target, []).append(op)
+        reached = _reach(src, start, shapes[src], nodes, successors, names, shapes,
+                         timestep_ms)
         for target, parts in reached.items():
             if type(nodes[target]).__name__ == "Output":
                 continue
@@ -167,32 +165,77 @@ def read_nir(source, timestep_ms: float, spikes: dict | None = None, reset: str 
     return network
 
 
-def _walk(src, op, shape, nodes, successors, names, shapes, timestep_ms, path):
-    """(neuron or Output node, composed operator) for every path of edge nodes from `src`."""
-    for target in successors[src]:
+def _reach(start, op, shape, nodes, successors, names, shapes, timestep_ms):
+    """{neuron or Output node: [operator of each edge into it]} for the nodes reached from
+    `start` through edge nodes only. Each edge node is composed once, with the sum of what
+    reaches it, so the walk is linear in the size of the graph: a chain of thousands of
+    nodes needs no recursion, and diamonds of edge nodes no work per path."""
+    order, feeders = _edge_order(start, nodes, successors, names)
+    out = {start: (op, shape)}
+    for node in order:
+        parts = [out[f] for f in feeders[node]]
+        sizes = list(dict.fromkeys(p.n_out for p, _ in parts))
+        if len(sizes) > 1:
+            raise node_error(node, nodes[node], f"receives {' or '.join(map(str, sizes))} "
+                                                f"values along different paths; the shapes "
+                                                f"must match")
+        arriving = parts[0][0] if len(parts) == 1 else ops.concatenate([p for p, _ in parts])
+        step, out_shape = _edge_operator(node, nodes[node], parts[0][1], timestep_ms,
+                                         n_in=arriving.n_out)
+        out[node] = (ops.compose(arriving, step), out_shape)
+    reached: dict[str, list] = {}
+    for target, via in feeders.items():
         node = nodes[target]
         kind = type(node).__name__
-        if target in names or kind == "Output":
-            if kind == "Output" and path:
+        if target not in names and kind != "Output":
+            continue
+        for src in via:
+            if kind == "Output" and src not in names:
                 raise node_error(target, node, f"is reached from {src!r} through edge nodes, "
                                                f"but only populations are recorded; put a "
                                                f"neuron node such as LI before the Output")
             if kind == "Input":
                 raise node_error(target, node, f"receives an edge from {src!r}, but an Input "
                                                f"node cannot have inputs; remove that edge")
+            arriving = out[src][0]
             size = int(np.prod(shapes[target])) if target in names else \
                 _declared_size(node, "input")
-            if size is not None and size != op.n_out:
-                raise node_error(target, node, f"has {size} inputs but receives {op.n_out} "
-                                               f"values from {src!r}; the shapes must match")
-            yield target, op
+            if size is not None and size != arriving.n_out:
+                raise node_error(target, node, f"has {size} inputs but receives "
+                                               f"{arriving.n_out} values from {src!r}; the "
+                                               f"shapes must match")
+            reached.setdefault(target, []).append(arriving)
+    return reached
+
+
+def _edge_order(start, nodes, successors, names):
+    """The edge nodes reached from `start` without passing a neuron or Output node, in
+    topological order, and for every node reached the nodes its edges come from, in the
+    order a depth-first walk (an explicit stack, not recursion) meets them."""
+    done = object()
+    feeders: dict[str, list[str]] = {}
+    on_stack, finished, seen = {start}, [], {start}
+    stack = [(start, iter(successors[start]))]
+    while stack:
+        node, todo = stack[-1]
+        target = next(todo, done)
+        if target is done:
+            stack.pop()
+            on_stack.discard(node)
+            finished.append(node)
             continue
-        if target in path:
-            raise node_error(target, node, "is on a loop of edge nodes with no neuron node in "
-                                           "it; a recurrent loop must pass through a neuron")
-        step, out_shape = _edge_operator(target, node, shape, timestep_ms, n_in=op.n_out)
-        yield from _walk(target, ops.compose(op, step), out_shape, nodes, successors, names,
-                         shapes, timestep_ms, path + (target,))
+        feeders.setdefault(target, []).append(node)
+        if target in names or type(nodes[target]).__name__ == "Output":
+            continue
+        if target in on_stack:
+            raise node_error(target, nodes[target], "is on a loop of edge nodes with no neuron "
+                                                    "node in it; a recurrent loop must pass "
+                                                    "through a neuron")
+        if target not in seen:
+            seen.add(target)
+            on_stack.add(target)
+            stack.append((target, iter(successors[target])))
+    return [n for n in reversed(finished) if n != start], feeders
 
 
 def _edge_operator(name, node, shape, timestep_ms, n_in=None):
