@@ -44,10 +44,40 @@ def load_graph(source):
     if not path.is_file():
         raise NIRError(f"NIR file {path} does not exist; give the path of a .nir file")
     try:
-        return nir.read(path)
+        return nir.read(path, type_check=False)
     except Exception as err:  # h5py and nir raise many kinds for a damaged file
+        unknown = _unknown_node(path)
+        if unknown is not None:
+            raise NIRError(f"NIR node {unknown[0]!r} has type {unknown[1]!r}, which is not "
+                           f"supported; the supported node types are "
+                           f"{', '.join(SUPPORTED)}") from None
         raise NIRError(f"NIR file {path} cannot be read as a NIR graph ({reason(err)}); give a "
                        f"file written by nir.write") from None
+
+
+def _unknown_node(path: Path) -> tuple[str, str] | None:
+    """(name, type) of the first node in the file, at any depth of nested graphs, whose type
+    is none that this reader knows, or None."""
+    import h5py
+
+    known = (*SUPPORTED, "NIRGraph")
+    try:
+        with h5py.File(path, "r") as f:
+            stack = [("", f.get("node"))]
+            while stack:
+                prefix, graph = stack.pop()
+                nodes = graph.get("nodes") if isinstance(graph, h5py.Group) else None
+                for name, node in (nodes.items() if isinstance(nodes, h5py.Group) else ()):
+                    kind = node.get("type") if isinstance(node, h5py.Group) else None
+                    kind = kind[()] if isinstance(kind, h5py.Dataset) else None
+                    kind = kind.decode(errors="replace") if isinstance(kind, bytes) else kind
+                    if kind == "NIRGraph":
+                        stack.append((f"{prefix}{name}.", node))
+                    elif isinstance(kind, str) and kind not in known:
+                        return f"{prefix}{name}", kind
+    except Exception:  # a file h5py cannot walk: the caller's message stands
+        return None
+    return None
 
 
 def reason(err: Exception) -> str:
