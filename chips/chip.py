@@ -10,6 +10,8 @@ from .link import Link
 from .noc import NOC_LAYOUTS, core_hops
 from .router import Router
 
+MAX_CORES = 2**16 - 1
+
 
 @dataclass(frozen=True)
 class Chip:
@@ -31,7 +33,8 @@ class Chip:
     noc_hop_ns: int = 5
 
     def __post_init__(self) -> None:
-        check(self.cores > 0, "cores", "be > 0", self.cores)
+        check(0 < self.cores <= MAX_CORES, "cores", f"be in [1, {MAX_CORES:,}] (core "
+                                                    f"numbers are 16-bit)", self.cores)
         check(0 <= self.reserved_cores < self.cores, "reserved_cores",
               f"be >= 0 and below cores ({self.cores})", self.reserved_cores)
         check(self.header_bits >= 0, "header_bits", "be >= 0", self.header_bits)

@@ -9,6 +9,7 @@ from .faults import Faults
 from .topology import BOARD48_COLUMNS, Topology, build_topology
 
 LAYOUTS = ("rectangle", "board48")
+MAX_CHIPS = 2**16   # above the largest SpiNNaker2 machine built (720 boards, 34,560 chips)
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,8 @@ class Machine:
     def __post_init__(self) -> None:
         check(self.width >= 1, "width", "be >= 1", self.width)
         check(self.height >= 1, "height", "be >= 1", self.height)
+        check(self.width * self.height <= MAX_CHIPS, "width x height",
+              f"be at most {MAX_CHIPS:,} chips", (self.width, self.height))
         check(self.layout in LAYOUTS, "layout", f"be one of {', '.join(LAYOUTS)}", self.layout)
         if self.layout == "board48":
             size = (len(BOARD48_COLUMNS), max(stop for _, stop in BOARD48_COLUMNS))
