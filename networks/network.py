@@ -12,6 +12,8 @@ from .errors import NetworkError, check
 from .models import NeuronModel
 
 MAX_DELAY_TICKS = 65_535
+MAX_NEURONS = 2**31 - 1       # neuron indices and routing keys are 32-bit
+MAX_POPULATIONS = 2**16       # mapping takes milliseconds a population: 65,536 take minutes
 MAX_WEIGHT = float(np.finfo(np.float32).max)
 
 
@@ -70,6 +72,8 @@ class Network:
         self.populations: list[Population] = []
         self.projections: list[Projection] = []
         self.recorded: dict[str, tuple[str, ...]] = {}
+        self._names: set[str] = set()
+        self._neurons = 0
 
     def population(self, name: str) -> Population:
         for pop in self.populations:
@@ -84,10 +88,12 @@ class Network:
         """Add `size` neurons of `model` named `name`, recording the variables in `record`."""
         check(isinstance(name, str) and name.isidentifier(), "population name",
               "be a word of letters, digits and underscores", name)
-        check(all(p.name != name for p in self.populations), "population name",
-              "be unique in the network", name)
-        check(isinstance(size, (int, np.integer)) and size >= 1, f"population {name}.size",
-              "be a whole number >= 1", size)
+        check(name not in self._names, "population name", "be unique in the network", name)
+        check(len(self.populations) < MAX_POPULATIONS, f"population {name}",
+              f"fit in a network of at most {MAX_POPULATIONS:,} populations", name)
+        check(isinstance(size, (int, np.integer)) and 1 <= size <= MAX_NEURONS - self._neurons,
+              f"population {name}.size", f"be a whole number >= 1 that keeps the network "
+              f"within {MAX_NEURONS:,} neurons (32-bit indices)", size)
         check(isinstance(model, NeuronModel), f"population {name}.model",
               "be a neuron model such as IFCurrExp()", model)
         model.check_size(int(size))
@@ -100,6 +106,8 @@ class Network:
                   "be a number or a distribution", value)
         pop = Population(name, int(size), model, initial, len(self.populations))
         self.populations.append(pop)
+        self._names.add(name)
+        self._neurons += pop.size
         self.record(pop, record)
         return pop
 

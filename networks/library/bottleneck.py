@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from ..connectors import FixedInDegree
 from ..errors import check
 from ..models import LIF, SpikeSourcePoisson
-from ..network import Network
+from ..network import MAX_NEURONS, MAX_POPULATIONS, Network
 from .units import delay_in_ticks
 
 
@@ -42,6 +42,12 @@ class BottleneckParams:
         check(1.0 <= self.bottleneck_ratio <= self.width, "bottleneck_ratio",
               f"be between 1 and width ({self.width})", self.bottleneck_ratio)
         check(self.in_degree >= 1, "in_degree", "be >= 1", self.in_degree)
+        check(self.n_chips * (self.layers_per_chip + 1) <= MAX_POPULATIONS,
+              "n_chips and layers_per_chip", f"give at most {MAX_POPULATIONS:,} populations, "
+              f"n_chips x (layers_per_chip + 1)", (self.n_chips, self.layers_per_chip))
+        check(self.n_chips * (self.layers_per_chip + 1) * self.width <= MAX_NEURONS, "width",
+              f"keep n_chips x (layers_per_chip + 1) x width within {MAX_NEURONS:,} neurons",
+              self.width)
         check(self.input_rate_hz >= 0, "input_rate_hz", "be >= 0", self.input_rate_hz)
         check(self.v_thresh_mv > -65.0, "v_thresh_mv", "be above the rest potential (-65 mV)",
               self.v_thresh_mv)

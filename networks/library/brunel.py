@@ -18,7 +18,7 @@ from ..connectors import FixedInDegree
 from ..distributions import Uniform
 from ..errors import check
 from ..models import LIFPoisson
-from ..network import Network
+from ..network import MAX_NEURONS, Network
 from .units import delay_in_ticks
 
 
@@ -46,6 +46,8 @@ class BrunelParams:
         check(self.j_mv > 0, "j_mv", "be > 0", self.j_mv)
         check(self.v_reset_mv < self.theta_mv, "v_reset_mv",
               f"be below theta_mv ({self.theta_mv})", self.v_reset_mv)
+        check(self.scale * (self.n_exc + self.n_inh) <= MAX_NEURONS, "scale",
+              f"keep scale x (n_exc + n_inh) within {MAX_NEURONS:,} neurons", self.scale)
 
     @property
     def sizes(self) -> tuple[int, int]:

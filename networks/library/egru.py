@@ -17,10 +17,11 @@ import numpy as np
 from ..connectors import FromList
 from ..errors import check
 from ..models import EGRU, GradedSequenceSource
-from ..network import Network
+from ..network import MAX_POPULATIONS, Network
 
 INPUT_RECEPTORS = ("update", "reset", "candidate_input")
 RECURRENT_RECEPTORS = ("update", "reset", "candidate_recurrent")
+MAX_DRAWN = 2**28   # 2 GiB of float64 drawn at once, before any memory check can run
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,16 @@ class EgruParams:
         check(0 < self.threshold_low <= self.threshold_high, "threshold_low",
               f"be > 0 and at most threshold_high ({self.threshold_high})", self.threshold_low)
         check(self.weight_seed >= 0, "weight_seed", "be >= 0", self.weight_seed)
+        check(len(self.layer_sizes) < MAX_POPULATIONS, "layer_sizes",
+              f"list fewer than {MAX_POPULATIONS:,} layers", len(self.layer_sizes))
+        inputs = (self.embedding_dim, *self.layer_sizes)
+        for field, values in (("vocab_size", self.vocab_size * self.embedding_dim),
+                              ("n_tokens", self.n_tokens * self.embedding_dim),
+                              ("layer_sizes", max(max(a, b) * b for a, b in
+                                                  zip(inputs, self.layer_sizes)))):
+            check(values <= MAX_DRAWN, field, f"keep the values the builder draws at once (an "
+                                              f"embedding or a layer's pairs) within "
+                                              f"{MAX_DRAWN:,}", getattr(self, field))
 
 
 def layer_names(params: EgruParams) -> list[str]:

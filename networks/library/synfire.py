@@ -14,8 +14,10 @@ import numpy as np
 from ..connectors import AllToAll
 from ..errors import check
 from ..models import LIFPoisson, SpikeSourceArray
-from ..network import Network
+from ..network import MAX_NEURONS, MAX_POPULATIONS, Network
 from .units import delay_in_ticks
+
+MAX_GROUP_SIZE = 2**20
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,14 @@ class SynfireParams:
     def __post_init__(self) -> None:
         check(self.n_groups >= 1, "n_groups", "be >= 1", self.n_groups)
         check(self.group_size >= 1, "group_size", "be >= 1", self.group_size)
+        check(self.n_groups < MAX_POPULATIONS, "n_groups",
+              f"be below {MAX_POPULATIONS:,} (the network's populations)", self.n_groups)
+        check(self.group_size <= MAX_GROUP_SIZE, "group_size",
+              f"be at most {MAX_GROUP_SIZE:,}: two all-to-all groups of more would need "
+              f"over 10**12 synapses", self.group_size)
+        check((self.n_groups + 1) * self.group_size <= MAX_NEURONS, "n_groups",
+              f"keep (n_groups + 1) x group_size within {MAX_NEURONS:,} neurons",
+              self.n_groups)
         check(self.v_thresh_mv > self.v_rest_mv, "v_thresh_mv",
               f"be above v_rest_mv ({self.v_rest_mv})", self.v_thresh_mv)
         check(self.pulse_time_ms >= 0, "pulse_time_ms", "be >= 0", self.pulse_time_ms)
