@@ -14,7 +14,7 @@ from networks.library import LIBRARY
 from networks.nir import NIRSource
 
 from .errors import ConfigError
-from .options import MappingOptions, RunOptions, check_run
+from .options import MappingOptions, RunOptions, check_pins, check_run
 from .tables import USER_ERRORS, coerce, from_table
 
 TABLES = ("machine", "network", "mapping", "run", "record", "faults")
@@ -115,6 +115,7 @@ def parse_config(text: str, source: str = "config") -> Config:
     config = Config(machine, name, params, mapping, run, text, record)
     config.build_network()
     check_run(machine, run)
+    check_pins(machine, mapping)
     return config
 
 

@@ -1,15 +1,17 @@
 """How to map and how to run: the options of the `[mapping]` and `[run]` tables."""
 
+import math
 from dataclasses import dataclass, field
 
 from chips import Machine
 
+from . import bounds
 from .errors import ConfigError, check
 
 FIDELITIES = ("functional", "timed", "packet")
 PLACERS = ("sequential", "spread", "graph")
 PIN_KEYS = ("x", "y", "cores")
-MAX_SEED = 2**63 - 1
+MAX_SEED = bounds.MAX_SEED
 
 
 def whole_multiple(value: float, unit: float) -> int | None:
@@ -35,26 +37,31 @@ class MappingOptions:
     fit_memory: bool = True
 
     def __post_init__(self) -> None:
+        check_bounds(self, "mapping")
         check(self.neurons_per_core >= 1, "neurons_per_core", "be >= 1",
               self.neurons_per_core)
         check(self.placer in PLACERS, "placer", f"be one of {', '.join(PLACERS)}",
               self.placer)
         check(self.default_rate_hz >= 0, "default_rate_hz", "be >= 0", self.default_rate_hz)
         for name, rate in self.rates_hz.items():
-            check(isinstance(rate, (int, float)) and not isinstance(rate, bool) and rate >= 0,
-                  f"rates_hz.{name}", "be a number >= 0", rate)
+            check(isinstance(rate, (int, float)) and not isinstance(rate, bool)
+                  and math.isfinite(rate) and rate >= 0, f"rates_hz.{name}",
+                  "be a finite number >= 0", rate)
+            bounds.check(f"rates_hz.{name}", rate, "rates_hz")
         for name, pin in self.pins.items():
             where = f"pins.{name}"
             check(isinstance(pin, dict) and {"x", "y"} <= set(pin) <= set(PIN_KEYS), where,
                   "be a table {x, y} or {x, y, cores = [first, last]}", pin)
             for key in ("x", "y"):
                 check(isinstance(pin[key], int) and not isinstance(pin[key], bool)
-                      and pin[key] >= 0, f"{where}.{key}", "be a whole number >= 0", pin[key])
+                      and 0 <= pin[key] < bounds.MAX_CHIPS, f"{where}.{key}",
+                      f"be a whole number in [0, {bounds.MAX_CHIPS})", pin[key])
             cores = pin.get("cores", [0, 0])
             check(isinstance(cores, (list, tuple)) and len(cores) == 2
                   and all(isinstance(c, int) and not isinstance(c, bool) for c in cores)
-                  and 0 <= cores[0] <= cores[1], f"{where}.cores",
-                  "be [first, last] core numbers with 0 <= first <= last", cores)
+                  and 0 <= cores[0] <= cores[1] <= bounds.MAX_CORES, f"{where}.cores",
+                  f"be [first, last] core numbers with 0 <= first <= last <= "
+                  f"{bounds.MAX_CORES}", cores)
 
 
 @dataclass(frozen=True)
@@ -68,7 +75,9 @@ class RunOptions:
     traffic_window_ms: float = 10.0
 
     def __post_init__(self) -> None:
-        check(self.timestep_ms > 0, "timestep_ms", "be > 0", self.timestep_ms)
+        check_bounds(self, "run")
+        check(self.timestep_ms >= 1e-6, "timestep_ms", "be at least 1e-06 (one nanosecond)"
+              if self.timestep_ms > 0 else "be > 0", self.timestep_ms)
         check(whole_multiple(self.timestep_ms * 1e6, 1.0) is not None, "timestep_ms",
               "be a whole number of nanoseconds", self.timestep_ms)
         check(self.duration_ms > 0, "duration_ms", "be > 0", self.duration_ms)
@@ -96,6 +105,25 @@ class RunOptions:
         return round(self.traffic_window_ms / self.timestep_ms)
 
 
+def check_bounds(options, section: str) -> None:
+    """Refuse a number of `options` beyond its bound (`bounds.RULES`), naming the field."""
+    for name, value in vars(options).items():
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            check(isinstance(value, int) or math.isfinite(value), name, "be a finite number",
+                  value)
+            bounds.check(name, value, f"{section}.{name}")
+
+
+def check_pins(machine: Machine, mapping: MappingOptions) -> None:
+    """Refuse pins to cores beyond the machine's chips."""
+    cores = machine.chip.cores
+    for name, pin in mapping.pins.items():
+        first, last = pin.get("cores", [0, 0])
+        if last >= cores:
+            raise ConfigError(f"[mapping] pins.{name}.cores must name cores below the "
+                              f"{cores} of a {machine.chip.name} chip (got {[first, last]})")
+
+
 def check_run(machine: Machine, run: RunOptions) -> None:
     """Refuse a run whose options cannot apply to its machine."""
     faults = machine.faults
@@ -121,3 +149,4 @@ def check_arguments(network, machine, run, mapping) -> None:
     if not network.populations:
         raise ConfigError("network must have at least one population; add one with "
                           "Network.add_population")
+    check_pins(machine, mapping)

@@ -13,6 +13,7 @@ from chips import MachineError
 from networks import NetworkError
 from networks.distributions import DISTRIBUTIONS
 
+from . import bounds
 from .errors import ConfigError
 
 USER_ERRORS = (ConfigError, NetworkError, MachineError)
@@ -32,6 +33,14 @@ def from_table(cls, table, section: str, base=None):
         if key not in allowed:
             raise ConfigError(f"[{section}] {key} is not a known key; the keys are "
                               f"{', '.join(allowed)}")
+    required = [f.name for f in dataclasses.fields(cls) if f.name in allowed
+                and f.default is dataclasses.MISSING
+                and f.default_factory is dataclasses.MISSING]
+    missing = [key for key in required if key not in table]
+    if missing and base is None:
+        optional = [key for key in allowed if key not in required]
+        raise ConfigError(f"[{section}] lacks key {missing[0]}; give {', '.join(required)}"
+                          + (f" (and optionally {', '.join(optional)})" if optional else ""))
     hints = typing.get_type_hints(cls)
     values = {key: coerce(value, hints[key], f"[{section}] {key}")
               for key, value in table.items()}
@@ -41,8 +50,9 @@ def from_table(cls, table, section: str, base=None):
         raise ConfigError(f"[{section}] {err}") from None
 
 
-def coerce(value, kind, where: str):
-    """`value` as type `kind`, or a `ConfigError` naming `where` and the type wanted."""
+def coerce(value, kind, where: str, bounded: bool = True):
+    """`value` as type `kind`, or a `ConfigError` naming `where` and the type wanted (or, for
+    a number, the bound it exceeds)."""
     origin = typing.get_origin(kind)
     if origin in (typing.Union, types.UnionType):
         options = typing.get_args(kind)
@@ -56,9 +66,12 @@ def coerce(value, kind, where: str):
                     return None
                 continue
             try:
-                return coerce(value, option, where)
+                result = coerce(value, option, where, bounded=False)
             except ConfigError:
                 continue
+            if bounded and isinstance(result, (int, float)) and not isinstance(result, bool):
+                bounds.check(where, result)
+            return result
         raise ConfigError(f"{where} must be {_describe(kind)} (got {value!r})")
     if origin is tuple:
         if not isinstance(value, list):
@@ -73,11 +86,15 @@ def coerce(value, kind, where: str):
     if kind is int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise ConfigError(f"{where} must be a whole number (got {value!r})")
+        if bounded:
+            bounds.check(where, value)
         return value
     if kind is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)) \
                 or not math.isfinite(value):
             raise ConfigError(f"{where} must be a finite number (got {value!r})")
+        if bounded:
+            bounds.check(where, float(value))
         return float(value)
     if kind is str:
         if not isinstance(value, str):

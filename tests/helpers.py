@@ -21,3 +21,28 @@ def run_serial(network, machine=None, neurons_per_core=16, placer="spread", **ru
 def reproducible(datasets: dict) -> dict:
     """The datasets a run must reproduce bit for bit: all but the wall-clock profile."""
     return {k: v for k, v in datasets.items() if not k.startswith("profile/")}
+
+
+def toml_value(value) -> str:
+    """`value` spelled in TOML (inf and nan included)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return "nan" if value != value else ("inf" if value > 0 else "-inf") \
+            if abs(value) == float("inf") else repr(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return '"' + value.encode("unicode_escape").decode().replace('"', '\\"') + '"'
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    return "{" + ", ".join(f"{k} = {toml_value(v)}" for k, v in value.items()) + "}"
+
+
+def toml_text(document: dict, prefix: str = "") -> str:
+    """A TOML document whose tables (`[a]`, `[a.b]`) hold these keys, as tomllib reads it."""
+    lines = [f"[{prefix}]"] if prefix else []
+    lines += [f"{k} = {toml_value(v)}" for k, v in document.items() if not isinstance(v, dict)]
+    lines += [toml_text(v, f"{prefix}.{k}" if prefix else k) for k, v in document.items()
+              if isinstance(v, dict)]
+    return "\n".join(lines) + "\n"
