@@ -1,25 +1,37 @@
 """The `neurochip` command line."""
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 
 import numpy as np
 
+from .atomic import check_target
 from .config import load_config
 from .distribution import all_ranks_end_on_failure, world
-from .interrupt import StopRequest
+from .interrupt import StopRequest, stopping_at_once
 from .progress import wanted
 from .reporting.command import add_arguments as report_arguments, report_command
-from .errors import ConfigError, MappingError
+from .errors import MappingError
 from .run import simulate
 from .tables import USER_ERRORS
 from .validate import map_command
 
 EXIT_USER_ERROR = 2
+EXIT_INTERRUPTED = 128 + signal.SIGINT
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run a command; Ctrl-C or SIGTERM at any point ends it with one line, no traceback."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt as err:
+        print(f"neurochip: {str(err) or 'interrupted'}", file=sys.stderr)
+        return 128 + getattr(err, "signal", signal.SIGINT)
+
+
+def _main(argv: list[str] | None) -> int:
     parser = argparse.ArgumentParser(
         prog="neurochip", description="Simulate SpiNNaker-2-like neuromorphic machines.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -48,11 +60,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_command(args, comm) -> int:
+    """Check --out (on rank 0, which writes it) before reading anything else, and once more
+    against the inputs the config names, then build, simulate and write."""
     out = Path(args.out)
-    if not out.parent.is_dir() and str(out.parent):
-        raise ConfigError(f"--out {out}: directory {out.parent} does not exist; create it or "
-                          f"choose another path")
+    if comm.rank == 0:
+        check_target(args.out, "--out", [args.config])
     config = load_config(args.config)
+    if comm.rank == 0:
+        check_target(out, "--out", [args.config, *config.inputs])
     network = config.build_network()
     with StopRequest().listening() as stop:
         result = simulate(network, config.machine, config.run, config.mapping, config.text,
@@ -65,15 +80,21 @@ def run_command(args, comm) -> int:
             print("neurochip: interrupted before the first traffic window ended; nothing "
                   "written", file=sys.stderr)
             return status
-        result.save(out)
+        save(result, out)
         print(f"neurochip: interrupted; wrote {out} with the first "
               f"{result.attributes['duration_ticks']} ticks (the traffic windows finished)",
               file=sys.stderr)
         return status
-    result.save(out)
+    save(result, out)
     if not args.quiet:
         print(summary(result, out))
     return 0
+
+
+def save(result, out: Path) -> None:
+    """Write the result file; a signal meanwhile ends the write and leaves nothing behind."""
+    with stopping_at_once(f"writing {out}; nothing written"):
+        result.save(out)
 
 
 def summary(result, out: Path) -> str:

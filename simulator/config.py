@@ -57,6 +57,13 @@ class Config:
     text: str = ""
     record: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """The files the network is read from (a NIR model and its input spikes)."""
+        if isinstance(self.network_params, NIRSource):
+            return tuple(p for p in (self.network_params.path, self.network_params.input) if p)
+        return ()
+
     def build_network(self) -> Network:
         """The network, built for this run's timestep, with the `[record]` variables."""
         try:

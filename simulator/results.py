@@ -1,17 +1,20 @@
 """A run's result: attributes and datasets at HDF5 paths, written and read generically.
 
 The layout (`docs/results.md`) is whatever paths the run put in; one writer stores them all,
-one reader loads them all, so a new dataset needs no new I/O code. A file is written to a
-temporary name beside the target and renamed into place, so a reader never sees half a file.
+one reader loads them all, so a new dataset needs no new I/O code. The HDF5 file is built in
+memory and then written to a temporary name beside the target and renamed into place, so a
+reader never sees half a file, and a full disk is one clean error of the final write (HDF5
+itself, failing to write, crashed the process).
 """
 
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import h5py
 import numpy as np
 
-from .atomic import write_atomically
+from .atomic import write_atomically, write_bytes
 
 
 @dataclass(eq=False)
@@ -33,11 +36,15 @@ class Result:
                 self.datasets[f"spikes/{population}/ids"])
 
     def save(self, path: str | Path) -> Path:
-        """Write the result to `path` atomically."""
-        return write_atomically(path, self._write)
+        """Write the result to `path` atomically (a `WriteError` if the disk cannot hold it)."""
+        image = io.BytesIO()
+        self._write(image)
+        data = image.getbuffer()
+        return write_atomically(path, lambda temporary: write_bytes(temporary, data),
+                                size_bytes=data.nbytes)
 
-    def _write(self, path: str) -> None:
-        with h5py.File(path, "w") as f:
+    def _write(self, target) -> None:
+        with h5py.File(target, "w") as f:
             for key, value in self.attributes.items():
                 f.attrs[key] = value
             for name, array in self.datasets.items():

@@ -1,5 +1,6 @@
 """A run stopped by a signal leaves no file or a complete one marked interrupted."""
 
+import os
 import signal
 import subprocess
 import sys
@@ -66,3 +67,41 @@ def test_sigterm_on_the_command_leaves_no_file_or_a_complete_one(tmp_path):
         assert "interrupted; wrote" in stderr
     else:
         assert "nothing written" in stderr
+
+
+INTERRUPT_AT_IMPORT = """
+import os, signal, sys
+
+class InterruptAt:
+    '''Press Ctrl-C (SIGINT to this process) when module {module!r} starts to import.'''
+    def find_spec(self, name, path=None, target=None):
+        if name == {module!r}:
+            sys.meta_path.remove(self)
+            os.kill(os.getpid(), signal.SIGINT)
+        return None
+
+sys.meta_path.insert(0, InterruptAt())
+"""
+
+
+@pytest.mark.parametrize("module", ["numpy", "numba", "h5py", "simulator.config",
+                                    "simulator.mapping"])
+def test_ctrl_c_while_the_command_imports_ends_with_one_line(tmp_path, module):
+    """NumPy, Numba and h5py take seconds to import: a Ctrl-C then is not a traceback."""
+    (tmp_path / "sitecustomize.py").write_text(INTERRUPT_AT_IMPORT.format(module=module))
+    (tmp_path / "net.toml").write_text(GOOD)
+    done = subprocess.run([NEUROCHIP, "map", "net.toml"], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=300,
+                          env={**os.environ, "PYTHONPATH": str(tmp_path)})
+    assert (done.returncode, done.stderr, done.stdout) == (130, "neurochip: interrupted\n", "")
+
+
+def test_ctrl_c_while_mapping_ends_with_one_line(tmp_path, capsys, monkeypatch):
+    from simulator import cli
+
+    def pressed(*args, **kwargs):
+        raise KeyboardInterrupt
+    monkeypatch.setattr("simulator.validate.map_network", pressed)
+    (tmp_path / "net.toml").write_text(GOOD)
+    assert cli.main(["map", str(tmp_path / "net.toml")]) == 130
+    assert capsys.readouterr() == ("", "neurochip: interrupted\n")
