@@ -10,6 +10,7 @@ import numpy as np
 from .atomic import check_target
 from .config import load_config
 from .distribution import all_ranks_end_on_failure, world
+from .distribution.guard import same_input_on_every_rank
 from .interrupt import StopRequest, stopping_at_once
 from .progress import wanted
 from .reporting.command import add_arguments as report_arguments, report_command
@@ -66,6 +67,7 @@ def run_command(args, comm) -> int:
     if comm.rank == 0:
         check_target(args.out, "--out", [args.config])
     config = load_config(args.config)
+    same_input_on_every_rank(comm, config.text, config.inputs)
     if comm.rank == 0:
         check_target(out, "--out", [args.config, *config.inputs])
     network = config.build_network()

@@ -5,8 +5,10 @@ bad input is the CLI's exit 2."""
 import json
 
 from .config import load_config
+from .distribution.guard import same_input_on_every_rank
 from .errors import MappingError
 from .mapping import map_network
+from .memory import check_fits
 from .mapping.report import mapping_report, report_dict, report_text
 
 EXIT_DOES_NOT_FIT = 1
@@ -14,8 +16,11 @@ EXIT_DOES_NOT_FIT = 1
 
 def map_command(args, comm) -> int:
     config = load_config(args.config)
+    same_input_on_every_rank(comm, config.text, config.inputs)
     network = config.build_network()
     try:
+        check_fits(network, config.machine, config.run, config.mapping, comm.size,
+                   comm.ranks_on_this_node())
         mapping = map_network(network, config.machine, config.mapping, config.run.seed, comm)
     except MappingError as err:
         if comm.rank == 0:
