@@ -46,6 +46,9 @@ def load_graph(source):
     try:
         return nir.read(path, type_check=False)
     except Exception as err:  # h5py and nir raise many kinds for a damaged file
+        if _is_result_file(path):
+            raise NIRError(f"NIR file {path} is a neurochip result file, not a NIR graph; give "
+                           f"the .nir file the model was exported to") from None
         unknown = _unknown_node(path)
         if unknown is not None:
             raise NIRError(f"NIR node {unknown[0]!r} has type {unknown[1]!r}, which is not "
@@ -53,6 +56,16 @@ def load_graph(source):
                            f"{', '.join(SUPPORTED)}") from None
         raise NIRError(f"NIR file {path} cannot be read as a NIR graph ({reason(err)}); give a "
                        f"file written by nir.write") from None
+
+
+def _is_result_file(path: Path) -> bool:
+    import h5py
+
+    try:
+        with h5py.File(path, "r") as f:
+            return "neurochip_version" in f.attrs
+    except Exception:  # not HDF5, or damaged: the caller's message stands
+        return False
 
 
 def _unknown_node(path: Path) -> tuple[str, str] | None:
