@@ -71,8 +71,10 @@ def load_result(path: str | Path) -> Result:
     return Result(attributes, datasets, group_attributes)
 
 
-def _decoded(array: np.ndarray) -> np.ndarray:
-    """Variable-length strings inside compound datasets come back as bytes: make them str."""
+def _decoded(array) -> np.ndarray:
+    """Variable-length strings inside compound datasets come back as bytes: make them str.
+    (A scalar dataset reads as a plain value: made an array, so every dataset is one.)"""
+    array = np.asarray(array)
     if array.dtype.names is None:
         return array
     for name in array.dtype.names:

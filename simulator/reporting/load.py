@@ -1,5 +1,8 @@
 """Open a result file for a report, refusing anything that is not a whole neurochip result."""
 
+import os
+import signal
+import time
 from pathlib import Path
 
 import h5py
@@ -8,9 +11,16 @@ import numpy as np
 from ..errors import ConfigError
 from ..options import FIDELITIES
 from ..results import Result, load_result
+from .tables import CORE_COUNTERS, LINK_TIMING, ROUTER_TIMING, timed
 
+READ_SECONDS = 20         # a damaged file's read that takes longer than this (plus the next)
+READ_BYTES_PER_S = 20e6   # ... and one second per 20 MB of file never ends
 LARGEST = 2.0**53         # counts and times beyond this are no run's: the file is damaged
 REQUIRED_ATTRIBUTES = ("neurochip_version", "timestep_ns", "duration_ticks", "fidelity")
+FIELDS = {"traffic/links": ("source_x", "source_y", "direction", "target_x", "target_y"),
+          "traffic/chips": ("x", "y"),
+          "mapping/placements": ("population", "slice_start", "slice_stop", "chip_x", "chip_y",
+                                 "core")}
 REQUIRED_DATASETS = ("traffic/links", "traffic/chips", "traffic/window_ticks",
                      "traffic/link_packets", "traffic/link_bits", "traffic/router_packets",
                      "mapping/placements", "mapping/router_entries")
@@ -32,14 +42,72 @@ def read_result(path: str | Path) -> Result:
     if not hdf5:
         raise ConfigError(f"result file {path} is not an HDF5 file; give the file that "
                           f"`neurochip run` wrote")
+    _check_kind(path)
+    _read_in_a_child(path)
     try:
         result = load_result(path)
-    except (OSError, KeyError, ValueError, RuntimeError, TypeError) as err:
+    except (OSError, KeyError, ValueError, RuntimeError, TypeError, AttributeError,
+            IndexError) as err:
         reason = str(err).splitlines()[0] if str(err) else type(err).__name__
         raise ConfigError(f"result file {path} is damaged or truncated ({reason}); run "
                           f"`neurochip run` again to write it anew") from None
     _check_layout(result, path)
     return result
+
+
+def _read_in_a_child(path: Path) -> None:
+    """Read the whole file once in a forked child first: on some damaged files libhdf5
+    itself loops or crashes, which no code around it can catch (a changed byte in the heap
+    of a string attribute made it loop). A child that does not finish within a time the
+    file's size allows, or that dies, means the file is damaged."""
+    if not hasattr(os, "fork"):
+        return
+    seconds = READ_SECONDS + path.stat().st_size / READ_BYTES_PER_S
+    pid = os.fork()
+    if pid == 0:  # the child: read, and leave without running any exit handler
+        status = 0
+        try:
+            load_result(path)
+        except BaseException:
+            status = 1    # an error the reader reports itself, once the parent reads
+        os._exit(status)
+    deadline = time.monotonic() + seconds
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            raise ConfigError(f"result file {path} is damaged: reading it did not finish in "
+                              f"{seconds:.0f} s (libhdf5 loops on it); run `neurochip run` "
+                              f"again to write it anew")
+        time.sleep(0.02)
+    if os.WIFSIGNALED(status):
+        raise ConfigError(f"result file {path} is damaged: reading it crashed libhdf5 "
+                          f"({signal.Signals(os.WTERMSIG(status)).name}); run `neurochip run` "
+                          f"again to write it anew")
+
+
+def _check_kind(path: Path) -> None:
+    """Refuse, before reading any dataset, an HDF5 file that is no neurochip result (a NIR
+    graph, another program's data), naming what it lacks."""
+    try:
+        with h5py.File(path, "r") as f:
+            if "neurochip_version" in f.attrs:
+                return
+            nir = isinstance(f.get("node"), h5py.Group) and "version" in f
+    except (OSError, KeyError, ValueError, RuntimeError, TypeError) as err:
+        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise ConfigError(f"result file {path} is damaged or truncated ({reason}); run "
+                          f"`neurochip run` again to write it anew") from None
+    if nir:
+        raise ConfigError(f"{path} is a NIR graph, not a neurochip result; name it in a "
+                          f"config (`[network] nir = \"{path.name}\"`), run that and report "
+                          f"the file `neurochip run` writes")
+    raise ConfigError(f"{path} is not a neurochip result file (no attribute "
+                      f"neurochip_version); give the file that `neurochip run CONFIG --out "
+                      f"{path.name}` wrote")
 
 
 def _check_layout(result: Result, path: Path) -> None:
@@ -59,6 +127,10 @@ def _check_layout(result: Result, path: Path) -> None:
 def _inconsistency(result: Result) -> str | None:
     """What in the file contradicts the layout of docs/results.md, or None."""
     d, a = result.datasets, result.attributes
+    names = [*d, *a, *result.group_attributes,
+             *(k for attrs in result.group_attributes.values() for k in attrs)]
+    if not all(isinstance(name, str) and _utf8(name) for name in names):
+        return "a dataset or attribute name is not valid UTF-8 text"
     windows, links = len(d["traffic/window_ticks"]), len(d["traffic/links"])
     chips, slices = len(d["traffic/chips"]), len(d["mapping/placements"])
     if not (0 < _number(a["timestep_ns"]) < LARGEST and 0 <= _number(a["duration_ticks"])
@@ -77,6 +149,12 @@ def _inconsistency(result: Result) -> str | None:
     problem = _bad_places(d, chips)
     if problem:
         return problem
+    if timed(result):
+        wanted = [f"traffic/{n}" for n in (*LINK_TIMING, *ROUTER_TIMING)] + \
+            [f"cores/{n}" for n in CORE_COUNTERS]
+        missing = [name for name in wanted if name not in d]
+        if missing:
+            return f"a timed run's /{missing[0]} is missing"
     expected = {"traffic/window_ticks": (windows, 2), "mapping/router_entries": (chips,)}
     for name in d:
         group, _, leaf = name.rpartition("/")
@@ -95,9 +173,13 @@ def _inconsistency(result: Result) -> str | None:
         if name in d and np.shape(d[name]) != shape:
             return f"/{name} has shape {np.shape(d[name])}, not {shape}"
     for name, array in d.items():
-        if name.split("/")[0] in ("traffic", "cores", "profile", "mapping", "spikes") and \
-                array.dtype.names is None and array.dtype.kind in "iuf":
-            if not np.all(np.isfinite(array)) or np.any(array < 0) or \
+        group = name.split("/")[0]
+        if group in ("traffic", "cores", "profile", "mapping", "spikes") and \
+                isinstance(array, np.ndarray) and array.dtype.names is None and \
+                array.dtype.kind in "iuf":
+            # Wall-clock differences of the profile may come out slightly negative.
+            low = -LARGEST if group == "profile" else 0
+            if not np.all(np.isfinite(array)) or np.any(array < low) or \
                     np.any(array >= LARGEST):
                 return f"/{name} holds negative, non-finite or impossibly large values"
             if array.dtype.kind in "iu" and array.size and \
@@ -107,6 +189,8 @@ def _inconsistency(result: Result) -> str | None:
             "budget_cycles_per_tick", 0)) > 0:
         return "/cores has no positive budget_cycles_per_tick"
     for pop in result.populations:
+        if f"spikes/{pop}/times" not in d or f"spikes/{pop}/ids" not in d:
+            return f"/spikes/{pop} lacks its times or ids"
         times, ids = result.spikes(pop)
         size = _number(result.group_attributes.get(f"spikes/{pop}", {}).get("size", 0))
         if not 0 <= size < 2**31:
@@ -119,6 +203,9 @@ def _inconsistency(result: Result) -> str | None:
 
 def _bad_places(d: dict, n_chips: int) -> str | None:
     """Links, chips and placements must name chips of the grid and directions 0-5."""
+    for name, fields in FIELDS.items():
+        if not set(fields) <= set(getattr(d[name].dtype, "names", None) or ()):
+            return f"/{name} lacks a field of {', '.join(fields)}"
     chips = d["traffic/chips"]
     try:
         xy = {(int(x), int(y)) for x, y in zip(chips["x"], chips["y"])}
