@@ -80,11 +80,14 @@ class RunOptions:
               if self.timestep_ms > 0 else "be > 0", self.timestep_ms)
         check(whole_multiple(self.timestep_ms * 1e6, 1.0) is not None, "timestep_ms",
               "be a whole number of nanoseconds", self.timestep_ms)
-        check(self.duration_ms > 0, "duration_ms", "be > 0", self.duration_ms)
+        check(self.duration_ms >= self.timestep_ms, "duration_ms",
+              f"be at least one timestep ({self.timestep_ms:g} ms)" if self.duration_ms > 0
+              else "be > 0", self.duration_ms)
         check(whole_multiple(self.duration_ms, self.timestep_ms) is not None, "duration_ms",
               f"be a whole number of timesteps ({self.timestep_ms:g} ms)", self.duration_ms)
-        check(self.traffic_window_ms > 0, "traffic_window_ms", "be > 0",
-              self.traffic_window_ms)
+        check(self.traffic_window_ms >= self.timestep_ms, "traffic_window_ms",
+              f"be at least one timestep ({self.timestep_ms:g} ms)"
+              if self.traffic_window_ms > 0 else "be > 0", self.traffic_window_ms)
         check(whole_multiple(self.traffic_window_ms, self.timestep_ms) is not None,
               "traffic_window_ms", f"be a whole number of timesteps ({self.timestep_ms:g} ms)",
               self.traffic_window_ms)

@@ -1,0 +1,98 @@
+"""Every number of every example config perturbed to an extreme: `neurochip map` exits 0, 1
+or 2 with at most one line on stderr, no traceback and no NumPy warning."""
+
+import math
+import tomllib
+import warnings
+from pathlib import Path
+
+import pytest
+
+from simulator import MappingError, cli, load_config
+from simulator.memory import check_fits, estimate
+
+from .helpers import REPO, toml_text
+
+EXTREMES = (0, -1, 1e308, 1e-308, 2**62, math.inf, math.nan)
+# Mapping takes about a second per few million synapses: a perturbation that leaves a valid
+# network larger than this (EGRU's pruning = 0 is dense, 24 M synapses) is loaded and
+# checked against host memory, the steps before any allocation, but not mapped.
+MAP_AT_MOST_SYNAPSES = 10_000_000
+EXAMPLES = sorted((REPO / "examples").glob("*.toml"))
+
+
+def numbers(document, path=()):
+    """Paths of every number in a TOML document, list elements included."""
+    if isinstance(document, dict):
+        for key, value in document.items():
+            yield from numbers(value, (*path, key))
+    elif isinstance(document, list):
+        for i, value in enumerate(document):
+            yield from numbers(value, (*path, i))
+    elif isinstance(document, (int, float)) and not isinstance(document, bool):
+        yield path
+
+
+def perturbed(example: Path, path: tuple, value) -> str:
+    document = tomllib.loads(example.read_text())
+    network = document.get("network", {})
+    for key in ("nir", "input"):    # the config is written elsewhere: keep its files found
+        if key in network:
+            network[key] = str(example.parent / network[key])
+    table = document
+    for step in path[:-1]:
+        table = table[step]
+    table[path[-1]] = value
+    return toml_text(document)
+
+
+CASES = [(example, path, value) for example in EXAMPLES
+         for path in numbers(tomllib.loads(example.read_text())) for value in EXTREMES]
+
+
+def test_the_fuzz_covers_every_number_of_every_example():
+    assert {e.stem for e, _, _ in CASES} == {"bottleneck", "brunel", "cuba", "egru",
+                                             "microcircuit", "nir_lif", "synfire"}
+    assert len(CASES) > 500
+
+
+def small_enough_to_map(config_path: Path) -> bool:
+    try:
+        config = load_config(config_path)
+        network = config.build_network()
+    except Exception:    # refused: `map` says so itself
+        return True
+    need = estimate(network, config.machine, config.run, config.mapping, 1)
+    return need.synapses <= MAP_AT_MOST_SYNAPSES
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[e.stem for e in EXAMPLES])
+def test_extreme_numbers_exit_0_1_or_2_in_one_line(example, tmp_path, capsys):
+    config_path = tmp_path / "fuzzed.toml"
+    outcomes = {}
+    for _, path, value in [c for c in CASES if c[0] == example]:
+        config_path.write_text(perturbed(example, path, value))
+        where = f"{'.'.join(map(str, path))} = {value!r}"
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            status = cli.main(["map", str(config_path)]) \
+                if small_enough_to_map(config_path) else check_only(config_path)
+        out, err = capsys.readouterr()
+        assert status in (0, 1, 2), (where, status, err)
+        assert "Traceback" not in err and err.count("\n") <= 1, (where, err)
+        assert status != 2 or (err.startswith("neurochip: error: ") and out == ""), (where, err)
+        numpy_warnings = [w for w in caught if issubclass(w.category, RuntimeWarning)]
+        assert not numpy_warnings, (where, [str(w.message) for w in numpy_warnings])
+        outcomes[status] = outcomes.get(status, 0) + 1
+    assert outcomes.get(2, 0) > 0 and outcomes.get(0, 0) + outcomes.get(1, 0) > 0, outcomes
+
+
+def check_only(config_path: Path) -> int:
+    """The steps of `map` before the mapping: load, build, check host memory."""
+    config = load_config(config_path)
+    network = config.build_network()
+    try:
+        check_fits(network, config.machine, config.run, config.mapping, 1, 1)
+    except MappingError:
+        return 1
+    return 0
