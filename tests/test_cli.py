@@ -32,7 +32,7 @@ def test_run_writes_a_result_and_says_what_it_did(tmp_path):
      "the network needs 10000 cores (one per slice) but the machine has 608 application "
      "cores alive; make [machine] width or height larger (core memory already limits"),
     (("n_neurons = 400", "n_neurons = 400000"),
-     "the run needs about 30.3 GiB per rank (3.2e+09 synapses x 10 bytes"),
+     "population exc: a single neuron needs about 229800 bytes of core data memory"),
 ])
 def test_a_bad_config_exits_2_with_one_line_and_writes_nothing(tmp_path, change, message):
     (tmp_path / "net.toml").write_text(GOOD.replace(*change))
@@ -60,37 +60,6 @@ def test_the_console_script_is_installed():
     assert done.returncode == 0 and "run" in done.stdout
 
 
-def test_the_memory_estimate_counts_synapses_neurons_and_recordings():
-    import chips
-    from networks import AllToAll, FixedInDegree, IFCurrExp, Network
-    from simulator import MappingError, MappingOptions, RunOptions
-    from simulator.memory import BASELINE_BYTES, check_fits, estimate
-
-    net = Network()
-    a = net.add_population("a", 1000, IFCurrExp(), record=["v"])
-    b = net.add_population("b", 500, IFCurrExp())
-    net.connect(a, b, AllToAll(), delay_ticks=3)
-    net.connect(b, a, FixedInDegree(20))
-    machine, options = chips.spinnaker2(2, 2), MappingOptions(100)
-    run = RunOptions(duration_ms=100.0, timestep_ms=1.0, traffic_window_ms=10.0)
-    need = estimate(net, machine, run, options, 1)
-    assert need.synapses == 1000 * 500 + 20 * 1000
-    assert need.synapse_bytes == need.synapses * 10
-    # 1500 neurons x 96 bytes, plus rings: 1500 x 2 receptors x (3 + 2) slots x 8 bytes
-    assert need.neuron_bytes == 1500 * 96 + 1500 * 2 * 5 * 8
-    assert need.recording_bytes == 100 * 1000 * 8 * 2  # rank 0's part and the gathered table
-    assert need.table_bytes == 2 * 10 * 8 * (6 * 24 + 4 * 4 + 6 * 15)
-    half = estimate(net, machine, run, options, 2)
-    assert half.synapse_bytes == need.synapse_bytes / 2
-    check_fits(net, machine, run, options, 1, 1, available=2**40)
-    try:
-        check_fits(net, machine, run, options, 1, 1, available=BASELINE_BYTES)
-    except MappingError as err:
-        assert "this machine has 0.4 GiB available for 1 rank(s)" in str(err)
-    else:
-        raise AssertionError("not refused")
-
-
 def test_an_unbounded_normal_delay_is_sized_by_the_largest_draw_possible():
     """A 53-bit Box-Muller normal never exceeds sqrt(2 * 53 ln 2) ~ 8.57 standard deviations,
     so a Normal(15, 7.5) delay needs a ring of 15 + 8.57 * 7.5 ticks, not the 65,535-tick
@@ -100,14 +69,14 @@ def test_an_unbounded_normal_delay_is_sized_by_the_largest_draw_possible():
     from networks import FixedInDegree, IFCurrExp, Network, Normal
     from networks.distributions import draw
     from simulator import MappingOptions, RunOptions
-    from simulator.memory import estimate
+    from simulator.memory import NEURON_BYTES, RING_SLOT_BYTES, estimate
 
     net = Network()
     a = net.add_population("a", 100, IFCurrExp())
     net.connect(a, a, FixedInDegree(10), delay_ticks=Normal(15.0, 7.5, low=1.0))
     need = estimate(net, chips.spinnaker2(1, 1), RunOptions(duration_ms=10.0),
                     MappingOptions(100), 1)
-    assert need.neuron_bytes == 100 * 96 + 100 * 2 * (79 + 2) * 8
+    assert need.neuron_bytes == 100 * NEURON_BYTES + 100 * 2 * (79 + 2) * RING_SLOT_BYTES
     z = np.abs(draw(Normal(0.0, 1.0), 1, 1, np.arange(10**6)))
     assert 4.5 < z.max() < 8.573
 
