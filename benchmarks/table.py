@@ -66,6 +66,13 @@ def rows() -> list[tuple[str, str, str, str]]:
         out.append(("memory (peak RSS, marginal)",
                      f"{f['bytes_per_synapse']} B/synapse, {f['bytes_per_neuron']} B/neuron",
                      "<= 16 B/synapse, <= 1 KB/neuron", "memory.json"))
+    estimate = _load("memory_estimate")
+    if estimate:
+        ratios = [c["ratio"] for c in estimate["figures"]["cases"].values()]
+        out.append((f"host memory estimate against peak RSS ({len(ratios)} cases: examples, "
+                     f"CUBA 20k/30k, recorded state, Poisson flood)",
+                     f"{min(ratios):.2f}x to {max(ratios):.2f}x", "within 25 %",
+                     "memory_estimate.json"))
     scale = _load("mapping_scale")
     if scale:
         f = scale["figures"]
