@@ -81,11 +81,12 @@ def test_an_exception_on_one_rank_ends_every_rank_with_its_message(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_more_ranks_than_chips_is_refused_on_every_rank(tmp_path):
+def test_more_ranks_than_cores_in_use_is_refused_on_every_rank(tmp_path):
     config = tmp_path / "net.toml"
-    config.write_text(GOOD.replace("width = 2\nheight = 2", "width = 2\nheight = 1"))
-    done = mpiexec(3, NEUROCHIP, "run", str(config), "--out", str(tmp_path / "r.h5"))
+    config.write_text(GOOD.replace("neurons_per_core = 32", "neurons_per_core = 200"))
+    done = mpiexec(4, NEUROCHIP, "run", str(config), "--out", str(tmp_path / "r.h5"))
     assert done.returncode == 2
-    assert "3 MPI ranks need at least as many chips, but the machine has 2" in done.stderr
+    assert "4 MPI ranks need at least as many cores in use, but the mapping uses 3" \
+        in done.stderr
     assert done.stderr.count("neurochip: error:") == 1
     assert not (tmp_path / "r.h5").exists()

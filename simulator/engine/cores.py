@@ -31,8 +31,8 @@ class CoreLoad:
     budget_cycles: int
     cycles_per_packet: int
     cycles_per_synaptic_event: int
-    tick_packets: np.ndarray     # [2, cores]: packets of the current and the next tick
-    tick_events: np.ndarray      # [2, cores]
+    tick_packets: np.ndarray     # [batch ticks + 1, cores]: packets of each tick in flight
+    tick_events: np.ndarray      # [batch ticks + 1, cores]
     cycles: np.ndarray           # [windows, cores]
     overruns: np.ndarray
     max_excess_cycles: np.ndarray
@@ -48,18 +48,18 @@ class CoreLoad:
 
 
 def core_load(machine: Machine, layout: LocalLayout, slice_sizes: np.ndarray, run,
-              n_windows: int) -> CoreLoad:
+              n_windows: int, batch_ticks: int) -> CoreLoad:
     core = machine.chip.core
     sizes = slice_sizes[layout.local_slices]
     n = len(sizes)
 
     def table():
         return np.zeros((n_windows, n), dtype=np.int64)
+    in_flight = np.zeros((batch_ticks + 1, n), dtype=np.int64)
     return CoreLoad(core.cycles_per_tick + core.cycles_per_neuron * sizes.astype(np.int64),
                     core.clock_hz * run.timestep_ns // 1_000_000_000, core.cycles_per_packet,
-                    core.cycles_per_synaptic_event, np.zeros((2, n), dtype=np.int64),
-                    np.zeros((2, n), dtype=np.int64), table(), table(), table(), table(),
-                    table(), table())
+                    core.cycles_per_synaptic_event, in_flight, in_flight.copy(), table(),
+                    table(), table(), table(), table(), table())
 
 
 @dataclass(frozen=True, eq=False)
@@ -91,6 +91,9 @@ class CopyTarget(NamedTuple):
     ring, and the per-core counters."""
 
     core_local: np.ndarray   # machine-wide core number -> local core number (-1: not here)
+    chip_core_ptr: np.ndarray  # [chips + 1]: local cores of chip c are ptr[c] .. ptr[c+1]-1
+    entry_local_ptr: np.ndarray  # [entries + 1]: each table entry's cores on this rank,
+    entry_local: np.ndarray      # as local core numbers (entries as in the fabric's spec)
     seg_ptr: np.ndarray
     seg_core: np.ndarray
     seg_start: np.ndarray
@@ -107,12 +110,23 @@ class CopyTarget(NamedTuple):
     late_packets: np.ndarray
 
 
-def copy_target(load: CoreLoad, core_local: np.ndarray, segments: Segments,
+def copy_target(load: CoreLoad, core_local: np.ndarray, cores_per_chip: int,
+                entry_core_ptr: np.ndarray, entry_cores: np.ndarray, segments: Segments,
                 matrix: SynapticMatrix, ring: np.ndarray, run) -> CopyTarget:
-    return CopyTarget(core_local, segments.seg_ptr, segments.core, segments.start,
-                      segments.stop, matrix.target, matrix.weight, matrix.delay_ticks, ring,
-                      run.timestep_ns * 1000, run.window_ticks, run.duration_ticks,
-                      load.tick_packets, load.tick_events, load.late_packets)
+    """The copy target of this rank's cores (`core_local` numbers them) for the fabric's
+    table entries (`entry_core_ptr`, `entry_cores`: machine-wide cores, ascending)."""
+    n_chips = len(core_local) // cores_per_chip
+    local_chips = np.flatnonzero(core_local >= 0) // cores_per_chip
+    chip_core_ptr = pointers(np.bincount(local_chips, minlength=n_chips))
+    mine = core_local[entry_cores] >= 0
+    entry_local_ptr = pointers(np.bincount(row_of(entry_core_ptr)[mine],
+                                           minlength=len(entry_core_ptr) - 1))
+    return CopyTarget(core_local, chip_core_ptr, entry_local_ptr,
+                      core_local[entry_cores[mine]], segments.seg_ptr, segments.core,
+                      segments.start, segments.stop, matrix.target, matrix.weight,
+                      matrix.delay_ticks, ring, run.timestep_ns * 1000, run.window_ticks,
+                      run.duration_ticks, load.tick_packets, load.tick_events,
+                      load.late_packets)
 
 
 @njit(cache=True, inline="always")
@@ -125,13 +139,44 @@ def apply_copy(to, arrive_ps, spike_tick, core, segment, value):
         return
     if arrival > spike_tick:
         to.late_packets[arrival // to.window_ticks, core] += 1
-    to.tick_packets[arrival % 2, core] += 1
-    if segment < 0:
-        return
+    to.tick_packets[arrival % to.tick_packets.shape[0], core] += 1
+    if segment >= 0:
+        _add_segment(to, segment, arrival, value)
+
+
+@njit(cache=True, inline="always")
+def _add_segment(to, segment, arrival, value):
+    """Add a row segment's weights times `value` `delay` ticks after tick `arrival`."""
     depth = to.ring.shape[0]
     for j in range(to.seg_start[segment], to.seg_stop[segment]):
         to.ring[(arrival + to.delay_ticks[j]) % depth, to.target[j]] += to.weight[j] * value
-    to.tick_events[arrival % 2, core] += to.seg_stop[segment] - to.seg_start[segment]
+    to.tick_events[arrival % to.tick_events.shape[0], to.seg_core[segment]] += \
+        to.seg_stop[segment] - to.seg_start[segment]
+
+
+@njit(cache=True)
+def apply_packet(to, entry, chip, gid, spike_tick, arrival, value):
+    """A packet of `gid` that table entry `entry` of `chip` sends to its cores, all of them
+    alive and reached in tick `arrival`: count it on this rank's cores of the entry and add
+    the segments of its row on this rank's cores of the chip, in core order (the order the
+    copies would be applied one by one)."""
+    if arrival >= to.n_ticks:
+        return
+    slot = arrival % to.tick_packets.shape[0]
+    late = arrival > spike_tick
+    window = arrival // to.window_ticks
+    for k in range(to.entry_local_ptr[entry], to.entry_local_ptr[entry + 1]):
+        core = to.entry_local[k]
+        to.tick_packets[slot, core] += 1
+        if late:
+            to.late_packets[window, core] += 1
+    first, last = to.chip_core_ptr[chip], to.chip_core_ptr[chip + 1]
+    segment, end = to.seg_ptr[gid], to.seg_ptr[gid + 1]
+    while segment < end and to.seg_core[segment] < first:
+        segment += 1
+    while segment < end and to.seg_core[segment] < last:
+        _add_segment(to, segment, arrival, value)
+        segment += 1
 
 
 @njit(cache=True)
@@ -144,16 +189,17 @@ def segment_of(to, gid, core):
 
 @njit(cache=True)
 def deliver_copies(to, delivered, values):
-    """Apply packet copies (arrival ps, gid, machine-wide core, tick of the spike), in the
-    order the fabric handled them.
+    """Apply packet copies (arrival ps, gid, machine-wide core, tick of the spike) in the
+    order the fabric handled them, those of this rank's cores (the packet reference's way).
 
     That order is the fabric's total event order, the same in `timed` and `packet` and on any
     number of ranks, and each input belongs to one core, so weights are always summed in the
     same order."""
     for i in range(delivered.shape[0]):
         core = to.core_local[delivered[i, 2]]
-        apply_copy(to, delivered[i, 0], delivered[i, 3], core,
-                   segment_of(to, delivered[i, 1], core), values[i])
+        if core >= 0:
+            apply_copy(to, delivered[i, 0], delivered[i, 3], core,
+                       segment_of(to, delivered[i, 1], core), values[i])
 
 
 @njit(cache=True)
@@ -162,7 +208,7 @@ def finish_tick(tick, window_ticks, base_cycles, budget, cycles_per_packet,
                 packets, synaptic_events):
     """Close tick `tick`: add up each core's cycles and count the overruns."""
     w = tick // window_ticks
-    slot = tick % 2
+    slot = tick % tick_packets.shape[0]
     for c in range(base_cycles.size):
         used = (base_cycles[c] + tick_packets[slot, c] * cycles_per_packet
                 + tick_events[slot, c] * cycles_per_event)
