@@ -64,8 +64,9 @@ class RankSimulation:
         self.matrix = build_synaptic_matrix(network, mapping, layout, run.seed)
         self.batch_ticks = max(1, min(int(comm.min(self.matrix.min_delay_ticks)),
                                       run.window_ticks, run.duration_ticks))
-        # Rows land up to max delay after a batch's last tick: room for those and the batch.
-        depth = self.matrix.max_delay_ticks + self.batch_ticks + 1
+        # Rows land up to max delay after a batch's last tick: room for those and the batch,
+        # rounded up to a power of two so that a slot is found with a mask.
+        depth = 1 << (self.matrix.max_delay_ticks + self.batch_ticks).bit_length()
         self.ring = np.zeros((depth, layout.n_inputs), dtype=np.float64)
         self.input_views = [[self.ring[slot, g.inputs].reshape(g.receptors, g.size)
                              for slot in range(depth)] for g in layout.groups]
@@ -153,7 +154,7 @@ class RankSimulation:
                           self.ring)
         if self.timed:
             self.fabric.warm_up(self.copies_to)
-            self.cores.finish_tick(0, self.run_options.window_ticks)
+            self.cores.finish_tick(0, self.run_options.window_ticks, self.copies_to)
             for table in (self.cores.cycles, self.cores.packets, self.cores.synaptic_events,
                           self.cores.overruns, self.cores.max_excess_cycles):
                 table[:] = 0
@@ -272,7 +273,7 @@ class RankSimulation:
             values = rows[:, 3].view(np.float64).copy()
         self.fabric.run(end, ticks, ids, slices, values, self.copies_to)
         for tick in range(start, end):
-            self.cores.finish_tick(tick, self.run_options.window_ticks)
+            self.cores.finish_tick(tick, self.run_options.window_ticks, self.copies_to)
 
     def _take_batch(self):
         """The batch's spikes as (tick, global id, payload, slice) arrays; empty it."""

@@ -36,7 +36,7 @@ from chips.router import emergency_legs
 
 from ..csr import pointers, reorder_rows
 from ..mapping import Mapping
-from .cores import apply_copy, apply_packet
+from .cores import apply_copy, apply_packet, prefetch_row
 
 ROUTE, DETOUR, DETOUR_SECOND = 0, 1, 2                  # event kinds
 APPLY, RECORD = 1, 2                                    # what advance does with copies
@@ -51,6 +51,7 @@ LINK_COUNTERS = ("link_packets", "link_bits", "link_busy_ps", "link_max_queue", 
 ROUTER_COUNTERS = ("router_packets", "router_default_routed", "router_emergency_routed",
                    "router_dropped")
 NEVER = np.iinfo(np.int64).max
+PREFETCH_AHEAD = 4  # packets: the queue's rows asked for this far ahead of use
 LATENCY_BINS_PER_OCTAVE = 4
 LATENCY_BINS = 2 + 32 * LATENCY_BINS_PER_OCTAVE
 
@@ -246,21 +247,35 @@ class TimedFabric:
             values: np.ndarray, to) -> None:
         """Send the packets of a batch of spikes (the domain's, of ticks before `end_tick`),
         handle every event before `end_tick` and apply the copies that reach this rank's
-        cores to `to` (a `CopyTarget`)."""
-        self.events, self.values, self.n_events = inject(
-            self.spec, ticks, gids, slices, values, self.events, self.values, self.n_events)
+        cores to `to` (a `CopyTarget`).
+
+        The spikes' first events are sorted once into a queue beside the heap (most events
+        of a tick are these), and events left in it at the end go into the heap."""
+        queue, queue_values = inject(self.spec, ticks, gids, slices, values)
+        # a spike's kind, chip and link follow from its gid: three keys give the total order
+        order = np.lexsort((queue[:, GID], queue[:, EMIT], queue[:, TIME]))
+        self.queue, self.queue_values, self.queue_at = queue[order], queue_values[order], 0
         end_ps = end_tick * self.spec.tick_ps
         if self.sync is None:
             self._advance(to, end_ps)
-            return
+        else:
+            self._advance_in_windows(to, end_ps)
+        self.events, self.values, self.n_events = push_rows(
+            self.events, self.values, self.n_events, self.queue[self.queue_at:],
+            self.queue_values[self.queue_at:])
+
+    def _advance_in_windows(self, to, end_ps: int) -> None:
         outbox = np.empty((0, 9), dtype=np.int64)
         while True:
             pending = self.events[0, TIME] if self.n_events else NEVER
+            if self.queue_at < len(self.queue):
+                pending = min(pending, int(self.queue[self.queue_at, TIME]))
             if len(outbox):
                 pending = min(pending, int(outbox[:, TIME].min()))
             received, earliest_ps = self.sync.exchange(outbox, pending)
             self.events, self.values, self.n_events = push_rows(
-                self.events, self.values, self.n_events, received)
+                self.events, self.values, self.n_events, received[:, :8],
+                received[:, 8].copy().view(np.float64))
             if earliest_ps >= end_ps:
                 return
             self._advance(to, min(earliest_ps + self.sync.lookahead_ps, end_ps))
@@ -270,9 +285,10 @@ class TimedFabric:
 
     def _advance(self, to, until_ps: int) -> None:
         started = time.perf_counter()
-        self.events, self.values, self.n_events, _, _, _ = advance(
-            self.spec, self.stats, self.events, self.values, self.n_events, self.link_ends,
-            self.link_state, to, APPLY, NO_DELIVERIES, NO_VALUES, until_ps)
+        self.events, self.values, self.n_events, self.queue_at, _, _, _ = advance(
+            self.spec, self.stats, self.events, self.values, self.n_events, self.queue,
+            self.queue_values, self.queue_at, self.link_ends, self.link_state, to, APPLY,
+            NO_DELIVERIES, NO_VALUES, until_ps)
         self.advance_s += time.perf_counter() - started
 
     def counts(self) -> dict:
@@ -281,11 +297,11 @@ class TimedFabric:
     def warm_up(self, to) -> None:
         """Compile the kernels on a batch before the run (it handles nothing)."""
         empty = np.empty(0, dtype=np.int64)
-        inject(self.spec, empty, empty, empty, np.empty(0), self.events, self.values, 0)
-        advance(self.spec, self.stats, self.events, self.values, 0, self.link_ends,
-                self.link_state, to, APPLY, NO_DELIVERIES, NO_VALUES, 0)
+        queue, queue_values = inject(self.spec, empty, empty, empty, np.empty(0))
+        advance(self.spec, self.stats, self.events, self.values, 0, queue, queue_values, 0,
+                self.link_ends, self.link_state, to, APPLY, NO_DELIVERIES, NO_VALUES, 0)
         rows, _, _, _ = take_remote(self.spec, self.events, self.values, 0)
-        push_rows(self.events, self.values, 0, rows)
+        push_rows(self.events, self.values, 0, rows[:, :8], NO_VALUES)
         self.advance_s = 0.0
 
 
@@ -301,8 +317,12 @@ def emission_ps(spec, tick, position):
 
 
 @njit(cache=True)
-def inject(spec, ticks, gids, slices, values, events, event_values, n):
-    """A ROUTE event at the source router for every spike of a slice that has targets."""
+def inject(spec, ticks, gids, slices, values):
+    """The ROUTE event at the source router of every spike of a slice that has targets, as
+    rows of an event array and their values (in spike order)."""
+    events = np.empty((gids.size, 8), dtype=np.int64)
+    event_values = np.empty(gids.size, dtype=np.float64)
+    n = 0
     for i in range(gids.size):
         s = slices[i]
         if not spec.slices[s, S_SENDS]:
@@ -310,22 +330,22 @@ def inject(spec, ticks, gids, slices, values, events, event_values, n):
         core = spec.slices[s, S_CORE]
         emit = emission_ps(spec, ticks[i], gids[i] - spec.slices[s, S_FIRST_ID])
         hops = spec.core_noc_hops[core % spec.cores_per_chip]
-        arrive = emit + hops * spec.noc_hop_ps + spec.router_latency_ps
-        events, event_values, n = _push(events, event_values, n, arrive, emit, gids[i], ROUTE,
-                                        core // spec.cores_per_chip, -1, s, ticks[i],
-                                        values[i])
-    return events, event_values, n
+        events[n, TIME] = emit + hops * spec.noc_hop_ps + spec.router_latency_ps
+        events[n, EMIT], events[n, GID], events[n, KIND] = emit, gids[i], ROUTE
+        events[n, CHIP], events[n, LINK] = core // spec.cores_per_chip, -1
+        events[n, SLICE], events[n, TICK] = s, ticks[i]
+        event_values[n] = values[i]
+        n += 1
+    return events[:n], event_values[:n]
 
 
 @njit(cache=True)
-def push_rows(events, values, n, rows):
-    """Add events given as rows of 8 columns and the value's bits (from `take_remote`)."""
-    bits = np.empty(1, dtype=np.int64)
+def push_rows(events, values, n, rows, row_values):
+    """Add events given as rows of an event array and their values to the heap of `n`."""
     for i in range(rows.shape[0]):
         r = rows[i]
-        bits[0] = r[8]
         events, values, n = _push(events, values, n, r[TIME], r[EMIT], r[GID], r[KIND],
-                                  r[CHIP], r[LINK], r[SLICE], r[TICK], bits.view(np.float64)[0])
+                                  r[CHIP], r[LINK], r[SLICE], r[TICK], row_values[i])
     return events, values, n
 
 
@@ -358,20 +378,32 @@ def take_remote(spec, events, values, n):
 
 
 @njit(cache=True)
-def advance(spec, stats, events, values, n, link_ends, link_state, to, copies, delivered,
-            delivered_values, until_ps):
-    """Handle the domain's events in order until `until_ps`.
+def advance(spec, stats, events, values, n, queue, queue_values, at, link_ends, link_state,
+            to, copies, delivered, delivered_values, until_ps):
+    """Handle the domain's events in order until `until_ps`: those of the heap of `n` and
+    those of the sorted `queue` from position `at` on.
 
     Packet copies that reach this rank's cores are applied to `to` (a `CopyTarget`) at once
     when `copies` is APPLY, or every copy is listed as (time, gid, machine-wide core, tick of
-    the spike) with its payload when RECORD (for inspection). Returns the heap, that list
-    and its length."""
+    the spike) with its payload when RECORD (for inspection). Returns the heap, the queue's
+    new position, that list and its length."""
     n_delivered = 0
     row = np.empty(8, dtype=np.int64)
     per_hops = np.zeros(16, dtype=np.int64)
-    while n > 0 and events[0, TIME] < until_ps:
-        value = _pop(events, values, n, row)
-        n -= 1
+    while True:
+        from_heap = n > 0 and events[0, TIME] < until_ps
+        from_queue = at < queue.shape[0] and queue[at, TIME] < until_ps
+        if from_queue and (not from_heap or _earlier(queue[at], events[0])):
+            row[:] = queue[at]
+            value = queue_values[at]
+            at += 1
+            if copies == APPLY and at + PREFETCH_AHEAD < queue.shape[0]:
+                prefetch_row(to, queue[at + PREFETCH_AHEAD, GID])
+        elif from_heap:
+            value = _pop(events, values, n, row)
+            n -= 1
+        else:
+            break
         now, kind, chip, link, s = row[TIME], row[KIND], row[CHIP], row[LINK], row[SLICE]
         window = now // spec.window_ps
         if now >= spec.chip_dead_ps[chip]:
@@ -409,9 +441,10 @@ def advance(spec, stats, events, values, n, link_ends, link_state, to, copies, d
                 stats.latency_histogram[latency_bin(latency)] += spec.entry_hop_count[k]
             apply_packet(to, e, chip, row[GID], row[TICK], arrival, value)
             continue
-        segment = last = 0
+        segment = last = start = 0
         if copies == APPLY:
             segment, last = to.seg_ptr[row[GID]], to.seg_ptr[row[GID] + 1]
+            start = to.row_ptr[row[GID]]
         for k in range(spec.entry_core_ptr[e], spec.entry_core_ptr[e + 1]):
             core = spec.entry_cores[k]
             hops = spec.core_noc_hops[core % spec.cores_per_chip]
@@ -425,9 +458,10 @@ def advance(spec, stats, events, values, n, link_ends, link_state, to, copies, d
                 if local < 0:
                     continue
                 while segment < last and to.seg_core[segment] < local:
+                    start += to.seg_length[segment]
                     segment += 1
                 match = segment if segment < last and to.seg_core[segment] == local else -1
-                apply_copy(to, arrive, row[TICK], local, match, value)
+                apply_copy(to, arrive, row[TICK], local, match, start, value)
             elif copies == RECORD:
                 if n_delivered == delivered.shape[0]:
                     delivered, delivered_values = _grow(delivered, delivered_values)
@@ -442,7 +476,7 @@ def advance(spec, stats, events, values, n, link_ends, link_state, to, copies, d
                 latency = now + hops * spec.noc_hop_ps - row[EMIT]
                 stats.latency_histogram[latency_bin(latency)] += per_hops[hops]
                 per_hops[hops] = 0
-    return events, values, n, delivered, delivered_values, n_delivered
+    return events, values, n, at, delivered, delivered_values, n_delivered
 
 
 @njit(cache=True)
@@ -515,9 +549,16 @@ def _entry(spec, s, chip):
 
 @njit(cache=True)
 def _before(events, i, j):
+    return _earlier(events[i], events[j])
+
+
+@njit(cache=True)
+def _earlier(a, b):
+    """Whether event row `a` comes before `b` in the total order (time, emit, gid, kind,
+    chip, link)."""
     for c in range(6):
-        if events[i, c] != events[j, c]:
-            return events[i, c] < events[j, c]
+        if a[c] != b[c]:
+            return a[c] < b[c]
     return False
 
 
