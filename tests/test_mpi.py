@@ -139,3 +139,14 @@ def test_more_ranks_than_cores_in_use_is_refused_on_every_rank(tmp_path):
         in done.stderr
     assert done.stderr.count("neurochip: error:") == 1
     assert not (tmp_path / "r.h5").exists()
+
+
+def test_more_ranks_than_cores_warns_once_on_rank_zero(tmp_path):
+    """Two ranks held to one core (as `taskset` or a batch system's binding would)."""
+    config = tmp_path / "net.toml"
+    config.write_text(GOOD)
+    done = subprocess.run(["taskset", "-c", "0", MPIEXEC, "-n", "2", NEUROCHIP, "run",
+                           str(config), "--out", str(tmp_path / "r.h5"), "--quiet"],
+                          cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.count("warning: 2 MPI ranks share 1 core on a node") == 1

@@ -5,6 +5,7 @@
 """
 
 import os
+import sys
 import time
 
 import numpy as np
@@ -79,6 +80,9 @@ class SerialComm:
     def ranks_on_this_node(self) -> int:
         """How many ranks share this node's memory."""
         return 1
+
+    def warn_if_oversubscribed(self) -> None:
+        """One line on rank 0's stderr when this node has more ranks than cores."""
 
     def abort(self, code: int) -> None:
         raise SystemExit(code)
@@ -188,6 +192,16 @@ class MPIComm:
     def ranks_on_this_node(self) -> int:
         return self._comm.Split_type(self._mpi.COMM_TYPE_SHARED).Get_size()
 
+    def warn_if_oversubscribed(self) -> None:
+        node = self._comm.Split_type(self._mpi.COMM_TYPE_SHARED)
+        ranks = node.Get_size()
+        cores = len(set().union(*node.allgather(usable_cores())))
+        if self.any(ranks > cores) and self.rank == 0:
+            sys.stderr.write(f"neurochip: warning: {ranks} MPI ranks share {cores} core{'s' if cores != 1 else ''} on a "
+                             f"node; every exchange then waits for a rank to be scheduled, "
+                             f"so expect a slower run than with one rank per core\n")
+            sys.stderr.flush()
+
     def any(self, flag: bool) -> bool:
         started = time.perf_counter()
         mine = np.array([1 if flag else 0], dtype=np.int32)
@@ -198,6 +212,14 @@ class MPIComm:
 
     def abort(self, code: int) -> None:
         self._comm.Abort(code)
+
+
+def usable_cores() -> set[int]:
+    """The cores this process may run on (a rank bound to cores sees only those)."""
+    try:
+        return os.sched_getaffinity(0)
+    except AttributeError:  # not on Linux
+        return set(range(os.cpu_count() or 1))
 
 
 def launched_by_mpiexec() -> bool:
