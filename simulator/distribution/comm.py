@@ -197,9 +197,10 @@ class MPIComm:
         ranks = node.Get_size()
         cores = len(set().union(*node.allgather(usable_cores())))
         if self.any(ranks > cores) and self.rank == 0:
-            sys.stderr.write(f"neurochip: warning: {ranks} MPI ranks share {cores} core{'s' if cores != 1 else ''} on a "
-                             f"node; every exchange then waits for a rank to be scheduled, "
-                             f"so expect a slower run than with one rank per core\n")
+            plural = "s" if cores != 1 else ""
+            sys.stderr.write(f"neurochip: warning: {ranks} MPI ranks share {cores} core{plural} "
+                             f"on a node; every exchange then waits for a rank to be "
+                             f"scheduled, so expect a slower run than with one rank per core\n")
             sys.stderr.flush()
 
     def any(self, flag: bool) -> bool:
