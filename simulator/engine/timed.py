@@ -130,7 +130,7 @@ def fabric_spec(mapping: Mapping, run, graded_slices: np.ndarray, rank: int = 0)
         link_latency_ps=chip.link.latency_ns * 1000,
         router_latency_ps=chip.router.latency_ns * 1000,
         emergency_wait_ps=chip.router.emergency_wait_ns * 1000,
-        drop_wait_ps=chip.router.drop_wait_ns * 1000, noc_hop_ps=chip.noc_hop_ns * 1000,
+        drop_wait_ps=chip.router.drop_wait_ns * 1000, noc_hop_ps=chip.noc_hop_ps,
         buffer_packets=chip.link.buffer_packets,
         serialisation_ps=chip.link.serialisation_ps(chip.packet_bits(False)),
         payload_serialisation_ps=chip.link.serialisation_ps(chip.packet_bits(True)),
