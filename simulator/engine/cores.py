@@ -1,10 +1,12 @@
 """Core load at `timed` fidelity: the cycles each core spends per tick, late packets and
 overruns.
 
-A core's tick costs cycles_per_tick + cycles_per_neuron x its neurons, plus
+A core's tick costs cycles_per_tick + its model's cycles per neuron x its neurons, plus
 cycles_per_packet for every packet that reaches it during the tick and
 cycles_per_synaptic_event for every synapse of that packet's row on the core. Work beyond
-clock x tick is an overrun (counted, with the largest excess); it does not delay the next
+the budget of its performance level (clock x tick) is an overrun (counted, with the largest
+excess); it does not delay the next tick. With the `lowest_meeting_tick` DVFS policy a core
+runs each tick at the lowest level whose budget would have held the work of its previous
 tick. A packet that reaches its core after the tick it was sent in is late: as on SpiNNaker
 its weights land `delay` ticks after the tick it arrived in, one or more ticks later than
 meant.
@@ -28,7 +30,10 @@ class CoreLoad:
     """Per-core counters of this rank's cores (in layout order), per traffic window."""
 
     base_cycles: np.ndarray      # [cores]: fixed cost of a tick
-    budget_cycles: int
+    budget_cycles: int           # at the level cores start at
+    level_budget: np.ndarray     # [levels]: cycles a tick holds at each level
+    level: np.ndarray            # [cores]: the level of the current tick
+    adaptive: bool               # the lowest_meeting_tick policy
     cycles_per_packet: int
     cycles_per_synaptic_event: int
     tick_packets: np.ndarray     # [2, cores]: packets of the current and the next tick
@@ -39,27 +44,48 @@ class CoreLoad:
     late_packets: np.ndarray
     packets: np.ndarray
     synaptic_events: np.ndarray
+    level_ticks: np.ndarray      # [levels, windows, cores]
+    level_cycles: np.ndarray     # [levels, windows, cores]
 
     def finish_tick(self, tick: int, window_ticks: int) -> None:
-        finish_tick(tick, window_ticks, self.base_cycles, self.budget_cycles,
-                    self.cycles_per_packet, self.cycles_per_synaptic_event, self.tick_packets,
-                    self.tick_events, self.cycles, self.overruns, self.max_excess_cycles,
-                    self.packets, self.synaptic_events)
+        finish_tick(tick, window_ticks, self.base_cycles, self.level_budget, self.level,
+                    self.adaptive, self.cycles_per_packet, self.cycles_per_synaptic_event,
+                    self.tick_packets, self.tick_events, self.cycles, self.overruns,
+                    self.max_excess_cycles, self.packets, self.synaptic_events,
+                    self.level_ticks, self.level_cycles)
+
+    def counters(self) -> dict:
+        """The per-window counters under their result names, [windows, cores] or
+        [levels, windows, cores]."""
+        return {name: getattr(self, name) for name in CORE_COUNTERS}
+
+    def clear(self) -> None:
+        for table in self.counters().values():
+            table[...] = 0
 
 
-def core_load(machine: Machine, layout: LocalLayout, slice_sizes: np.ndarray, run,
-              n_windows: int) -> CoreLoad:
+CORE_COUNTERS = ("cycles", "overruns", "max_excess_cycles", "late_packets", "packets",
+                 "synaptic_events", "level_ticks", "level_cycles")
+
+
+def core_load(machine: Machine, layout: LocalLayout, slice_sizes: np.ndarray,
+              slice_cycles_per_neuron: np.ndarray, run, n_windows: int) -> CoreLoad:
     core = machine.chip.core
-    sizes = slice_sizes[layout.local_slices]
+    local = layout.local_slices
+    sizes = slice_sizes[local].astype(np.int64)
     n = len(sizes)
+    levels = core.n_levels
 
-    def table():
-        return np.zeros((n_windows, n), dtype=np.int64)
-    return CoreLoad(core.cycles_per_tick + core.cycles_per_neuron * sizes.astype(np.int64),
-                    core.clock_hz * run.timestep_ns // 1_000_000_000, core.cycles_per_packet,
+    def table(*lead):
+        return np.zeros((*lead, n_windows, n), dtype=np.int64)
+    budgets = np.array(core.budget_cycles(run.timestep_ns), dtype=np.int64)
+    return CoreLoad(core.cycles_per_tick + slice_cycles_per_neuron[local] * sizes,
+                    int(budgets[core.performance_level]), budgets,
+                    np.full(n, core.performance_level, dtype=np.int64),
+                    core.dvfs_policy == "lowest_meeting_tick", core.cycles_per_packet,
                     core.cycles_per_synaptic_event, np.zeros((2, n), dtype=np.int64),
                     np.zeros((2, n), dtype=np.int64), table(), table(), table(), table(),
-                    table(), table())
+                    table(), table(), table(levels), table(levels))
 
 
 @dataclass(frozen=True, eq=False)
@@ -157,20 +183,31 @@ def deliver_copies(to, delivered, values):
 
 
 @njit(cache=True)
-def finish_tick(tick, window_ticks, base_cycles, budget, cycles_per_packet,
-                cycles_per_event, tick_packets, tick_events, cycles, overruns, max_excess,
-                packets, synaptic_events):
-    """Close tick `tick`: add up each core's cycles and count the overruns."""
+def finish_tick(tick, window_ticks, base_cycles, level_budget, level, adaptive,
+                cycles_per_packet, cycles_per_event, tick_packets, tick_events, cycles,
+                overruns, max_excess, packets, synaptic_events, level_ticks, level_cycles):
+    """Close tick `tick`: add up each core's cycles at its level, count the overruns, and
+    (adaptive) choose the level of the next tick: the lowest whose budget holds this one."""
     w = tick // window_ticks
     slot = tick % 2
+    top = level_budget.size - 1
     for c in range(base_cycles.size):
         used = (base_cycles[c] + tick_packets[slot, c] * cycles_per_packet
                 + tick_events[slot, c] * cycles_per_event)
+        k = level[c]
         cycles[w, c] += used
+        level_cycles[k, w, c] += used
+        level_ticks[k, w, c] += 1
         packets[w, c] += tick_packets[slot, c]
         synaptic_events[w, c] += tick_events[slot, c]
+        budget = level_budget[k]
         if used > budget:
             overruns[w, c] += 1
             max_excess[w, c] = max(max_excess[w, c], used - budget)
         tick_packets[slot, c] = 0
         tick_events[slot, c] = 0
+        if adaptive:
+            k = 0
+            while k < top and level_budget[k] < used:
+                k += 1
+            level[c] = k

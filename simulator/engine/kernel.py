@@ -15,6 +15,7 @@ from numba import njit
 
 from networks import Network
 
+from ..costs import slice_cycles_per_neuron
 from ..csr import unique_rows
 from ..errors import ConfigError
 from ..mapping import Mapping, Routes
@@ -64,7 +65,11 @@ class RankSimulation:
         graded = np.array([network.populations[p].model.graded
                            for p in mapping.slices.population], dtype=bool)
         if self.timed:
-            spec = fabric_spec(mapping, run, graded, comm.rank)
+            neuron_cycles = slice_cycles_per_neuron(network, mapping.machine,
+                                                    mapping.slices.population)
+            spec = fabric_spec(mapping, run, graded, comm.rank, neuron_cycles)
+            self.level_hz = np.array(mapping.machine.chip.core.performance_levels_hz,
+                                     dtype=np.int64)
             if comm.size == 1:
                 self.fabric = TIMING_FABRICS[run.fidelity](spec, n_windows)
             elif run.fidelity == "timed":
@@ -72,7 +77,8 @@ class RankSimulation:
             else:
                 raise ConfigError("[run] fidelity packet runs on one MPI rank (it is the slow "
                                   "reference); use fidelity = \"timed\" under mpiexec")
-            self.cores = core_load(mapping.machine, layout, mapping.slices.size, run, n_windows)
+            self.cores = core_load(mapping.machine, layout, mapping.slices.size, neuron_cycles,
+                                   run, n_windows)
             cores_per_chip = mapping.machine.chip.cores
             core_local = np.full(mapping.machine.n_chips * cores_per_chip, -1, dtype=np.int64)
             core_local[mapping.placement.global_core(cores_per_chip)[layout.local_slices]] = \
@@ -120,10 +126,10 @@ class RankSimulation:
                           self.ring)
         if self.timed:
             self.fabric.warm_up(self.copies_to)
+            start_level = self.cores.level.copy()
             self.cores.finish_tick(0, self.run_options.window_ticks)
-            for table in (self.cores.cycles, self.cores.packets, self.cores.synaptic_events,
-                          self.cores.overruns, self.cores.max_excess_cycles):
-                table[:] = 0
+            self.cores.clear()
+            self.cores.level[:] = start_level
 
     def run(self, progress=None, stop=None) -> None:
         """Simulate every tick of the run, telling `progress` (a `Progress`) as it goes. When
@@ -195,6 +201,9 @@ class RankSimulation:
         if self.timed:
             self.fabric.tick(tick, ids, slices, values, self.copies_to)
             self.cores.finish_tick(tick, self.run_options.window_ticks)
+            if self.cores.adaptive:  # the next tick's spikes leave at the cores' new clocks
+                self.fabric.spec.slice_clock_hz[self.layout.local_slices] = \
+                    self.level_hz[self.cores.level]
             profile[ROUTING] += time.perf_counter() - t1
             return
         t2 = time.perf_counter()

@@ -65,8 +65,8 @@ class PacketFabric:
             if not spec.slices[s, S_SENDS]:
                 continue
             position = gid - int(spec.slices[s, S_FIRST_ID])
-            cycles = spec.cycles_per_tick + (position + 1) * spec.cycles_per_neuron
-            emit = tick * spec.tick_ps + cycles * 10**12 // spec.clock_hz
+            cycles = spec.cycles_per_tick + (position + 1) * int(spec.slice_cycles_per_neuron[s])
+            emit = tick * spec.tick_ps + cycles * 10**12 // int(spec.slice_clock_hz[s])
             core = int(spec.slices[s, S_CORE])
             chip = core // spec.cores_per_chip
             hops = int(spec.core_noc_hops[core % spec.cores_per_chip])
@@ -153,7 +153,7 @@ class PacketFabric:
             return
         graded = spec.slices[packet.slice, S_GRADED]
         start = max(now, self.last_end[out])
-        end = start + (spec.payload_serialisation_ps if graded else spec.serialisation_ps)
+        end = start + int(spec.link_serialisation_ps[out, 1 if graded else 0])
         queue.append(end)
         assert len(queue) <= self.capacity, "the timed kernel's link ring would overflow"
         self.last_end[out] = end
@@ -166,7 +166,7 @@ class PacketFabric:
             boundary = min(stop, (t // spec.window_ps + 1) * spec.window_ps)
             stats.links[BUSY_PS, t // spec.window_ps, out] += boundary - t
             t = boundary
-        arrive = end + spec.link_latency_ps + spec.router_latency_ps
+        arrive = end + int(spec.link_wire_ps[out]) + spec.router_latency_ps
         stats.link_latency_histogram[out, latency_bin(arrive - now)] += 1
         target = int(spec.links[out, L_TARGET])
         if detouring < 0:

@@ -4,8 +4,9 @@ run in Numba on the burst of packets each tick sends.
 Semantics (shared with the SimPy reference in `packet.py`, which must agree bit for bit):
 
 - A spike of neuron i of a slice leaves its core when the core's update reaches it, at
-  tick start + (cycles_per_tick + (i + 1) cycles_per_neuron) / clock, crosses the NoC to the
-  router (hops x noc_hop) and is looked up after the router's pipeline latency.
+  tick start + (cycles_per_tick + (i + 1) x its model's cycles per neuron) / the clock of the
+  core's performance level in that tick, crosses the NoC to the router (hops x noc_hop) and
+  is looked up after the router's pipeline latency.
 - The router sends a copy out of every link of the slice's tree entry and to every target
   core on its chip (NoC hops to that core). Hops that default routing carries straight on
   have no entry; they are counted as default-routed.
@@ -65,13 +66,16 @@ class FabricSpec(NamedTuple):
     drop_wait_ps: int
     noc_hop_ps: int
     buffer_packets: int
-    serialisation_ps: int          # a key-only packet
-    payload_serialisation_ps: int  # a packet with payload
+    serialisation_ps: int          # a key-only packet, on a board
+    payload_serialisation_ps: int  # a packet with payload, on a board
     packet_bits: int
     payload_packet_bits: int
     cycles_per_tick: int
-    cycles_per_neuron: int
-    clock_hz: int
+    link_serialisation_ps: np.ndarray  # [links, 2]: key-only, with payload
+    link_wire_ps: np.ndarray     # [links]: wire latency (on a board or between boards)
+    slice_cycles_per_neuron: np.ndarray  # [slices]
+    slice_clock_hz: np.ndarray   # [slices]: clock of each slice's core this tick (the rank
+                                 # updates its own slices' entries every tick)
     links: np.ndarray            # [links, 4]: source, target, direction, dead from (ps)
     link_of: np.ndarray          # [chips, 6]
     chip_dead_ps: np.ndarray     # [chips]
@@ -111,8 +115,10 @@ def stats_counts(stats: FabricStats) -> dict:
     return counts
 
 
-def fabric_spec(mapping: Mapping, run, graded_slices: np.ndarray, rank: int = 0) -> FabricSpec:
-    """The machine, the routes and the run, as the timed fabric of `rank` reads them."""
+def fabric_spec(mapping: Mapping, run, graded_slices: np.ndarray, rank: int = 0,
+                slice_cycles_per_neuron: np.ndarray | None = None) -> FabricSpec:
+    """The machine, the routes and the run, as the timed fabric of `rank` reads them.
+    `slice_cycles_per_neuron` defaults to the core's `cycles_per_neuron` for every slice."""
     machine = mapping.machine
     topology = machine.topology
     chip = machine.chip
@@ -136,7 +142,14 @@ def fabric_spec(mapping: Mapping, run, graded_slices: np.ndarray, rank: int = 0)
         payload_serialisation_ps=chip.link.serialisation_ps(chip.packet_bits(True)),
         packet_bits=chip.packet_bits(False), payload_packet_bits=chip.packet_bits(True),
         cycles_per_tick=chip.core.cycles_per_tick,
-        cycles_per_neuron=chip.core.cycles_per_neuron, clock_hz=chip.core.clock_hz,
+        link_serialisation_ps=np.stack([machine.link_serialisation_ps(chip.packet_bits(False)),
+                                        machine.link_serialisation_ps(chip.packet_bits(True))],
+                                       axis=1).reshape(-1, 2),
+        link_wire_ps=machine.link_latency_ns * 1000,
+        slice_cycles_per_neuron=np.asarray(
+            np.full(len(mapping.slices), chip.core.cycles_per_neuron)
+            if slice_cycles_per_neuron is None else slice_cycles_per_neuron, dtype=np.int64),
+        slice_clock_hz=np.full(len(mapping.slices), chip.core.clock_hz, dtype=np.int64),
         links=np.stack([topology.link_source, topology.link_target, topology.link_direction,
                         link_dead], axis=1).astype(np.int64),
         link_of=topology.link_of.astype(np.int64), chip_dead_ps=chip_dead,
@@ -191,7 +204,7 @@ def latency_bin(latency_ps):
 def link_queue_capacity(spec: FabricSpec) -> int:
     """Largest number of packets a link can hold committed at once: its buffer plus those
     the router may hold for it while they wait up to the emergency wait."""
-    fastest = max(min(spec.serialisation_ps, spec.payload_serialisation_ps), 1)
+    fastest = max(int(spec.link_serialisation_ps.min(initial=spec.serialisation_ps)), 1)
     return spec.buffer_packets + spec.emergency_wait_ps // fastest + 2
 
 
@@ -256,7 +269,7 @@ class TimedFabric:
         """The traffic windows a tick's events can count in: its own, and those a wait, a
         queue or a busy link reaches from before the tick's end."""
         spec = self.spec
-        slowest = max(spec.serialisation_ps, spec.payload_serialisation_ps)
+        slowest = int(spec.link_serialisation_ps.max(initial=spec.payload_serialisation_ps))
         reach = max(spec.emergency_wait_ps, spec.drop_wait_ps,
                     (self.link_ends.shape[1] + 1) * slowest)
         n_windows = self.stats.links.shape[1]
@@ -343,10 +356,10 @@ def fabric_tick(spec, stats, events, values, n, link_ends, link_state, tick, gid
 
 
 @njit(cache=True)
-def emission_ps(spec, tick, position):
-    """When neuron `position` of a core's slice leaves its core in `tick`."""
-    cycles = spec.cycles_per_tick + (position + 1) * spec.cycles_per_neuron
-    return tick * spec.tick_ps + (cycles * 1_000_000_000_000) // spec.clock_hz
+def emission_ps(spec, tick, s, position):
+    """When neuron `position` of slice `s` leaves its core in `tick`."""
+    cycles = spec.cycles_per_tick + (position + 1) * spec.slice_cycles_per_neuron[s]
+    return tick * spec.tick_ps + (cycles * 1_000_000_000_000) // spec.slice_clock_hz[s]
 
 
 @njit(cache=True)
@@ -357,7 +370,7 @@ def inject(spec, tick, gids, slices, values, events, event_values, n):
         if not spec.slices[s, S_SENDS]:
             continue
         core = spec.slices[s, S_CORE]
-        emit = emission_ps(spec, tick, gids[i] - spec.slices[s, S_FIRST_ID])
+        emit = emission_ps(spec, tick, s, gids[i] - spec.slices[s, S_FIRST_ID])
         hops = spec.core_noc_hops[core % spec.cores_per_chip]
         arrive = emit + hops * spec.noc_hop_ps + spec.router_latency_ps
         events, event_values, n = _push(events, event_values, n, arrive, emit, gids[i], ROUTE,
@@ -474,7 +487,7 @@ def _offer(spec, stats, events, values, n, link_ends, link_state, out, row, valu
         return events, values, n
     graded = spec.slices[row[SLICE], S_GRADED]
     start = max(now, state[LAST_END])
-    end = start + (spec.payload_serialisation_ps if graded else spec.serialisation_ps)
+    end = start + spec.link_serialisation_ps[out, 1 if graded else 0]
     ends[(state[HEAD] + state[COUNT]) % ends.size] = end
     state[COUNT] += 1
     state[LAST_END] = end
@@ -483,7 +496,7 @@ def _offer(spec, stats, events, values, n, link_ends, link_state, out, row, valu
     stats.links[BITS, window, out] += spec.payload_packet_bits if graded else spec.packet_bits
     stats.links[MAX_QUEUE, window, out] = max(stats.links[MAX_QUEUE, window, out], state[COUNT])
     _add_busy(stats.links[BUSY_PS], out, start, min(end, spec.end_ps), spec.window_ps)
-    arrive = end + spec.link_latency_ps + spec.router_latency_ps
+    arrive = end + spec.link_wire_ps[out] + spec.router_latency_ps
     stats.link_latency_histogram[out, latency_bin(arrive - now)] += 1
     if detouring < 0:
         return _push(events, values, n, arrive, row[EMIT], row[GID], ROUTE,

@@ -85,7 +85,10 @@ def _inconsistency(result: Result) -> str | None:
         elif group == "traffic" and leaf.startswith("router_"):
             expected[name] = (windows, chips)
         elif group == "cores":
-            expected[name] = (windows, slices)
+            expected[name] = ((np.shape(d[name])[0], windows, slices)
+                              if leaf.startswith("level_") else (windows, slices))
+        elif group == "energy":
+            expected[name] = (windows, slices) if leaf.startswith("core_") else (windows, chips)
     if "traffic/latency_histogram" in d:
         bins = len(d["traffic/latency_histogram"])
         expected["traffic/latency_bin_edges_ns"] = (bins + 1,)
@@ -95,7 +98,8 @@ def _inconsistency(result: Result) -> str | None:
         if name in d and np.shape(d[name]) != shape:
             return f"/{name} has shape {np.shape(d[name])}, not {shape}"
     for name, array in d.items():
-        if name.split("/")[0] in ("traffic", "cores", "profile", "mapping", "spikes") and \
+        if name.split("/")[0] in ("traffic", "cores", "profile", "mapping", "spikes",
+                                  "energy") and \
                 array.dtype.names is None and array.dtype.kind in "iuf":
             if not np.all(np.isfinite(array)) or np.any(array < 0) or \
                     np.any(array >= LARGEST):
