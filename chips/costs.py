@@ -33,6 +33,11 @@ class NeuronCycles:
             check(isinstance(value, int) and value >= 0, f.name, "be a whole number >= 0",
                   value)
 
+    @classmethod
+    def uniform(cls, cycles: int) -> "NeuronCycles":
+        """Every model at the same cost (hand-computed cases, machines of one's own)."""
+        return cls(**{name: cycles for name in MODEL_FIELDS})
+
     def of(self, model_name: str, default: int) -> int:
         """Cycles per neuron of the model called `model_name`, or `default` if unlisted."""
         return getattr(self, model_name, default) if model_name in MODEL_FIELDS else default

@@ -45,6 +45,9 @@ def read_result(path: str | Path) -> Result:
 def _check_layout(result: Result, path: Path) -> None:
     """Refuse HDF5 files that neurochip did not write, or whose tables disagree or hold
     values no run can produce (a damaged file can read back without an HDF5 error)."""
+    if not all(isinstance(name, str) for name in (*result.datasets, *result.attributes)):
+        raise ConfigError(f"result file {path} is damaged: a dataset or attribute name is not "
+                          f"text; run `neurochip run` again to write it anew")
     missing = [f"attribute {a}" for a in REQUIRED_ATTRIBUTES if a not in result.attributes]
     missing += [f"dataset /{d}" for d in REQUIRED_DATASETS if d not in result.datasets]
     if missing:
