@@ -12,5 +12,7 @@ from .presets import PRESETS, preset, spinnaker1, spinnaker2
 from .router import Router
 from .topology import DIRECTION_NAMES, DIRECTIONS, Topology, opposite
 
-__all__ = ["Chip", "Core", "DVFS_POLICIES", "Energy", "NeuronCycles", "DeadChip", "DeadCore", "DeadLink", "Faults", "Link", "Machine", "MachineError", "PRESETS", "Router", "Topology",
-           "DIRECTIONS", "DIRECTION_NAMES", "opposite", "preset", "spinnaker1", "spinnaker2"]
+__all__ = ["Chip", "Core", "DVFS_POLICIES", "DeadChip", "DeadCore", "DeadLink", "Energy",
+           "Faults", "Link", "Machine", "MachineError", "NeuronCycles", "PRESETS", "Router",
+           "Topology", "DIRECTIONS", "DIRECTION_NAMES", "opposite", "preset", "spinnaker1",
+           "spinnaker2"]
