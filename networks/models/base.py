@@ -54,6 +54,12 @@ class ModelGroup(ABC):
         """The named state variable of every neuron, for recording."""
         raise KeyError(name)
 
+    @property
+    def max_events_per_tick(self) -> int:
+        """The most events the group emits in one tick (one per neuron unless a source
+        repeats a neuron within a tick)."""
+        return self.size
+
     def warm_up(self) -> None:
         """Compile (or load from cache) the kernel by running it on no neurons, so that JIT
         time counts as build time, not run time."""
@@ -69,6 +75,10 @@ class NeuronModel(ABC):
 
     def check_size(self, size: int) -> None:
         """Raise if this model cannot describe a population of `size` neurons."""
+
+    def off_grid(self, timestep_ms: float) -> list[str]:
+        """A sentence for each of its times that `timestep_ms` moves onto the tick grid."""
+        return []
 
     @classmethod
     @abstractmethod
