@@ -15,6 +15,7 @@ from networks.nir import NIRSource
 
 from .errors import ConfigError
 from .options import MappingOptions, RunOptions, check_run
+from .overrides import with_overrides
 from .tables import USER_ERRORS, coerce, from_table
 
 TABLES = ("machine", "network", "mapping", "run", "record", "faults")
@@ -81,8 +82,9 @@ class Config:
         return network
 
 
-def load_config(path: str | Path) -> Config:
-    """Read and check the config file at `path`."""
+def load_config(path: str | Path, overrides=()) -> Config:
+    """Read and check the config file at `path`, with `--set` style `overrides`
+    (`section.key=value`) applied first."""
     path = Path(path)
     try:
         text = path.read_text()
@@ -92,6 +94,8 @@ def load_config(path: str | Path) -> Config:
     except (OSError, UnicodeDecodeError) as err:
         raise ConfigError(f"config file {path} cannot be read ({err}); give a readable "
                           f"UTF-8 TOML file") from None
+    if overrides:
+        text = with_overrides(text, overrides, str(path))
     return parse_config(text, source=str(path))
 
 
