@@ -6,7 +6,8 @@
 PyNN's `IF_curr_exp` (NEST's `iaf_psc_exp`), integrated exactly over each tick (Rotter and
 Diesmann 1999). Weights are currents in nA, signed as they act on the membrane; a weight that
 arrives for tick t is added to its current at the end of tick t, so it moves v from tick t + 1.
-While refractory, v stays at v_reset and the currents go on decaying and summing input.
+While refractory (tau_refrac_ms / h ticks after the spike tick, rounded up), v stays at
+v_reset and the currents go on decaying and summing input (docs/conventions.md).
 """
 
 from dataclasses import dataclass

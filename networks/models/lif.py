@@ -4,7 +4,9 @@
 
 PyNN's `IF_curr_delta` (NEST's `iaf_psc_delta`): weights are voltage jumps in mV, signed.
 Over a tick the leak and offset current are integrated exactly, then the weights that arrived
-for the tick are added. Input that arrives while the neuron is refractory is discarded.
+for the tick are added; the neuron fires if v >= v_thresh, is reset and stays refractory
+for the tau_refrac_ms / h ticks after (rounded up). Input that arrives while the neuron is
+refractory is discarded. The order and its Brian2 and NEST equivalents: docs/conventions.md.
 """
 
 from dataclasses import dataclass
