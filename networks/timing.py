@@ -42,7 +42,7 @@ def off_grid_duration(field: str, duration_ms: float, timestep_ms: float) -> lis
         return []
     ticks = ticks_up(duration_ms, timestep_ms)
     return [f"{field} {duration_ms:g} ms is not a whole number of timesteps "
-            f"({timestep_ms:g} ms); it is rounded up to {ticks} ticks "
+            f"({timestep_ms:g} ms); it is rounded up to {ticks} tick{'s' if ticks != 1 else ''} "
             f"({ticks * timestep_ms:g} ms)"]
 
 

@@ -42,9 +42,9 @@ def main(argv: list[str] | None = None) -> int:
         "report", help="summarise a result file: tables, JSON, CSV and PNG plots"))
     args = parser.parse_args(argv)
     comm = world()
-    warnings.showwarning = _warning_line(comm.rank)
     try:
-        with all_ranks_end_on_failure(comm):
+        with all_ranks_end_on_failure(comm), warnings.catch_warnings():
+            warnings.showwarning = _warning_line(comm.rank)
             return COMMANDS[args.command](args, comm)
     except BrokenPipeError:  # the reader went away (`neurochip map ... | head`): not an error
         sys.stdout = None
