@@ -95,9 +95,13 @@ class Network:
         for variable, value in initial.items():
             check(variable in model.state_variables, f"population {name}.initial",
                   f"name state variables of {model.name} {model.state_variables}", variable)
-            check(isinstance(value, (int, float, Uniform, Normal)),
+            if isinstance(value, (list, tuple, np.ndarray)):
+                initial[variable] = value = _per_neuron(value, int(size),
+                                                        f"population {name}.initial"
+                                                        f"[{variable!r}]")
+            check(isinstance(value, (int, float, Uniform, Normal, np.ndarray)),
                   f"population {name}.initial[{variable!r}]",
-                  "be a number or a distribution", value)
+                  "be a number, a distribution or an array of one value per neuron", value)
         pop = Population(name, int(size), model, initial, len(self.populations))
         self.populations.append(pop)
         self.record(pop, record)
@@ -179,6 +183,19 @@ def synapses(projection: Projection, seed: int, post_start: int = 0,
         delay = np.clip(np.rint(delay), 1, MAX_DELAY_TICKS)
     return Synapses(pre, post, np.asarray(weight, dtype=np.float32),
                     np.asarray(delay, dtype=np.int64))
+
+
+def _per_neuron(values, size: int, field: str) -> np.ndarray:
+    """`values` as a read-only float64 array of one finite number per neuron."""
+    try:
+        array = np.array(values, dtype=np.float64).ravel()
+    except (TypeError, ValueError):
+        raise NetworkError(f"{field} must hold numbers (got {str(values)[:60]})") from None
+    check(array.size == size, field, f"hold one number per neuron ({size})", array.size)
+    check(bool(np.isfinite(array).all()), field, "hold finite numbers",
+          array[~np.isfinite(array)][:3].tolist())
+    array.setflags(write=False)
+    return array
 
 
 def _bounds(value) -> tuple[float, ...]:

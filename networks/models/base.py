@@ -119,8 +119,9 @@ def compact(fired, spiked):
 def initial_values(members: Sequence[Members], variable: str, default, seed: int) -> np.ndarray:
     """Initial value of `variable` for every neuron of the group, in member order.
 
-    A member's `initial[variable]` (a constant or a distribution) wins over `default(model)`;
-    random draws are keyed by population and neuron, so they do not depend on the split.
+    A member's `initial[variable]` (a constant, a distribution or an array of one value per
+    neuron of its population) wins over `default(model)`; random draws are keyed by
+    population and neuron, so they do not depend on the split.
     """
     from .. import rng
     from ..distributions import draw
@@ -128,6 +129,9 @@ def initial_values(members: Sequence[Members], variable: str, default, seed: int
     parts = []
     for m in members:
         value = m.initial.get(variable, default(m.model))
+        if isinstance(value, np.ndarray):
+            parts.append(value[m.start:m.stop])
+            continue
         detail = type(m.model).state_variables.index(variable)
         parts.append(draw(value, seed, rng.stream(rng.INITIAL_VALUE, m.population, detail),
                           m.neuron_ids))
