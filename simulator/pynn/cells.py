@@ -29,7 +29,9 @@ class _NeurochipCell:
 
     def neurochip_model(self, native: dict, size: int, where: str):
         """The neurochip model of a population, from its native parameter arrays."""
-        values = {name: homogeneous(value, f"{where}.{name}") for name, value in native.items()}
+        pynn_name = {d["translated_name"]: name for name, d in self.translations.items()}
+        values = {name: homogeneous(value, f"{where}.{pynn_name[name]}")
+                  for name, value in native.items()}
         return self.model_class(**values)
 
 

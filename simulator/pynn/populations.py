@@ -16,6 +16,14 @@ MAPPING_KEYS = ("max_atoms_per_core", "neurons_per_core")
 class Assembly(common.Assembly):
     _simulator = simulator
 
+    @property
+    def receptor_types(self):
+        """The receptor types all members have, in the first member's order (PyNN's own
+        Assembly returns them in set order, so its default receptor would vary by run)."""
+        common_types = set.intersection(*(set(p.celltype.receptor_types)
+                                          for p in self.populations))
+        return [r for r in self.populations[0].celltype.receptor_types if r in common_types]
+
 
 class _Placement:
     """sPyNNaker's extensions that decide where a population runs."""

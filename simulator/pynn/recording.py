@@ -22,9 +22,12 @@ def stamps_ms(ticks: np.ndarray, dt_ms: float) -> np.ndarray:
 class Recorder(recording.Recorder):
     _simulator = simulator
 
+    def record(self, variables, ids, sampling_interval=None, locations=None):
+        self._simulator.state.check_unchanged(f"Population {self.population.label!r}.record")
+        super().record(variables, ids, sampling_interval, locations)
+
     def _record(self, variable, new_ids, sampling_interval=None):
         state = self._simulator.state
-        state.check_unchanged(f"Population {self.population.label!r}.record")
         if sampling_interval is not None:
             steps = sampling_interval / state.dt
             if sampling_interval <= 0 or abs(steps - round(steps)) > 1e-9 * max(steps, 1):
