@@ -18,6 +18,7 @@ from .cells import IF_curr_delta, IF_curr_exp, SpikeSourceArray, SpikeSourcePois
 from .control import (end, get_current_time, get_max_delay, get_min_delay,  # noqa: F401
                       get_time_step, initialize, num_processes, rank, reset, result, run,
                       run_for, run_until, set_number_of_neurons_per_core, setup)
+from ..options import MappingOptions  # noqa: F401
 from .errors import Unsupported, UnsupportedName
 from .populations import Assembly, Population, PopulationView  # noqa: F401
 from .procedural_api import connect, create, record, record_v, set  # noqa: F401
