@@ -22,7 +22,8 @@ def one_sentence(error) -> str:
 @pytest.mark.parametrize("name, hint", [
     ("IF_cond_exp", "use IF_curr_exp"), ("Izhikevich", "use IF_curr_exp"),
     ("SpikeSourceGamma", "use SpikeSourcePoisson"), ("DCSource", "i_offset"),
-    ("DistanceDependentProbabilityConnector", "FromListConnector")])
+    ("DistanceDependentProbabilityConnector", "FromListConnector"),
+    ("PointNeuron", "use a standard cell type")])
 def test_missing_models_are_refused_by_name(name, hint):
     with pytest.raises(Unsupported, match=f"sim.{name} is not supported by neurochip.*{hint}") \
             as error:
@@ -61,6 +62,10 @@ CASES = {
     "distance-dependent connector": (
         lambda: sim.Projection(cells(), cells(), DistanceDependentProbabilityConnector("d<1")),
         "DistanceDependentProbabilityConnector is not supported; use one of"),
+    "distance-dependent weights": (
+        lambda: sim.Projection(cells(), cells(), sim.AllToAllConnector(),
+                               sim.StaticSynapse(weight=lambda d: 0.1 * d)),
+        "values given as a function .* are not supported"),
     "current source": (lambda: cells().inject(object()), "current sources are not supported"),
     "Poisson start": (
         lambda: (sim.Population(2, sim.SpikeSourcePoisson(rate=5.0, start=10.0)),
@@ -126,3 +131,29 @@ def test_a_network_that_does_not_fit_is_a_mapping_error():
         sim.run(1.0)
     assert "\n" not in str(error.value)
     assert sim.get_current_time() == 0.0
+
+
+def test_unordered_spike_times_are_refused_as_pynn_requires():
+    from pyNN.errors import InvalidParameterValueError
+    setup()
+    with pytest.raises(InvalidParameterValueError, match="increasing order"):
+        sim.Population(2, sim.SpikeSourceArray(spike_times=[[2.4, 4.8], [3.5, 9.6, 8.3]]))
+
+
+def test_pynn_own_scenarios_pass_or_are_refused_never_fail():
+    """benchmarks/pynn_scenarios.py ran PyNN's test/system/scenarios on this backend: each
+    one passed or stopped at a one-sentence refusal; those of simulation control pass."""
+    import json
+
+    from .helpers import REPO
+    stored = json.loads((REPO / "benchmarks/results/pynn_scenarios.json").read_text())
+    scenarios = stored["figures"]["scenarios"]
+    assert len(scenarios) > 50
+    assert {c["outcome"] for c in scenarios.values()} <= {"passed", "refused", "skipped"}
+    for name in ("test_reset", "test_reset_with_clear", "test_reset_with_spikes",
+                 "test_setup"):
+        assert scenarios[f"test__simulation_control::{name}[neurochip]"]["outcome"] == \
+            "passed"
+    for case in scenarios.values():
+        if case["outcome"] == "refused":
+            assert "not supported" in case["reason"] or "neurochip" in case["reason"]

@@ -41,6 +41,7 @@ _NO_MODEL = {
     "SpikeSourceInhGamma": "no gamma spike source; use SpikeSourcePoisson",
     "GIF_cond_exp": "no generalised integrate-and-fire model; use IF_curr_exp",
     "IF_facets_hardware1": "no such model; use IF_curr_exp",
+    "PointNeuron": "composed neuron models are not supported; use a standard cell type",
     "DCSource": "no current sources; for a constant current set the cell's i_offset",
     "StepCurrentSource": "no current sources; for a constant current set the cell's "
                          "i_offset",

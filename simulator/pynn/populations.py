@@ -138,6 +138,8 @@ class Population(_Placement, common.Population):
         parameters = self.celltype.native_parameters
         parameters.shape = (self.size,)
         self._parameters = dict(parameters.items())
+        if "spike_times" in self._parameters:
+            _check_spike_times(self._parameters["spike_times"], self.size)
         state.id_counter += self.size
 
     def _set_initial_value_array(self, variable, initial_values):
@@ -170,6 +172,17 @@ class Population(_Placement, common.Population):
         """The neurochip model of this population."""
         return self.celltype.neurochip_model(self._parameters, self.size,
                                              f"Population {self.label!r}")
+
+
+def _check_spike_times(value, size: int) -> None:
+    """PyNN's rule: each neuron's spike times in increasing order."""
+    times = np.asarray(value.evaluate(simplify=False), dtype=object).ravel()
+    for i, row in enumerate(times[:size]):
+        row = np.asarray(getattr(row, "value", row), dtype=np.float64)
+        if np.any(np.diff(row) < 0):
+            raise errors.InvalidParameterValueError(
+                f"SpikeSourceArray spike_times[{i}] must be in increasing order (got "
+                f"{row.tolist()[:6]})")
 
 
 def _standard(cells, names):

@@ -81,6 +81,8 @@ class Projection(common.Projection):
         native_parameters.shape = self.shape
         self._weight = native_parameters["weight"]
         self._delay = native_parameters["delay"]
+        for name in ("weight", "delay"):
+            _no_function(getattr(self, f"_{name}"), f"{where}.{name}")
         self._values = {}          # per-pair values given explicitly ("weight", "delay")
         self._index = len(state.projections)
         self._first_part = sum(p.n_parts for p in state.projections)
@@ -184,6 +186,7 @@ class Projection(common.Projection):
             if name not in ("weight", "delay"):
                 raise Unsupported(f"{self._where}: a static synapse has no attribute "
                                   f"{name!r}; set weight or delay")
+            _no_function(value, f"{self._where}.{name}")
             if value.is_homogeneous or _random(value):
                 setattr(self, f"_{name}", value)
                 self._values.pop(name, None)
@@ -300,6 +303,13 @@ class Projection(common.Projection):
         delays = self._values.get("delay")
         delays = self._value("delay") if delays is None else delays
         self._check_delay(_extremes(delays)[0])
+
+
+def _no_function(value, where: str) -> None:
+    if callable(value.base_value):
+        raise Unsupported(f"{where}: values given as a function (of distance or of indices) "
+                          f"are not supported; give a number, an array or a "
+                          f"RandomDistribution")
 
 
 def _random(value) -> bool:
