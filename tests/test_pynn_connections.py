@@ -142,3 +142,43 @@ def test_initialize_with_arrays_whole_and_through_a_view():
     np.testing.assert_array_equal(v[0], v0)
     t = np.arange(21)[:, None] * 0.1
     np.testing.assert_allclose(v, -65.0 + (v0 + 65.0) * np.exp(-t / 10.0), atol=1e-9)
+
+
+def test_same_spikes_as_the_network_built_with_neurochips_own_api():
+    """Poisson sources, fixed in-degree, random weights, delays and initial values: the
+    PyNN script and the same network written with networks.Network give the same spikes."""
+    import networks
+    from simulator import MappingOptions, RunOptions, simulate
+
+    sim.setup(timestep=0.1, min_delay=0.1, rng_seed=11, fidelity="timed")
+    noise = sim.Population(50, sim.SpikeSourcePoisson(rate=150.0), label="noise")
+    cells = sim.Population(120, sim.IF_curr_delta(tau_m=15.0, tau_refrac=2.0, v_rest=-65.0,
+                                                  v_reset=-68.0, v_thresh=-55.0),
+                           label="cells")
+    cells.initialize(v=sim.RandomDistribution("uniform", low=-66.0, high=-56.0))
+    sim.Projection(noise, cells, sim.FixedNumberPreConnector(8), sim.StaticSynapse(
+        weight=sim.RandomDistribution("uniform", low=0.5, high=1.5),
+        delay=sim.RandomDistribution("uniform", low=0.1, high=2.0)))
+    sim.Projection(cells, cells, sim.FixedProbabilityConnector(0.1), sim.StaticSynapse(
+        weight=sim.RandomDistribution("uniform", low=0.2, high=0.8), delay=1.0),
+        receptor_type="inhibitory")
+    sim.run(200.0)
+    mine = sim.result()
+    sim.end()
+
+    net = networks.Network("own")
+    own_noise = net.add_population("noise", 50, networks.SpikeSourcePoisson(rate_hz=150.0))
+    own_cells = net.add_population("cells", 120, networks.LIF(
+        tau_m_ms=15.0, tau_refrac_ms=2.0, v_rest_mv=-65.0, v_reset_mv=-68.0,
+        v_thresh_mv=-55.0), initial={"v": networks.Uniform(-66.0, -56.0)})
+    net.connect(own_noise, own_cells, networks.FixedInDegree(8),
+                weight=networks.Uniform(0.5, 1.5), delay_ticks=networks.Uniform(1.0, 20.0))
+    net.connect(own_cells, own_cells, networks.FixedProbability(0.1),
+                weight=networks.Uniform(-0.8, -0.2), delay_ticks=10, receptor="inhibitory")
+    own = simulate(net, sim.control._machine(None),
+                   RunOptions(duration_ms=200.0, timestep_ms=0.1, fidelity="timed", seed=11),
+                   MappingOptions())
+    for name in ("noise", "cells"):
+        assert len(own.spikes(name)[0]) > 200
+        for mine_array, own_array in zip(mine.spikes(name), own.spikes(name)):
+            np.testing.assert_array_equal(mine_array, own_array)

@@ -13,8 +13,8 @@ def test_pynn_script_on_one_and_two_ranks(tmp_path, fidelity="timed"):
     _, here = build_and_run(fidelity)
     assert len(here["exc_times"]) > 50 and len(here["noise_times"]) > 200
     for n in (1, 2):
-        done = mpiexec(n, sys.executable, "-m", "tests.pynn_mpi_script", str(tmp_path / f"n{n}.npz"),
-                       fidelity)
+        done = mpiexec(n, sys.executable, "-m", "tests.pynn_mpi_script",
+                       str(tmp_path / f"n{n}.npz"), fidelity)
         assert done.returncode == 0, done.stderr[-2000:]
         for rank in range(n):
             got = np.load(tmp_path / f"n{n}.rank{rank}.npz")

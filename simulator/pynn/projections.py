@@ -111,8 +111,8 @@ class Projection(common.Projection):
     def parts(self) -> list[Part]:
         """The neurochip projections this projection becomes, in order."""
         if self._pairs is None and not self._values:
-            return [Part(self.pre, self.post, self._native, self._signed(self._weight),
-                         self._delay_ticks(self._delay), self.receptor_type)]
+            return [Part(self.pre, self.post, self._native, self._signed(),
+                         self._delay_ticks(), self.receptor_type)]
         i, j = self.connection_pairs()
         weight, delay_ms = self._explicit(i, j)
         signed = self._sign() * np.abs(weight)
@@ -254,8 +254,9 @@ class Projection(common.Projection):
     def _sign(self) -> float:
         return -1.0 if self.receptor_type == "inhibitory" else 1.0
 
-    def _signed(self, value):
-        value = self._value("weight") if value is self._weight else value
+    def _signed(self):
+        """The weight as neurochip takes it: signed by the receptor, in the same unit."""
+        value = self._value("weight")
         sign = self._sign()
         if isinstance(value, networks.Uniform):
             low, high = sorted((abs(value.low), abs(value.high)))
@@ -267,7 +268,8 @@ class Projection(common.Projection):
             return networks.Normal(sign * mean, value.std, *sorted((sign * low, sign * high)))
         return sign * abs(float(value))
 
-    def _delay_ticks(self, value):
+    def _delay_ticks(self):
+        """The delay in ticks: a whole number or a distribution (rounded per synapse)."""
         value = self._value("delay")
         if isinstance(value, networks.Uniform):
             self._check_delay(value.low)
