@@ -93,4 +93,9 @@ def test_result_gives_traffic_and_the_fit_report():
     # every noise spike leaves its core once, as one packet, whatever its fan-out
     assert result.datasets["traffic/router_packets"].sum() >= spikes > 0
     assert result.datasets["traffic/link_packets"].sum() > 0
+    # the machine's energy: the parts per chip add up to the whole, over 50 ms of model time
+    parts = sum(result.datasets[f"energy/chip_{part}_j"].sum()
+                for part in ("baseline", "cores", "routers", "noc", "links"))
+    assert result.attributes["energy_j"] == pytest.approx(parts) and parts > 0
+    assert result.attributes["mean_power_w"] == pytest.approx(parts / 0.05)
     sim.end()
