@@ -96,6 +96,13 @@ def rows() -> list[tuple[str, str, str, str]]:
         out.append(("bottlenecked network: inter-chip packets against bottleneck_ratio",
                     ", ".join(f"{row['bottleneck_ratio']:g}: {row['inter_chip_packets']:,}"
                               for row in r), "falls as 1/ratio", "bottleneck_sweep.json"))
+    validation = _load("fidelity")
+    if validation:
+        cases = validation["figures"]["cases"]
+        out.append(("machine model against published figures it was not calibrated on "
+                    "(docs/fidelity.md)",
+                    ", ".join(f"{c['case']}: {c['error']:+.0%}" for c in cases),
+                    "within 12 % (SANA-FE's energy error on Loihi)", "fidelity.json"))
     scaling = _load("scaling_2core")
     if scaling:
         strong = scaling["figures"]["strong"]["results"]
@@ -105,6 +112,19 @@ def rows() -> list[tuple[str, str, str, str]]:
                               f"(efficiency {r['efficiency']:.2f})" for r in strong),
                     ">= 0.7 at 16 ranks (16-rank run not made: 2 cores here)",
                     "scaling_2core.json"))
+    va = _load("pynn_va")
+    if va:
+        f = va["figures"]
+
+        def mean(side, key):
+            return sum(r[key] for r in f[side]) / len(f[side])
+        out.append((f"Vogels-Abbott CUBA, PyNN's VAbenchmarks.py unchanged, {len(f['nest'])} "
+                    f"realisations: mean rates (Hz, exc/inh)",
+                    f"pyNN.nest {mean('nest', 'exc_rate_hz'):.2f}/"
+                    f"{mean('nest', 'inh_rate_hz'):.2f}, neurochip "
+                    f"{mean('neurochip', 'exc_rate_hz'):.2f}/"
+                    f"{mean('neurochip', 'inh_rate_hz'):.2f}",
+                    "within pyNN.nest's range", "pynn_va.json"))
     return out
 
 

@@ -8,6 +8,8 @@ import h5py
 from networks import Network
 
 from .engine.kernel import PROFILE_PHASES, RankSimulation
+from .activity import energy_attributes, run_energy
+from .energy import energy_datasets
 from .engine.timed import latency_bin_edges_ns
 from .mapping import Mapping
 from .mapping.report import mapping_report
@@ -33,7 +35,7 @@ def collect(network: Network, mapping: Mapping, sim: RankSimulation,
     kept = ticks < done
     all_ticks = comm.gather(ticks[kept])
     all_ids = comm.gather(ids[kept])
-    counts = dict(sim.fabric.counts())
+    counts = dict(sim.traffic_counts())
     counts.update(sim.whole_run_counts())
     counts = {name: comm.sum(array if name in WHOLE_RUN else array[:windows])
               for name, array in counts.items()}
@@ -49,6 +51,9 @@ def collect(network: Network, mapping: Mapping, sim: RankSimulation,
     datasets.update(mapping_datasets(network, mapping, report))
     datasets.update(cores)
     datasets.update(profile)
+    energy = run_energy(network, mapping, sim.run_options, done, np.concatenate(all_ticks),
+                        np.concatenate(all_ids), datasets)
+    datasets.update(energy_datasets(energy))
     group_attributes = {
         "traffic": {"window_length_ticks": sim.run_options.window_ticks},
         "mapping": {"neurons_per_core": mapping.options.neurons_per_core,
@@ -65,7 +70,8 @@ def collect(network: Network, mapping: Mapping, sim: RankSimulation,
     group_attributes["profile"] = {"phases": list(PROFILE_PHASES)}
     attributes = dict(attributes, duration_ticks=done,
                       requested_duration_ticks=sim.run_options.duration_ticks,
-                      interrupted=done < sim.run_options.duration_ticks)
+                      interrupted=done < sim.run_options.duration_ticks,
+                      **energy_attributes(energy, sim.run_options, done))
     return Result(attributes, datasets, group_attributes)
 
 
@@ -114,26 +120,26 @@ def state_datasets(network: Network, sim: RankSimulation, n_ticks: int) -> dict:
 def profile_datasets(sim: RankSimulation) -> dict:
     """`profile/`: where each rank's time went, and what it exchanged (rank 0's copy)."""
     comm = sim.comm
-    stats = comm.stats
-    own = np.concatenate([sim.profile, [stats.rounds, stats.bytes_sent]])
+    windows = getattr(sim.fabric, "windows", 0)
+    own = np.concatenate([sim.profile, [sim.exchanges, sim.bytes_sent, windows]])
     every = comm.gather(own)
     if comm.rank != 0:
         return {}
     table = np.stack(every)
     n = len(PROFILE_PHASES)
     return {"profile/seconds": table[:, :n], "profile/exchanges": table[:, n].astype(np.int64),
-            "profile/bytes_sent": table[:, n + 1].astype(np.int64)}
+            "profile/bytes_sent": table[:, n + 1].astype(np.int64),
+            "profile/windows": table[:, n + 2].astype(np.int64)}
 
 
 def core_datasets(mapping: Mapping, sim: RankSimulation, windows: int) -> dict:
-    """`cores/<counter>`: [windows, slices], one column per slice's core, summed over ranks."""
-    load = sim.cores
+    """`cores/<counter>`: [windows, slices] (the per-level ones [levels, windows, slices]),
+    one column per slice's core, summed over ranks."""
     datasets = {}
-    for name in ("cycles", "overruns", "max_excess_cycles", "late_packets", "packets",
-                 "synaptic_events"):
-        local = getattr(load, name)[:windows]
-        table = np.zeros((local.shape[0], len(mapping.slices)), dtype=np.int64)
-        table[:, sim.layout.local_slices] = local
+    for name, counts in sim.cores.counters().items():
+        local = counts[..., :windows, :]
+        table = np.zeros((*local.shape[:-1], len(mapping.slices)), dtype=np.int64)
+        table[..., sim.layout.local_slices] = local
         datasets[f"cores/{name}"] = sim.comm.sum(table)
     return datasets
 

@@ -64,7 +64,7 @@ class MemoryEstimate:
 def estimate(network: Network, machine: Machine, run: RunOptions, options: MappingOptions,
              n_ranks: int) -> MemoryEstimate:
     """What the busiest rank of `n_ranks` needs (rank 0, which also gathers the results)."""
-    slices = partition(network, options.neurons_per_core,
+    slices = partition(network, options.slice_limits([p.name for p in network.populations]),
                        machine.chip.core if options.fit_memory else None)
     synapses = sum(p.connector.expected_synapses(p.pre.size, p.post.size,
                                                  p.pre.index == p.post.index)

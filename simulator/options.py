@@ -3,7 +3,10 @@
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from chips import Machine
+from networks.timing import warn_off_grid
 
 from . import bounds
 from .errors import ConfigError, check
@@ -24,6 +27,8 @@ def whole_multiple(value: float, unit: float) -> int | None:
 class MappingOptions:
     """How the network is cut into slices and placed on cores (docs/mapping.md).
 
+    `neurons_per_core_of` lowers or raises `neurons_per_core` for the populations it names
+    (sPyNNaker's `set_number_of_neurons_per_core` and `max_atoms_per_core`);
     `pins` maps a population name to a chip `{x, y}`, optionally with `cores = [first,
     last]`; `rates_hz` gives a population's expected firing rate for the traffic estimates
     and the `graph` placer (others get `default_rate_hz`); `fit_memory` cuts slices small
@@ -35,11 +40,16 @@ class MappingOptions:
     rates_hz: dict = field(default_factory=dict, hash=False)
     default_rate_hz: float = 10.0
     fit_memory: bool = True
+    neurons_per_core_of: dict = field(default_factory=dict, hash=False)
 
     def __post_init__(self) -> None:
         check_bounds(self, "mapping")
         check(self.neurons_per_core >= 1, "neurons_per_core", "be >= 1",
               self.neurons_per_core)
+        for name, limit in self.neurons_per_core_of.items():
+            check(isinstance(limit, int) and not isinstance(limit, bool)
+                  and 1 <= limit <= bounds.MAX_COUNT, f"neurons_per_core_of.{name}",
+                  f"be a whole number in [1, {bounds.MAX_COUNT:,}]", limit)
         check(self.placer in PLACERS, "placer", f"be one of {', '.join(PLACERS)}",
               self.placer)
         check(self.default_rate_hz >= 0, "default_rate_hz", "be >= 0", self.default_rate_hz)
@@ -63,6 +73,16 @@ class MappingOptions:
                   f"be [first, last] core numbers with 0 <= first <= last <= "
                   f"{bounds.MAX_CORES}", cores)
 
+    def slice_limits(self, names: list[str]) -> np.ndarray:
+        """The largest slice of each population named in `names`, in that order."""
+        for name in self.neurons_per_core_of:
+            if name not in names:
+                raise ConfigError(f"[mapping] neurons_per_core_of.{name}: {name} is not a "
+                                  f"population of the network; the populations are "
+                                  f"{', '.join(names)}")
+        return np.array([self.neurons_per_core_of.get(n, self.neurons_per_core)
+                         for n in names], dtype=np.int64)
+
 
 @dataclass(frozen=True)
 class RunOptions:
@@ -73,11 +93,14 @@ class RunOptions:
     fidelity: str = "timed"
     seed: int = 0
     traffic_window_ms: float = 10.0
+    fabric_domains: int = 1
+    ticks_per_inference: int = 0
 
     def __post_init__(self) -> None:
         check_bounds(self, "run")
         check(self.timestep_ms >= 1e-6, "timestep_ms", "be at least 1e-06 (one nanosecond)"
               if self.timestep_ms > 0 else "be > 0", self.timestep_ms)
+        check(self.fabric_domains >= 1, "fabric_domains", "be >= 1", self.fabric_domains)
         check(whole_multiple(self.timestep_ms * 1e6, 1.0) is not None, "timestep_ms",
               "be a whole number of nanoseconds", self.timestep_ms)
         check(self.duration_ms >= self.timestep_ms, "duration_ms",
@@ -94,6 +117,8 @@ class RunOptions:
         check(self.fidelity in FIDELITIES, "fidelity", f"be one of {', '.join(FIDELITIES)}",
               self.fidelity)
         check(0 <= self.seed <= MAX_SEED, "seed", f"be in [0, {MAX_SEED}]", self.seed)
+        check(self.ticks_per_inference >= 0, "ticks_per_inference",
+              "be >= 0 (0: the workload has no inferences)", self.ticks_per_inference)
 
     @property
     def timestep_ns(self) -> int:
@@ -153,3 +178,4 @@ def check_arguments(network, machine, run, mapping) -> None:
         raise ConfigError("network must have at least one population; add one with "
                           "Network.add_population")
     check_pins(machine, mapping)
+    warn_off_grid(network, run.timestep_ms)

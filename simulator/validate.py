@@ -15,7 +15,7 @@ EXIT_DOES_NOT_FIT = 1
 
 
 def map_command(args, comm) -> int:
-    config = load_config(args.config)
+    config = load_config(args.config, args.overrides)
     same_input_on_every_rank(comm, config.text, config.inputs)
     network = config.build_network()
     try:

@@ -1,13 +1,19 @@
-"""Core load at `timed` fidelity: the cycles each core spends per tick, late packets and
-overruns.
+"""Core load at `timed` fidelity: the cycles each core spends per tick, when its spikes
+leave, late packets and overruns.
 
-A core's tick costs cycles_per_tick + cycles_per_neuron x its neurons, plus
+A core's tick costs cycles_per_tick + its model's cycles per neuron x its neurons, plus
 cycles_per_packet for every packet that reaches it during the tick and
 cycles_per_synaptic_event for every synapse of that packet's row on the core. Work beyond
-clock x tick is an overrun (counted, with the largest excess); it does not delay the next
-tick. A packet that reaches its core after the tick it was sent in is late: as on SpiNNaker
-its weights land `delay` ticks after the tick it arrived in, one or more ticks later than
-meant.
+the budget of its performance level (clock x tick) is an overrun (counted, with the largest
+excess); it does not delay the next tick. With the `lowest_meeting_tick` DVFS policy a core
+runs each tick at the lowest level whose budget would have held the work of its previous
+tick (such a run goes one tick a batch, since a tick's clocks decide when its spikes leave).
+A packet that reaches
+its core after the tick it was sent in is late: as on SpiNNaker its weights land `delay`
+ticks after the tick it arrived in, one or more ticks later than meant.
+
+The fabric runs a batch of ticks at once, so the per-tick counts are kept in a ring of
+`batch_ticks + 1` slots (a copy handled in a batch can reach its core one tick after it).
 """
 
 from dataclasses import dataclass
@@ -20,6 +26,7 @@ from chips import Machine
 
 from ..csr import pointers, row_of
 from .layout import LocalLayout
+from .prefetch import prefetch
 from .synapses import SynapticMatrix
 
 
@@ -28,49 +35,107 @@ class CoreLoad:
     """Per-core counters of this rank's cores (in layout order), per traffic window."""
 
     base_cycles: np.ndarray      # [cores]: fixed cost of a tick
-    budget_cycles: int
+    cycles_per_neuron: np.ndarray  # [cores]: of each core's model
+    budget_cycles: int           # at the level cores start at
+    level_budget: np.ndarray     # [levels]: cycles a tick holds at each level
+    level_hz: np.ndarray         # [levels]: the clock of each level
+    level: np.ndarray            # [cores]: the level of the current batch
+    adaptive: bool               # the lowest_meeting_tick policy
     cycles_per_packet: int
     cycles_per_synaptic_event: int
-    tick_packets: np.ndarray     # [2, cores]: packets of the current and the next tick
-    tick_events: np.ndarray      # [2, cores]
+    tick_packets: np.ndarray     # [batch ticks + 1, cores]: packets of each tick in flight
+    tick_events: np.ndarray      # [batch ticks + 1, cores]
+    batch_peak: np.ndarray       # [cores]: cycles of the busiest tick of the batch so far
     cycles: np.ndarray           # [windows, cores]
     overruns: np.ndarray
     max_excess_cycles: np.ndarray
     late_packets: np.ndarray
     packets: np.ndarray
     synaptic_events: np.ndarray
+    level_ticks: np.ndarray      # [levels, windows, cores]
+    level_cycles: np.ndarray     # [levels, windows, cores]
 
-    def finish_tick(self, tick: int, window_ticks: int) -> None:
-        finish_tick(tick, window_ticks, self.base_cycles, self.budget_cycles,
+    def finish_tick(self, tick: int, window_ticks: int, to) -> None:
+        """Close `tick` on every core, with the packets `to` (the `CopyTarget`) counted for
+        the cores of each table entry."""
+        finish_tick(tick, window_ticks, self.base_cycles, self.level_budget, self.level,
                     self.cycles_per_packet, self.cycles_per_synaptic_event, self.tick_packets,
-                    self.tick_events, self.cycles, self.overruns, self.max_excess_cycles,
-                    self.packets, self.synaptic_events)
+                    self.tick_events, to.entry_packets, to.entry_local_ptr, to.entry_local,
+                    self.batch_peak, self.cycles, self.overruns, self.max_excess_cycles,
+                    self.packets, self.synaptic_events, self.level_ticks, self.level_cycles)
+
+    def finish_batch(self) -> None:
+        """After a batch's last tick: with the adaptive policy, each core's next level (from
+        the busiest tick of the batch: batches are one tick long under that policy)."""
+        if self.adaptive:
+            choose_levels(self.level_budget, self.batch_peak, self.level)
+        self.batch_peak[:] = 0
+
+    def clock_hz(self) -> np.ndarray:
+        """Each core's clock in the current batch."""
+        return self.level_hz[self.level]
+
+    def counters(self) -> dict:
+        """The per-window counters under their result names, [windows, cores] or
+        [levels, windows, cores]."""
+        return {name: getattr(self, name) for name in CORE_COUNTERS}
+
+    def clear(self) -> None:
+        for table in self.counters().values():
+            table[...] = 0
 
 
-def core_load(machine: Machine, layout: LocalLayout, slice_sizes: np.ndarray, run,
-              n_windows: int) -> CoreLoad:
+CORE_COUNTERS = ("cycles", "overruns", "max_excess_cycles", "late_packets", "packets",
+                 "synaptic_events", "level_ticks", "level_cycles")
+
+
+def core_load(machine: Machine, layout: LocalLayout, slice_sizes: np.ndarray,
+              slice_cycles_per_neuron: np.ndarray, run, n_windows: int,
+              batch_ticks: int) -> CoreLoad:
     core = machine.chip.core
-    sizes = slice_sizes[layout.local_slices]
+    local = layout.local_slices
+    sizes = slice_sizes[local].astype(np.int64)
     n = len(sizes)
 
-    def table():
-        return np.zeros((n_windows, n), dtype=np.int64)
-    return CoreLoad(core.cycles_per_tick + core.cycles_per_neuron * sizes.astype(np.int64),
-                    core.clock_hz * run.timestep_ns // 1_000_000_000, core.cycles_per_packet,
-                    core.cycles_per_synaptic_event, np.zeros((2, n), dtype=np.int64),
-                    np.zeros((2, n), dtype=np.int64), table(), table(), table(), table(),
-                    table(), table())
+    def table(*lead):
+        return np.zeros((*lead, n_windows, n), dtype=np.int64)
+    in_flight = np.zeros((batch_ticks + 1, n), dtype=np.int64)
+    budgets = np.array(core.budget_cycles(run.timestep_ns), dtype=np.int64)
+    per_neuron = slice_cycles_per_neuron[local].astype(np.int64)
+    return CoreLoad(core.cycles_per_tick + per_neuron * sizes, per_neuron,
+                    int(budgets[core.performance_level]), budgets,
+                    np.array(core.performance_levels_hz, dtype=np.int64),
+                    np.full(n, core.performance_level, dtype=np.int64),
+                    core.dvfs_policy == "lowest_meeting_tick", core.cycles_per_packet,
+                    core.cycles_per_synaptic_event, in_flight, in_flight.copy(),
+                    np.zeros(n, dtype=np.int64), table(), table(), table(), table(),
+                    table(), table(), table(core.n_levels), table(core.n_levels))
+
+
+@njit(cache=True)
+def emission_ps(tick, tick_ps, gids, slices, local_core, first_id, cycles_per_tick,
+                cycles_per_neuron, clock_hz):
+    """When each spike of `tick` (global ids, their slices and local cores) leaves its core:
+    when the core's update reaches its neuron, tick start + (cycles_per_tick + (position + 1)
+    x cycles per neuron) at the core's clock."""
+    emits = np.empty(gids.size, dtype=np.int64)
+    for i in range(gids.size):
+        c = local_core[slices[i]]
+        cycles = cycles_per_tick + (gids[i] - first_id[slices[i]] + 1) * cycles_per_neuron[c]
+        emits[i] = tick * tick_ps + (cycles * 1_000_000_000_000) // clock_hz[c]
+    return emits
 
 
 @dataclass(frozen=True, eq=False)
 class Segments:
     """The part of each synaptic row that lies on one core: row g's segments are
-    `seg_ptr[g] .. seg_ptr[g + 1]`, each a core (layout order) and a synapse range."""
+    `seg_ptr[g] .. seg_ptr[g + 1]`, each a core (layout order) and its number of synapses,
+    which follow each other from the row's first synapse on (8 bytes a segment: most rows
+    have one or two synapses on a core)."""
 
-    seg_ptr: np.ndarray
-    core: np.ndarray
-    start: np.ndarray
-    stop: np.ndarray
+    seg_ptr: np.ndarray   # int64 [rows + 1]
+    core: np.ndarray      # int32 [segments]
+    length: np.ndarray    # int32 [segments]
 
 
 def row_segments(matrix: SynapticMatrix, layout: LocalLayout) -> Segments:
@@ -78,12 +143,11 @@ def row_segments(matrix: SynapticMatrix, layout: LocalLayout) -> Segments:
     row = row_of(matrix.row_ptr)
     core = layout.input_core[matrix.target]
     if len(row) == 0:
-        empty = np.empty(0, dtype=np.int64)
-        return Segments(np.zeros(len(matrix.row_ptr), dtype=np.int64), empty, empty, empty)
+        empty = np.empty(0, dtype=np.int32)
+        return Segments(np.zeros(len(matrix.row_ptr), dtype=np.int64), empty, empty)
     new = np.flatnonzero(np.r_[True, (row[1:] != row[:-1]) | (core[1:] != core[:-1])])
-    stop = np.r_[new[1:], len(row)]
     return Segments(pointers(np.bincount(row[new], minlength=len(matrix.row_ptr) - 1)),
-                    core[new].astype(np.int64), new.astype(np.int64), stop.astype(np.int64))
+                    core[new].astype(np.int32), np.diff(np.r_[new, len(row)]).astype(np.int32))
 
 
 class CopyTarget(NamedTuple):
@@ -91,86 +155,179 @@ class CopyTarget(NamedTuple):
     ring, and the per-core counters."""
 
     core_local: np.ndarray   # machine-wide core number -> local core number (-1: not here)
+    chip_core_ptr: np.ndarray  # [chips + 1]: local cores of chip c are ptr[c] .. ptr[c+1]-1
+    entry_local_ptr: np.ndarray  # [entries + 1]: each table entry's cores on this rank,
+    entry_local: np.ndarray      # as local core numbers (entries as in the fabric's spec)
     seg_ptr: np.ndarray
     seg_core: np.ndarray
-    seg_start: np.ndarray
-    seg_stop: np.ndarray
+    seg_length: np.ndarray
+    row_ptr: np.ndarray
     target: np.ndarray
     weight: np.ndarray
     delay_ticks: np.ndarray
-    ring: np.ndarray
+    ring: np.ndarray         # [slots (a power of two), inputs]
     tick_ps: int
     window_ticks: int
     n_ticks: int
     tick_packets: np.ndarray
     tick_events: np.ndarray
+    entry_packets: np.ndarray  # [ticks in flight, entries]: packets every core of an entry got
     late_packets: np.ndarray
 
 
-def copy_target(load: CoreLoad, core_local: np.ndarray, segments: Segments,
+def copy_target(load: CoreLoad, core_local: np.ndarray, cores_per_chip: int,
+                entry_core_ptr: np.ndarray, entry_cores: np.ndarray, segments: Segments,
                 matrix: SynapticMatrix, ring: np.ndarray, run) -> CopyTarget:
-    return CopyTarget(core_local, segments.seg_ptr, segments.core, segments.start,
-                      segments.stop, matrix.target, matrix.weight, matrix.delay_ticks, ring,
-                      run.timestep_ns * 1000, run.window_ticks, run.duration_ticks,
-                      load.tick_packets, load.tick_events, load.late_packets)
+    """The copy target of this rank's cores (`core_local` numbers them) for the fabric's
+    table entries (`entry_core_ptr`, `entry_cores`: machine-wide cores, ascending)."""
+    n_chips = len(core_local) // cores_per_chip
+    local_chips = np.flatnonzero(core_local >= 0) // cores_per_chip
+    chip_core_ptr = pointers(np.bincount(local_chips, minlength=n_chips))
+    mine = core_local[entry_cores] >= 0
+    entry_local_ptr = pointers(np.bincount(row_of(entry_core_ptr)[mine],
+                                           minlength=len(entry_core_ptr) - 1))
+    entry_packets = np.zeros((load.tick_packets.shape[0], len(entry_core_ptr) - 1),
+                             dtype=np.int64)
+    return CopyTarget(core_local, chip_core_ptr, entry_local_ptr,
+                      core_local[entry_cores[mine]], segments.seg_ptr, segments.core,
+                      segments.length, matrix.row_ptr, matrix.target, matrix.weight,
+                      matrix.delay_ticks, ring, run.timestep_ns * 1000, run.window_ticks,
+                      run.duration_ticks, load.tick_packets, load.tick_events, entry_packets,
+                      load.late_packets)
 
 
 @njit(cache=True, inline="always")
-def apply_copy(to, arrive_ps, spike_tick, core, segment, value):
+def apply_copy(to, arrive_ps, spike_tick, core, segment, start, value):
     """A packet copy reaches local core `core` at `arrive_ps`: count it, and add its row's
-    `segment` on this core (-1: none) `delay` ticks after the tick it arrived in. A copy
-    that arrives after the tick its spike was made in is late."""
+    `segment` on this core (-1: none), whose synapses begin at `start`, `delay` ticks after
+    the tick it arrived in. A copy that arrives after the tick its spike was made in is
+    late."""
     arrival = arrive_ps // to.tick_ps
     if arrival >= to.n_ticks:
         return
     if arrival > spike_tick:
         to.late_packets[arrival // to.window_ticks, core] += 1
-    to.tick_packets[arrival % 2, core] += 1
-    if segment < 0:
-        return
-    depth = to.ring.shape[0]
-    for j in range(to.seg_start[segment], to.seg_stop[segment]):
-        to.ring[(arrival + to.delay_ticks[j]) % depth, to.target[j]] += to.weight[j] * value
-    to.tick_events[arrival % 2, core] += to.seg_stop[segment] - to.seg_start[segment]
+    slot = arrival % to.tick_packets.shape[0]
+    to.tick_packets[slot, core] += 1
+    if segment >= 0:
+        _add_segment(to, segment, start, arrival, slot, value)
+
+
+@njit(cache=True, inline="always")
+def _add_segment(to, segment, start, arrival, slot, value):
+    """Add a row segment's weights (synapses from `start` on) times `value` `delay` ticks
+    after tick `arrival`, and count its synaptic events in counter slot `slot`."""
+    mask = to.ring.shape[0] - 1
+    length = to.seg_length[segment]
+    for j in range(start, start + length):
+        to.ring[(arrival + to.delay_ticks[j]) & mask, to.target[j]] += to.weight[j] * value
+    to.tick_events[slot, to.seg_core[segment]] += length
 
 
 @njit(cache=True)
-def segment_of(to, gid, core):
-    """The segment of row `gid` on local core `core`, or -1."""
-    lo, hi = to.seg_ptr[gid], to.seg_ptr[gid + 1]
-    k = lo + np.searchsorted(to.seg_core[lo:hi], core)
-    return k if k < hi and to.seg_core[k] == core else -1
+def apply_packet(to, entry, chip, gid, spike_tick, arrival, value):
+    """A packet of `gid` that table entry `entry` of `chip` sends to its cores, all of them
+    alive and reached in tick `arrival`: count it for this rank's cores of the entry and add
+    its row's synapses on this rank's cores of the chip (in row order: core by core, as the
+    copies would be applied one by one)."""
+    if arrival >= to.n_ticks:
+        return
+    slot = arrival % to.entry_packets.shape[0]
+    to.entry_packets[slot, entry] += 1
+    if arrival > spike_tick:
+        window = arrival // to.window_ticks
+        for k in range(to.entry_local_ptr[entry], to.entry_local_ptr[entry + 1]):
+            to.late_packets[window, to.entry_local[k]] += 1
+    first_core, end_core = to.chip_core_ptr[chip], to.chip_core_ptr[chip + 1]
+    first, end = to.seg_ptr[gid], to.seg_ptr[gid + 1]
+    start = to.row_ptr[gid]
+    while first < end and to.seg_core[first] < first_core:
+        start += to.seg_length[first]
+        first += 1
+    stop, last = start, first
+    while last < end and to.seg_core[last] < end_core:
+        to.tick_events[slot, to.seg_core[last]] += to.seg_length[last]
+        stop += to.seg_length[last]
+        last += 1
+    mask = to.ring.shape[0] - 1
+    for j in range(start, stop):
+        to.ring[(arrival + to.delay_ticks[j]) & mask, to.target[j]] += to.weight[j] * value
+
+
+@njit(cache=True)
+def prefetch_row(to, gid):
+    """Start loading the synaptic row of `gid` and its segments (see `prefetch.py`)."""
+    start, stop = to.row_ptr[gid], to.row_ptr[gid + 1]
+    for j in range(start, stop, 16):
+        prefetch(to.target, j)
+        prefetch(to.weight, j)
+    for j in range(start, stop, 32):
+        prefetch(to.delay_ticks, j)
+    for k in range(to.seg_ptr[gid], to.seg_ptr[gid + 1], 16):
+        prefetch(to.seg_core, k)
+        prefetch(to.seg_length, k)
 
 
 @njit(cache=True)
 def deliver_copies(to, delivered, values):
-    """Apply packet copies (arrival ps, gid, machine-wide core, tick of the spike), in the
-    order the fabric handled them.
+    """Apply packet copies (arrival ps, gid, machine-wide core, tick of the spike) in the
+    order the fabric handled them, those of this rank's cores (the packet reference's way).
 
     That order is the fabric's total event order, the same in `timed` and `packet` and on any
     number of ranks, and each input belongs to one core, so weights are always summed in the
     same order."""
     for i in range(delivered.shape[0]):
         core = to.core_local[delivered[i, 2]]
-        apply_copy(to, delivered[i, 0], delivered[i, 3], core,
-                   segment_of(to, delivered[i, 1], core), values[i])
+        if core < 0:
+            continue
+        gid = delivered[i, 1]
+        segment, start = to.seg_ptr[gid], to.row_ptr[gid]
+        while segment < to.seg_ptr[gid + 1] and to.seg_core[segment] < core:
+            start += to.seg_length[segment]
+            segment += 1
+        if segment == to.seg_ptr[gid + 1] or to.seg_core[segment] != core:
+            segment = -1
+        apply_copy(to, delivered[i, 0], delivered[i, 3], core, segment, start, values[i])
 
 
 @njit(cache=True)
-def finish_tick(tick, window_ticks, base_cycles, budget, cycles_per_packet,
-                cycles_per_event, tick_packets, tick_events, cycles, overruns, max_excess,
-                packets, synaptic_events):
-    """Close tick `tick`: add up each core's cycles and count the overruns."""
+def finish_tick(tick, window_ticks, base_cycles, level_budget, level, cycles_per_packet,
+                cycles_per_event, tick_packets, tick_events, entry_packets, entry_local_ptr,
+                entry_local, batch_peak, cycles, overruns, max_excess, packets,
+                synaptic_events, level_ticks, level_cycles):
+    """Close tick `tick`: add up each core's cycles at its level and count the overruns."""
     w = tick // window_ticks
-    slot = tick % 2
+    slot = tick % tick_packets.shape[0]
+    for e in range(entry_packets.shape[1]):
+        got = entry_packets[slot, e]
+        if got:
+            for k in range(entry_local_ptr[e], entry_local_ptr[e + 1]):
+                tick_packets[slot, entry_local[k]] += got
+            entry_packets[slot, e] = 0
     for c in range(base_cycles.size):
         used = (base_cycles[c] + tick_packets[slot, c] * cycles_per_packet
                 + tick_events[slot, c] * cycles_per_event)
+        k = level[c]
         cycles[w, c] += used
+        level_cycles[k, w, c] += used
+        level_ticks[k, w, c] += 1
         packets[w, c] += tick_packets[slot, c]
         synaptic_events[w, c] += tick_events[slot, c]
+        budget = level_budget[k]
         if used > budget:
             overruns[w, c] += 1
             max_excess[w, c] = max(max_excess[w, c], used - budget)
+        batch_peak[c] = max(batch_peak[c], used)
         tick_packets[slot, c] = 0
         tick_events[slot, c] = 0
+
+
+@njit(cache=True)
+def choose_levels(level_budget, peak_cycles, level):
+    """Each core's level: the lowest whose budget holds `peak_cycles` (else the highest)."""
+    top = level_budget.size - 1
+    for c in range(level.size):
+        k = 0
+        while k < top and level_budget[k] < peak_cycles[c]:
+            k += 1
+        level[c] = k

@@ -7,7 +7,7 @@ import numpy as np
 from chips import Machine
 from networks import Network
 
-from ..distribution import SerialComm, chip_ranks
+from ..distribution import SerialComm
 from ..errors import ConfigError, MappingError
 from .compress import TableSizes, compress_tables
 from ..options import MappingOptions
@@ -22,8 +22,7 @@ from .tables import RoutingTables, build_tables
 
 @dataclass(frozen=True, eq=False)
 class Mapping:
-    """Where every slice runs, how its packets are keyed and routed, and which rank owns
-    each chip."""
+    """Where every slice runs and how its packets are keyed and routed."""
 
     machine: Machine
     options: MappingOptions
@@ -33,7 +32,6 @@ class Mapping:
     edges: Edges
     routes: Routes
     tables: RoutingTables
-    chip_rank: np.ndarray  # int32 [chips]
     memory: SliceMemory
     rates_hz: np.ndarray   # float64 [populations]: expected firing rate of each
     table_sizes: TableSizes
@@ -52,10 +50,6 @@ class Mapping:
                 + "; use the graph placer, pin communicating populations together or raise "
                   "[machine.router] table_entries")
 
-    def slices_of_rank(self, rank: int) -> np.ndarray:
-        """The slices placed on chips that `rank` simulates, in slice order."""
-        return np.flatnonzero(self.chip_rank[self.placement.chip] == rank)
-
 
 def map_network(network: Network, machine: Machine,
                 options: MappingOptions = MappingOptions(), seed: int = 0,
@@ -68,7 +62,8 @@ def map_network(network: Network, machine: Machine,
     mapping. The `graph` placer weighs each edge by its source's expected packets/s.
     """
     comm = comm or SerialComm()
-    slices = partition(network, options.neurons_per_core,
+    limits = options.slice_limits([p.name for p in network.populations])
+    slices = partition(network, limits,
                        machine.chip.core if options.fit_memory else None)
     local = np.array_split(np.arange(len(slices)), comm.size)[comm.rank]
     mine = find_edges(network, slices, local, seed)
@@ -77,10 +72,9 @@ def map_network(network: Network, machine: Machine,
     rates = population_rates(network, options)
     placement = place(network, machine, options, slices, edges, rates, seed)
     keys = allocate_keys(slices)
-    ranks = chip_ranks(machine, comm.size)
     routes = route(machine, placement, edges, len(slices))
     tables = build_tables(machine, keys, routes)
-    return Mapping(machine, options, slices, placement, keys, edges, routes, tables, ranks,
+    return Mapping(machine, options, slices, placement, keys, edges, routes, tables,
                    slice_memory(network, slices, edges, machine.chip.core), rates,
                    compress_tables(machine, tables))
 
@@ -105,8 +99,8 @@ def place(network: Network, machine: Machine, options: MappingOptions, slices: S
     names = [p.name for p in network.populations]
     pinned_chip, pinned_core = pin_slices(slices, machine, options.pins, names, free)
     packets_s = rates_hz[slices.population] * slices.size
-    widest = np.minimum(options.neurons_per_core,
-                        [network.populations[p].size for p in slices.population])
+    limits = options.slice_limits(names)[slices.population]
+    widest = np.minimum(limits, [network.populations[p].size for p in slices.population])
     problem = PlacementProblem(slices, machine, free, pinned_chip, pinned_core, edges.source,
                                edges.target, packets_s[edges.source], seed,
                                bool((slices.size < widest - 1).any()))

@@ -113,6 +113,9 @@ def _check_kind(path: Path) -> None:
 def _check_layout(result: Result, path: Path) -> None:
     """Refuse HDF5 files that neurochip did not write, or whose tables disagree or hold
     values no run can produce (a damaged file can read back without an HDF5 error)."""
+    if not all(isinstance(name, str) for name in (*result.datasets, *result.attributes)):
+        raise ConfigError(f"result file {path} is damaged: a dataset or attribute name is not "
+                          f"text; run `neurochip run` again to write it anew")
     missing = [f"attribute {a}" for a in REQUIRED_ATTRIBUTES if a not in result.attributes]
     missing += [f"dataset /{d}" for d in REQUIRED_DATASETS if d not in result.datasets]
     if missing:
@@ -163,7 +166,10 @@ def _inconsistency(result: Result) -> str | None:
         elif group == "traffic" and leaf.startswith("router_"):
             expected[name] = (windows, chips)
         elif group == "cores":
-            expected[name] = (windows, slices)
+            expected[name] = ((np.shape(d[name])[0], windows, slices)
+                              if leaf.startswith("level_") else (windows, slices))
+        elif group == "energy":
+            expected[name] = (windows, slices) if leaf.startswith("core_") else (windows, chips)
     if "traffic/latency_histogram" in d:
         bins = len(d["traffic/latency_histogram"])
         expected["traffic/latency_bin_edges_ns"] = (bins + 1,)
@@ -174,7 +180,7 @@ def _inconsistency(result: Result) -> str | None:
             return f"/{name} has shape {np.shape(d[name])}, not {shape}"
     for name, array in d.items():
         group = name.split("/")[0]
-        if group in ("traffic", "cores", "profile", "mapping", "spikes") and \
+        if group in ("traffic", "cores", "profile", "mapping", "spikes", "energy") and \
                 isinstance(array, np.ndarray) and array.dtype.names is None and \
                 array.dtype.kind in "iuf":
             # Wall-clock differences of the profile may come out slightly negative.
