@@ -39,6 +39,7 @@ RULES: tuple[tuple[str, Bound], ...] = (
     ("_ns", Bound(-MAX_WAIT_NS, MAX_WAIT_NS, "latencies and waits add up in 64-bit "
                                             "picoseconds")),
     ("clock_hz", Bound(-1e12, 1e12, "cycle budgets are 64-bit")),
+    ("performance_levels_hz", Bound(-1e12, 1e12, "cycle budgets are 64-bit")),
     ("_hz", Bound(-MAX_MAGNITUDE, MAX_MAGNITUDE, "rates enter 32-bit float arithmetic")),
     ("_bps", Bound(-1e15, 1e15, "serialisation times are whole picoseconds")),
     ("_bytes", Bound(-2**40, 2**40, "memory sizes are checked in 64-bit byte counts")),

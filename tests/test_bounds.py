@@ -12,7 +12,7 @@ from networks import IFCurrExp, Network, NetworkError
 from networks.library import LIBRARY
 from simulator import ConfigError, MappingOptions, RunOptions, parse_config, simulate
 from simulator import bounds
-from simulator.config import MachineChoice
+from simulator.config import MACHINE_PARTS, MachineChoice
 from simulator.tables import from_table, keys_of
 
 from .helpers import toml_text
@@ -44,7 +44,7 @@ def numeric_keys(cls) -> list[tuple[str, type]]:
         options = typing.get_args(kind) or (kind,)
         number = [k for k in options if k in (int, float)]
         if number:
-            keys.append((key, number[0]))
+            keys.append((key, number[0], typing.get_origin(kind) is tuple))
     return keys
 
 
@@ -53,22 +53,20 @@ def tables():
     table a config can hold."""
     sections = [(("machine",), MachineChoice), (("run",), RunOptions),
                 (("mapping",), MappingOptions)]
-    sections += [(("machine", name), cls) for name, cls in (
-        ("chip", chips.Chip), ("core", chips.Core), ("router", chips.Router),
-        ("link", chips.Link))]
+    sections += [(("machine", name), cls) for name, cls in MACHINE_PARTS.items()]
     sections += [(("network", "params", name), entry.params) for name, entry in LIBRARY.items()]
     sections += [(("faults", kind, 0), cls) for kind, cls in (
         ("dead_links", chips.faults.DeadLink), ("dead_chips", chips.faults.DeadChip),
         ("dead_cores", chips.faults.DeadCore))]
     for path, cls in sections:
-        for key, kind in numeric_keys(cls):
-            yield path, key, kind is int
+        for key, kind, listed in numeric_keys(cls):
+            yield path, key, kind is int, listed
 
 
-def config_of(path: tuple, key: str, value) -> str:
+def config_of(path: tuple, key: str, value, listed: bool) -> str:
+    value = [value] if listed else value
     if path[0] == "network":
-        return config_with(("network", "params", key), value if key != "layer_sizes" else
-                           [value], library=path[2])
+        return config_with(("network", "params", key), value, library=path[2])
     if path[0] == "faults":
         item = dict(FAULT_ITEMS[path[1]], **{key: value})
         return config_with(path[:2], [item])
@@ -78,14 +76,15 @@ def config_of(path: tuple, key: str, value) -> str:
 CASES = list(tables())
 
 
-@pytest.mark.parametrize("path,key,whole", CASES,
-                         ids=[".".join(map(str, (*p[:2], k))) for p, k, _ in CASES])
-def test_every_number_beyond_its_bound_is_refused_naming_key_and_limit(path, key, whole):
+@pytest.mark.parametrize("path,key,whole,listed", CASES,
+                         ids=[".".join(map(str, (*p[:2], k))) for p, k, _, _ in CASES])
+def test_every_number_beyond_its_bound_is_refused_naming_key_and_limit(path, key, whole,
+                                                                       listed):
     section = ".".join(p for p in path if isinstance(p, str) and p not in LIBRARY)
     bound = bounds.bound_of(f"{section}.{key}", whole)
     beyond = int(bound.high) + 1 if whole else bound.high * 2
     with pytest.raises(ConfigError) as caught:
-        parse_config(config_of(path, key, beyond))
+        parse_config(config_of(path, key, beyond, listed))
     message = str(caught.value)
     limit = f"{bound.high:,}" if isinstance(bound.high, int) else f"{bound.high:g}"
     limit = f"at most {limit}" if bound.low == -bound.high else f"in [{bound.low:,}, {limit}]"
