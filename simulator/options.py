@@ -47,9 +47,9 @@ class MappingOptions:
         check(self.neurons_per_core >= 1, "neurons_per_core", "be >= 1",
               self.neurons_per_core)
         for name, limit in self.neurons_per_core_of.items():
-            check(isinstance(limit, int) and not isinstance(limit, bool)
-                  and 1 <= limit <= bounds.MAX_COUNT, f"neurons_per_core_of.{name}",
-                  f"be a whole number in [1, {bounds.MAX_COUNT:,}]", limit)
+            check(isinstance(limit, int) and not isinstance(limit, bool) and limit >= 1,
+                  f"neurons_per_core_of.{name}", "be a whole number >= 1", limit)
+            bounds.check(f"neurons_per_core_of.{name}", limit, "neurons_per_core")
         check(self.placer in PLACERS, "placer", f"be one of {', '.join(PLACERS)}",
               self.placer)
         check(self.default_rate_hz >= 0, "default_rate_hz", "be >= 0", self.default_rate_hz)
