@@ -13,7 +13,8 @@ class Core:
     `synapse_bytes` and `row_header_bytes` are the synaptic row format the mapper sizes
     slices by (sPyNNaker's: a 32-bit word per synapse holding weight, delay, synapse type and
     neuron index, and a 3-word header per row). The cycle costs drive the `timed` fidelity
-    level (per tick, per neuron update, per synaptic event, per packet received).
+    level (per tick, per neuron update, per synaptic event, per packet received, and
+    `dma_cycles_per_row` more per packet whose row is fetched from chip SDRAM).
     """
 
     clock_hz: int
@@ -25,6 +26,7 @@ class Core:
     cycles_per_packet: int = 60
     synapse_bytes: int = 4
     row_header_bytes: int = 12
+    dma_cycles_per_row: int = 0
 
     def __post_init__(self) -> None:
         check(self.clock_hz > 0, "clock_hz", "be > 0", self.clock_hz)
@@ -33,6 +35,6 @@ class Core:
               f"be > 0 and at most sram_bytes ({self.sram_bytes})", self.data_bytes)
         check(self.synapse_bytes >= 1, "synapse_bytes", "be >= 1", self.synapse_bytes)
         for name in ("cycles_per_tick", "cycles_per_neuron", "cycles_per_synaptic_event",
-                     "cycles_per_packet", "row_header_bytes"):
+                     "cycles_per_packet", "row_header_bytes", "dma_cycles_per_row"):
             value = getattr(self, name)
             check(value >= 0, name, "be >= 0", value)

@@ -69,7 +69,7 @@ def map_network(network: Network, machine: Machine,
     """
     comm = comm or SerialComm()
     slices = partition(network, options.neurons_per_core,
-                       machine.chip.core if options.fit_memory else None)
+                       machine.chip if options.fit_memory else None)
     local = np.array_split(np.arange(len(slices)), comm.size)[comm.rank]
     mine = find_edges(network, slices, local, seed)
     edges = merge_edges(comm.allgather(mine.source), comm.allgather(mine.target),
@@ -81,7 +81,7 @@ def map_network(network: Network, machine: Machine,
     routes = route(machine, placement, edges, len(slices))
     tables = build_tables(machine, keys, routes)
     return Mapping(machine, options, slices, placement, keys, edges, routes, tables, ranks,
-                   slice_memory(network, slices, edges, machine.chip.core), rates,
+                   slice_memory(network, slices, edges, machine.chip), rates,
                    compress_tables(machine, tables))
 
 

@@ -50,7 +50,7 @@ def mapping_report(network: Network, mapping: Mapping, timestep_ms: float) -> Ma
     graded = np.array([p.model.graded for p in network.populations])[slices.population]
     packets_s = mapping.rates_hz[slices.population] * slices.size
 
-    memory = mapping.memory.total.astype(np.int64)
+    memory = mapping.memory.core.astype(np.int64)
     sizes = mapping.table_sizes
     routes = mapping.routes
     link_packets = np.bincount(routes.links, weights=packets_s[row_of(routes.link_ptr)],

@@ -41,15 +41,15 @@ class Slices:
         return np.searchsorted(self.first_id, global_ids, side="right") - 1
 
 
-def partition(network: Network, neurons_per_core: int, core=None) -> Slices:
+def partition(network: Network, neurons_per_core: int, chip=None) -> Slices:
     """Cut every population into the fewest slices of at most `neurons_per_core` neurons,
-    as equal in size as possible (sizes differ by at most one); with `core` (a
-    `chips.Core`), also small enough that a slice's expected memory fits its data memory
-    (see resources.py)."""
+    as equal in size as possible (sizes differ by at most one); with `chip` (a
+    `chips.Chip`), also small enough that a slice's expected memory fits a core's data
+    memory and the chip's SDRAM (see resources.py)."""
     limit = np.full(len(network.populations), neurons_per_core, dtype=np.int64)
-    if core is not None:
+    if chip is not None:
         from .resources import fitting_slice_sizes
-        limit = fitting_slice_sizes(network, neurons_per_core, core)
+        limit = fitting_slice_sizes(network, neurons_per_core, chip)
     population, start, stop = [], [], []
     for pop in network.populations:
         n_slices = -(-pop.size // int(limit[pop.index]))
