@@ -9,9 +9,10 @@ from networks import Network
 
 from ..distribution import SerialComm, chip_ranks
 from ..errors import ConfigError, MappingError
-from .compress import TableSizes, compress_tables
+from .compress import TableSizes, compress_entries
 from ..options import MappingOptions
 from .connectivity import Edges, find_edges, merge_edges
+from .entries import RouterEntries, merge_entries
 from .keys import Keys, allocate_keys
 from .placement import PLACERS, Placement, PlacementProblem, alive_cores, pin_slices
 from .resources import SliceMemory, slice_memory
@@ -37,6 +38,8 @@ class Mapping:
     memory: SliceMemory
     rates_hz: np.ndarray   # float64 [populations]: expected firing rate of each
     table_sizes: TableSizes
+    entries: RouterEntries     # key/mask entries of every router, merged per population
+    compressed: RouterEntries  # the same tables after compression
 
     def check_tables(self) -> None:
         """Refuse a mapping whose router tables do not fit even compressed, naming one."""
@@ -60,7 +63,7 @@ class Mapping:
 def map_network(network: Network, machine: Machine,
                 options: MappingOptions = MappingOptions(), seed: int = 0,
                 comm=None) -> Mapping:
-    """Partition, place, key and route `network` on `machine`.
+    """Partition, place, key, route and compress `network` on `machine`.
 
     Slices are cut to fit a core's data memory; edges come from the synapses themselves (a
     slice sends only to cores that hold one of its synapses); under MPI each rank finds the
@@ -76,13 +79,15 @@ def map_network(network: Network, machine: Machine,
                         comm.allgather(mine.synapses), comm.allgather(mine.rows))
     rates = population_rates(network, options)
     placement = place(network, machine, options, slices, edges, rates, seed)
-    keys = allocate_keys(slices)
+    keys = allocate_keys(slices, len(network.populations))
     ranks = chip_ranks(machine, comm.size)
-    routes = route(machine, placement, edges, len(slices))
+    routes = route(machine, placement, edges, slices)
     tables = build_tables(machine, keys, routes)
+    entries = merge_entries(machine, keys, slices, tables)
+    compressed, sizes = compress_entries(machine, entries)
     return Mapping(machine, options, slices, placement, keys, edges, routes, tables, ranks,
-                   slice_memory(network, slices, edges, machine.chip), rates,
-                   compress_tables(machine, tables))
+                   slice_memory(network, slices, edges, machine.chip), rates, sizes, entries,
+                   compressed)
 
 
 def population_rates(network: Network, options: MappingOptions) -> np.ndarray:
