@@ -8,6 +8,7 @@ from .errors import ConfigError, check
 
 FIDELITIES = ("functional", "timed", "packet")
 PLACERS = ("sequential", "spread", "graph")
+SLICINGS = ("balanced", "full")
 PIN_KEYS = ("x", "y", "cores")
 MAX_SEED = 2**63 - 1
 
@@ -25,7 +26,8 @@ class MappingOptions:
     `pins` maps a population name to a chip `{x, y}`, optionally with `cores = [first,
     last]`; `rates_hz` gives a population's expected firing rate for the traffic estimates
     and the `graph` placer (others get `default_rate_hz`); `fit_memory` cuts slices small
-    enough for a core's data memory."""
+    enough for a core's data memory; `slicing` cuts slices of equal size ("balanced") or,
+    as PACMAN does, full slices and a remainder ("full")."""
 
     neurons_per_core: int = 256
     placer: str = "sequential"
@@ -33,12 +35,15 @@ class MappingOptions:
     rates_hz: dict = field(default_factory=dict, hash=False)
     default_rate_hz: float = 10.0
     fit_memory: bool = True
+    slicing: str = "balanced"
 
     def __post_init__(self) -> None:
         check(self.neurons_per_core >= 1, "neurons_per_core", "be >= 1",
               self.neurons_per_core)
         check(self.placer in PLACERS, "placer", f"be one of {', '.join(PLACERS)}",
               self.placer)
+        check(self.slicing in SLICINGS, "slicing", f"be one of {', '.join(SLICINGS)}",
+              self.slicing)
         check(self.default_rate_hz >= 0, "default_rate_hz", "be >= 0", self.default_rate_hz)
         for name, rate in self.rates_hz.items():
             check(isinstance(rate, (int, float)) and not isinstance(rate, bool) and rate >= 0,

@@ -15,7 +15,7 @@ from .connectivity import Edges, find_edges, merge_edges
 from .entries import RouterEntries, merge_entries
 from .keys import Keys, allocate_keys
 from .placement import PLACERS, Placement, PlacementProblem, alive_cores, pin_slices
-from .resources import SliceMemory, slice_memory
+from .resources import SliceMemory, fitting_slice_sizes, slice_memory
 from .routing import Routes, route
 from .slices import Slices, partition
 from .tables import RoutingTables, build_tables
@@ -71,14 +71,17 @@ def map_network(network: Network, machine: Machine,
     mapping. The `graph` placer weighs each edge by its source's expected packets/s.
     """
     comm = comm or SerialComm()
-    slices = partition(network, options.neurons_per_core,
-                       machine.chip if options.fit_memory else None)
+    widest = np.array([min(options.neurons_per_core, p.size) for p in network.populations],
+                      dtype=np.int64)
+    limit = fitting_slice_sizes(network, widest, machine.chip) if options.fit_memory else widest
+    slices = partition(network, limit, full=options.slicing == "full")
     local = np.array_split(np.arange(len(slices)), comm.size)[comm.rank]
     mine = find_edges(network, slices, local, seed)
     edges = merge_edges(comm.allgather(mine.source), comm.allgather(mine.target),
                         comm.allgather(mine.synapses), comm.allgather(mine.rows))
     rates = population_rates(network, options)
-    placement = place(network, machine, options, slices, edges, rates, seed)
+    placement = place(network, machine, options, slices, edges, rates, seed,
+                      bool((limit < widest).any()))
     keys = allocate_keys(slices, len(network.populations))
     ranks = chip_ranks(machine, comm.size)
     routes = route(machine, placement, edges, slices)
@@ -104,15 +107,14 @@ def population_rates(network: Network, options: MappingOptions) -> np.ndarray:
 
 
 def place(network: Network, machine: Machine, options: MappingOptions, slices: Slices,
-          edges: Edges, rates_hz: np.ndarray, seed: int) -> Placement:
-    """Pin what `[mapping] pins` names, then run the chosen placer on the live cores."""
+          edges: Edges, rates_hz: np.ndarray, seed: int,
+          memory_limited: bool = False) -> Placement:
+    """Pin what `[mapping] pins` names, then run the chosen placer on the live cores;
+    `memory_limited` says memory, not `neurons_per_core`, set some slice sizes."""
     free = alive_cores(machine)
     names = [p.name for p in network.populations]
     pinned_chip, pinned_core = pin_slices(slices, machine, options.pins, names, free)
     packets_s = rates_hz[slices.population] * slices.size
-    widest = np.minimum(options.neurons_per_core,
-                        [network.populations[p].size for p in slices.population])
     problem = PlacementProblem(slices, machine, free, pinned_chip, pinned_core, edges.source,
-                               edges.target, packets_s[edges.source], seed,
-                               bool((slices.size < widest - 1).any()))
+                               edges.target, packets_s[edges.source], seed, memory_limited)
     return PLACERS[options.placer](problem)

@@ -149,13 +149,16 @@ def estimate_memory(network: Network, population: int, n: np.ndarray,
     return local + total, np.zeros_like(total)
 
 
-def fitting_slice_sizes(network: Network, neurons_per_core: int, chip: Chip) -> np.ndarray:
-    """The largest slice size of every population (at most `neurons_per_core`) whose
+def fitting_slice_sizes(network: Network, neurons_per_core, chip: Chip) -> np.ndarray:
+    """The largest slice size of every population (at most `neurons_per_core`, one number
+    or one per population) whose
     expected memory fits the core's `data_bytes` (and, with synapses in SDRAM, whose rows
     fit the chip's `sdram_bytes`); sizes only shrink while the source-slice counts they
     imply are refined (a few rounds)."""
     data_bytes, sdram_bytes = chip.core.data_bytes, chip.sdram_bytes
-    sizes = np.array([min(neurons_per_core, p.size) for p in network.populations],
+    most = np.broadcast_to(np.asarray(neurons_per_core, dtype=np.int64),
+                           (len(network.populations),))
+    sizes = np.array([min(int(most[p.index]), p.size) for p in network.populations],
                      dtype=np.int64)
     for _ in range(4):
         pre_slices = -(-np.array([p.size for p in network.populations]) // sizes)
