@@ -31,10 +31,13 @@ def scenarios(draw):
     for _ in range(draw(st.integers(1, 8))):
         a, b = draw(st.integers(0, n_pops - 1)), draw(st.integers(1, n_pops - 1))
         net.connect(pops[a], pops[b], FixedProbability(draw(st.sampled_from([0.01, 0.1, 1.0]))),
-                    weight=0.1)
+                    weight=0.1, delay_ticks=draw(st.sampled_from([1, 3, 20, 40])))
     machine = draw(st.sampled_from(sorted(MACHINES)))
-    options = MappingOptions(draw(st.integers(8, 40)),  # at most 90 slices: they fit
-                             draw(st.sampled_from(["sequential", "spread", "graph"])))
+    helpers = draw(st.booleans())
+    options = MappingOptions(draw(st.integers(20, 40)) if helpers else draw(st.integers(8, 40)),
+                             draw(st.sampled_from(["sequential", "spread", "graph"])),
+                             synapse_cores=draw(st.integers(0, 2)) if helpers else 0,
+                             delay_extensions=helpers and draw(st.booleans()))
     return net, MACHINES[machine](), options, draw(st.integers(0, 3))
 
 
@@ -55,16 +58,33 @@ def check_keys(mapping, net):
 
 
 def check_routes(mapping):
-    routes, keys, slices = mapping.routes, mapping.keys, mapping.slices
+    """Every sender's packets, followed through the tables, take exactly its route."""
+    senders = mapping.senders
+    routes, keys, slices = senders.routes, senders.keys, senders.senders
     for s in range(len(slices)):
         if routes.core_ptr[s + 1] == routes.core_ptr[s]:
             continue
         for neuron in {0, int(slices.size[s]) - 1}:
             key = int(keys.base[s]) + neuron
             for tables in (mapping.entries, mapping.compressed):
-                links, cores = follow(mapping.machine, tables, key, int(mapping.placement.chip[s]))
+                links, cores = follow(mapping.machine, tables, key, int(senders.chip[s]))
                 np.testing.assert_array_equal(links, np.sort(routes.links_of(s)))
                 np.testing.assert_array_equal(cores, routes.cores_of(s))
+
+
+def check_helpers(mapping):
+    """Helper cores sit on their slice's chip, on cores no one else uses, and take the
+    packets: a slice with synapse cores receives none on its neuron core."""
+    helpers, placement = mapping.helpers, mapping.placement
+    cores_per_chip = mapping.machine.chip.cores
+    np.testing.assert_array_equal(helpers.chip, placement.chip[helpers.serves])
+    every = np.concatenate([placement.global_core(cores_per_chip),
+                            helpers.global_core(cores_per_chip)])
+    assert len(np.unique(every)) == len(every)
+    assert not mapping.machine.system_cores().ravel()[every].any()
+    split = np.unique(helpers.serves[helpers.role == 0])
+    delivered = mapping.senders.routes.cores
+    assert not np.isin(placement.global_core(cores_per_chip)[split], delivered).any()
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
@@ -74,6 +94,7 @@ def test_keys_nest_and_tables_route_every_packet_to_exactly_its_cores(scenario):
     mapping = map_network(net, machine, options, seed=seed)
     check_keys(mapping, net)
     check_routes(mapping)
+    check_helpers(mapping)
     sizes = mapping.table_sizes
     assert (sizes.after <= sizes.before).all()
 

@@ -16,9 +16,23 @@ from .entries import RouterEntries, merge_entries
 from .keys import Keys, allocate_keys
 from .placement import PLACERS, Placement, PlacementProblem, alive_cores, pin_slices
 from .resources import SliceMemory, fitting_slice_sizes, slice_memory
-from .routing import Routes, route
+from .roles import (NO_HELPERS, HelperCores, claim, delay_senders, delay_slices,
+                    delivery_targets, group_cores, helper_needs, helpers_from)
+from .routing import Routes, route, route_senders
 from .slices import Slices, partition
 from .tables import RoutingTables, build_tables
+
+
+@dataclass(frozen=True, eq=False)
+class Delivery:
+    """The senders of packets (the slices, then one per delay-extension core), their keys,
+    and the routes their packets take to the cores that take them (synapse cores where a
+    slice has them)."""
+
+    senders: Slices
+    keys: Keys
+    routes: Routes
+    chip: np.ndarray  # int32 [senders]: the chip each sends from
 
 
 @dataclass(frozen=True, eq=False)
@@ -40,6 +54,15 @@ class Mapping:
     table_sizes: TableSizes
     entries: RouterEntries     # key/mask entries of every router, merged per population
     compressed: RouterEntries  # the same tables after compression
+    helpers: HelperCores = NO_HELPERS  # synapse and delay-extension cores
+    delivery: "Delivery | None" = None  # what the router tables deliver, helpers included
+
+    @property
+    def senders(self) -> "Delivery":
+        """Every core that sends packets (slices, then delay cores), its keys and routes as
+        the router entries carry them."""
+        return self.delivery or Delivery(self.slices, self.keys, self.routes,
+                                         self.placement.chip)
 
     def check_tables(self) -> None:
         """Refuse a mapping whose router tables do not fit even compressed, naming one."""
@@ -71,26 +94,55 @@ def map_network(network: Network, machine: Machine,
     mapping. The `graph` placer weighs each edge by its source's expected packets/s.
     """
     comm = comm or SerialComm()
-    widest = np.array([min(options.neurons_per_core, p.size) for p in network.populations],
-                      dtype=np.int64)
-    limit = fitting_slice_sizes(network, widest, machine.chip) if options.fit_memory else widest
-    slices = partition(network, limit, full=options.slicing == "full")
+    n_pops = len(network.populations)
+    ring_cap = machine.chip.core.ring_delay_ticks if options.delay_extensions else None
+    slices, memory_limited = cut_slices(network, machine, options)
     local = np.array_split(np.arange(len(slices)), comm.size)[comm.rank]
     mine = find_edges(network, slices, local, seed)
     edges = merge_edges(comm.allgather(mine.source), comm.allgather(mine.target),
                         comm.allgather(mine.synapses), comm.allgather(mine.rows))
     rates = population_rates(network, options)
-    placement = place(network, machine, options, slices, edges, rates, seed,
-                      bool((limit < widest).any()))
-    keys = allocate_keys(slices, len(network.populations))
+    synapse, delay = helper_needs(network, slices, options, machine.chip.core)
+    placement, helpers = place(network, machine, options, slices, edges, rates, seed,
+                               memory_limited, synapse, delay)
     ranks = chip_ranks(machine, comm.size)
     routes = route(machine, placement, edges, slices)
-    tables = build_tables(machine, keys, routes)
-    entries = merge_entries(machine, keys, slices, tables)
+    memory = slice_memory(network, slices, edges, machine.chip, ring_cap)
+    if len(helpers) == 0:
+        keys = allocate_keys(slices, n_pops)
+        tables = build_tables(machine, keys, routes)
+        delivery = None
+        entries = merge_entries(machine, keys, slices, tables)
+    else:
+        senders = delay_slices(slices, helpers, n_pops)
+        sender_keys = allocate_keys(senders, int(senders.population.max()) + 1)
+        keys = Keys(sender_keys.neuron_bits, sender_keys.base[:len(slices)],
+                    sender_keys.population_base[:n_pops], sender_keys.population_bits[:n_pops])
+        tables = build_tables(machine, keys, routes)
+        ptr, cores = delivery_targets(network, slices, placement, edges, helpers,
+                                      len(senders), machine.chip.core, machine.chip.cores)
+        _, _, delay_helper = delay_senders(slices, helpers, n_pops)
+        sender_chip = np.concatenate([placement.chip, helpers.chip[delay_helper]])
+        delivered = route_senders(machine, sender_chip, senders.population, ptr, cores)
+        delivery = Delivery(senders, sender_keys, delivered, sender_chip.astype(np.int32))
+        entries = merge_entries(machine, sender_keys, senders,
+                                build_tables(machine, sender_keys, delivered))
     compressed, sizes = compress_entries(machine, entries)
     return Mapping(machine, options, slices, placement, keys, edges, routes, tables, ranks,
-                   slice_memory(network, slices, edges, machine.chip), rates, sizes, entries,
-                   compressed)
+                   memory, rates, sizes, entries, compressed, helpers, delivery)
+
+
+def cut_slices(network: Network, machine: Machine,
+               options: MappingOptions) -> tuple[Slices, bool]:
+    """The slices of every population, and whether memory (not `neurons_per_core`) made
+    some of them smaller."""
+    ring_cap = machine.chip.core.ring_delay_ticks if options.delay_extensions else None
+    widest = np.array([min(options.neurons_per_core, p.size) for p in network.populations],
+                      dtype=np.int64)
+    limit = fitting_slice_sizes(network, widest, machine.chip, ring_cap) \
+        if options.fit_memory else widest
+    return partition(network, limit, full=options.slicing == "full"), \
+        bool((limit < widest).any())
 
 
 def population_rates(network: Network, options: MappingOptions) -> np.ndarray:
@@ -107,14 +159,36 @@ def population_rates(network: Network, options: MappingOptions) -> np.ndarray:
 
 
 def place(network: Network, machine: Machine, options: MappingOptions, slices: Slices,
-          edges: Edges, rates_hz: np.ndarray, seed: int,
-          memory_limited: bool = False) -> Placement:
+          edges: Edges, rates_hz: np.ndarray, seed: int, memory_limited: bool = False,
+          synapse=None, delay=None) -> tuple[Placement, HelperCores]:
     """Pin what `[mapping] pins` names, then run the chosen placer on the live cores;
-    `memory_limited` says memory, not `neurons_per_core`, set some slice sizes."""
+    `memory_limited` says memory, not `neurons_per_core`, set some slice sizes. A slice
+    with `synapse` and `delay` helper cores takes a group of that many more cores of its
+    chip (the placer places groups)."""
+    n = len(slices)
+    synapse = np.zeros(n, np.int64) if synapse is None else synapse
+    delay = np.zeros(n, np.int64) if delay is None else delay
+    width = 1 + int((synapse + delay).max(initial=0))
     free = alive_cores(machine)
     names = [p.name for p in network.populations]
     pinned_chip, pinned_core = pin_slices(slices, machine, options.pins, names, free)
+    spare = [np.empty(0, np.int64)] * n
+    for s in np.flatnonzero(pinned_chip >= 0):
+        spare[s] = claim(free, int(pinned_chip[s]), int(synapse[s] + delay[s]),
+                         f"pinned population {names[slices.population[s]]}", machine)
+    groups = group_cores(free, width)
     packets_s = rates_hz[slices.population] * slices.size
-    problem = PlacementProblem(slices, machine, free, pinned_chip, pinned_core, edges.source,
-                               edges.target, packets_s[edges.source], seed, memory_limited)
-    return PLACERS[options.placer](problem)
+    problem = PlacementProblem(slices, machine, groups[..., 0] >= 0, pinned_chip, pinned_core,
+                               edges.source, edges.target, packets_s[edges.source], seed,
+                               memory_limited)
+    placed = PLACERS[options.placer](problem)
+    if width == 1:
+        core = np.where(pinned_chip >= 0, placed.core,
+                        groups[placed.chip, np.maximum(placed.core, 0), 0]).astype(np.int32)
+        return Placement(placed.chip, core), NO_HELPERS
+    core = placed.core.astype(np.int64).copy()
+    for s in np.flatnonzero(pinned_chip < 0):
+        members = groups[placed.chip[s], placed.core[s]]
+        core[s], spare[s] = members[0], members[1:]
+    return (Placement(placed.chip, core.astype(np.int32)),
+            helpers_from(placed.chip, spare, synapse, delay))

@@ -16,7 +16,9 @@ from networks import Network
 
 from ..csr import row_of
 from .mapping import Mapping
-from .resources import MEMORY_PARTS
+from .resources import KEY_BYTES, MEMORY_PARTS
+from .roles import DELAY, ROLES, SYNAPSE
+from .roles import helper_memory as helper_bytes
 
 LISTED = 5  # worst cases listed per kind of reason
 
@@ -28,7 +30,10 @@ class MappingReport:
     chips_used: int
     cores_used: int
     system_cores: int                 # monitor, extra monitor and data gatherer cores
-    memory_bytes: np.ndarray          # int64 [slices]: the core's data memory
+    synapse_cores: int                # split synapse cores beside the neuron cores
+    delay_cores: int                  # delay-extension cores
+    memory_bytes: np.ndarray          # int64 [slices]: the neuron core's data memory
+    helper_memory_bytes: np.ndarray   # int64 [helpers]: each helper core's data memory
     memory_capacity_bytes: int
     sdram_bytes: np.ndarray           # int64 [chips]: synaptic rows in each chip's SDRAM
     sdram_capacity_bytes: int
@@ -53,7 +58,11 @@ def mapping_report(network: Network, mapping: Mapping, timestep_ms: float) -> Ma
     graded = np.array([p.model.graded for p in network.populations])[slices.population]
     packets_s = mapping.rates_hz[slices.population] * slices.size
 
+    helpers = mapping.helpers
     memory = mapping.memory.core.astype(np.int64)
+    split = np.bincount(helpers.serves[helpers.role == SYNAPSE], minlength=len(slices)) > 0
+    memory[split] = (mapping.memory.neuron_bytes[split] + KEY_BYTES)  # the rest is theirs
+    helper_memory = helper_bytes(network, slices, mapping.memory, helpers, chip.core)
     sizes = mapping.table_sizes
     routes = mapping.routes
     link_packets = np.bincount(routes.links, weights=packets_s[row_of(routes.link_ptr)],
@@ -90,6 +99,10 @@ def mapping_report(network: Network, mapping: Mapping, timestep_ms: float) -> Ma
     reasons += _worst(memory, core.data_bytes, lambda s: (
         f"{where(s)} needs {memory[s]} bytes of data memory but has {core.data_bytes}; "
         f"lower [mapping] neurons_per_core or raise [machine.core] data_bytes"))
+    reasons += _worst(helper_memory, core.data_bytes, lambda h: (
+        f"the {ROLES[helpers.role[h]]} core {helpers.core[h]} of {where(helpers.serves[h])} "
+        f"needs {helper_memory[h]} bytes of data memory but has {core.data_bytes}; raise "
+        f"[mapping] synapse_cores or [machine.core] data_bytes"))
     reasons += _worst(sdram, chip.sdram_bytes, lambda c: (
         f"chip ({topology.chip_xy[c][0]}, {topology.chip_xy[c][1]}) needs {sdram[c]} bytes "
         f"of SDRAM for the synaptic rows of its {int((placement.chip == c).sum())} cores but "
@@ -107,9 +120,11 @@ def mapping_report(network: Network, mapping: Mapping, timestep_ms: float) -> Ma
         f"{where(s)} needs about {cycles[s]:.0f} cycles per tick, over its budget of "
         f"{budget} (clock x tick)"))
     return MappingReport(
-        chips_used=len(np.unique(placement.chip)), cores_used=len(slices),
+        chips_used=len(np.unique(placement.chip)), cores_used=len(slices) + len(helpers),
         system_cores=int(machine.system_cores().sum()),
-        memory_bytes=memory, memory_capacity_bytes=core.data_bytes,
+        synapse_cores=helpers.count(SYNAPSE), delay_cores=helpers.count(DELAY),
+        memory_bytes=memory, helper_memory_bytes=helper_memory,
+        memory_capacity_bytes=core.data_bytes,
         sdram_bytes=sdram, sdram_capacity_bytes=chip.sdram_bytes,
         router_entries=sizes.before, router_entries_compressed=sizes.after,
         router_capacity=sizes.capacity, link_packets_per_s=link_packets, link_load=link_load,
@@ -161,6 +176,8 @@ def report_dict(report: MappingReport, mapping: Mapping, network: Network) -> di
         "chips_used": report.chips_used,
         "cores_used": report.cores_used,
         "system_cores": report.system_cores,
+        "synapse_cores": report.synapse_cores,
+        "delay_cores": report.delay_cores,
         "populations": populations(network, mapping),
         "memory": {"capacity_bytes": report.memory_capacity_bytes,
                    "field": "[machine.core] data_bytes",
@@ -169,7 +186,8 @@ def report_dict(report: MappingReport, mapping: Mapping, network: Network) -> di
                    else 0.0,
                    "by_part_bytes": {name: int(getattr(memory, name).sum())
                                      for name in MEMORY_PARTS},
-                   "per_core_bytes": report.memory_bytes.tolist()},
+                   "per_core_bytes": report.memory_bytes.tolist(),
+                   "per_helper_core_bytes": report.helper_memory_bytes.tolist()},
         "sdram": {"synapse_memory": machine.chip.synapse_memory,
                   "capacity_bytes": report.sdram_capacity_bytes,
                   "field": "[machine.chip] sdram_bytes",
@@ -218,7 +236,11 @@ def report_text(report: MappingReport, mapping: Mapping, network: Network) -> st
                      f"{row['mask']:#010x}, slice mask {row['slice_mask']:#010x}")
     if len(rows) > LISTED * 2:
         lines.append(f"  ... and {len(rows) - LISTED * 2} more populations (--json lists all)")
-    busiest = report.memory_bytes.max(initial=0)
+    if report.synapse_cores or report.delay_cores:
+        lines.append(f"  helper cores: {report.synapse_cores} synapse cores, "
+                     f"{report.delay_cores} delay-extension cores beside the neuron cores")
+    busiest = max(report.memory_bytes.max(initial=0),
+                  report.helper_memory_bytes.max(initial=0))
     lines.append(f"  core memory: busiest core {busiest} of {report.memory_capacity_bytes} "
                  f"bytes ({busiest / report.memory_capacity_bytes:.0%}; [machine.core] "
                  f"data_bytes)" + (", synaptic rows in chip SDRAM"
@@ -255,13 +277,8 @@ def report_text(report: MappingReport, mapping: Mapping, network: Network) -> st
 
 def slice_lines(network: Network, machine, options) -> list[str]:
     """The slices each population would be cut into (for a mapping that failed later)."""
-    from .resources import fitting_slice_sizes
-    from .slices import partition
-    widest = np.array([min(options.neurons_per_core, p.size) for p in network.populations],
-                      dtype=np.int64)
-    limit = fitting_slice_sizes(network, widest, machine.chip) if options.fit_memory \
-        else widest
-    slices = partition(network, limit, full=options.slicing == "full")
+    from .mapping import cut_slices
+    slices, _ = cut_slices(network, machine, options)
     return [f"  {pop.name}: {pop.size} neurons in {len(mine)} slices "
             f"({sizes_text(slice_sizes(slices.size[mine]))})"
             for pop in network.populations for mine in [slices.of_population(pop.index)]]

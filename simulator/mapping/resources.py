@@ -85,12 +85,16 @@ def largest_delay_ticks(projection) -> int:
     return int(np.clip(np.rint(high), 1, MAX_DELAY_TICKS))
 
 
-def ring_bytes_per_neuron(network: Network, population: int) -> int:
-    """Input ring of one neuron: receptors x (largest incoming delay + 1) slots."""
+def ring_bytes_per_neuron(network: Network, population: int, ring_cap=None) -> int:
+    """Input ring of one neuron: receptors x (largest incoming delay + 1) slots, the delay
+    at most `ring_cap` where delay-extension cores take longer ones."""
     pop = network.populations[population]
     receptors = len(type(pop.model).receptors)
     delays = [largest_delay_ticks(p) for p in network.projections if p.post.index == population]
-    return receptors * (max(delays, default=0) + 1) * RING_SLOT_BYTES if receptors else 0
+    longest = max(delays, default=0)
+    if ring_cap is not None:
+        longest = min(longest, ring_cap)
+    return receptors * (longest + 1) * RING_SLOT_BYTES if receptors else 0
 
 
 def in_degree(projection) -> float:
@@ -113,7 +117,8 @@ def synapses_of_slices(projection, n: np.ndarray) -> np.ndarray:
 
 
 def estimate_memory(network: Network, population: int, n: np.ndarray,
-                    pre_slices: np.ndarray, chip: Chip) -> tuple[np.ndarray, np.ndarray]:
+                    pre_slices: np.ndarray, chip: Chip,
+                    ring_cap=None) -> tuple[np.ndarray, np.ndarray]:
     """Expected bytes of a slice of `n` neurons (array) of `population`, when population p is
     cut into `pre_slices[p]` slices, as (core data memory, chip SDRAM): one row per pre
     neuron with at least one synapse in any projection (pre x (1 - prod (1 - k/pre)^n) over
@@ -123,7 +128,7 @@ def estimate_memory(network: Network, population: int, n: np.ndarray,
     pop = network.populations[population]
     core = chip.core
     n = np.asarray(n, dtype=np.float64)
-    local = n * (neuron_bytes(pop.model) + ring_bytes_per_neuron(network, population)) \
+    local = n * (neuron_bytes(pop.model) + ring_bytes_per_neuron(network, population, ring_cap)) \
         + KEY_BYTES
     total = np.zeros_like(n)
     none = {}  # pre population -> log of the chance that a pre neuron has no synapse here
@@ -149,7 +154,8 @@ def estimate_memory(network: Network, population: int, n: np.ndarray,
     return local + total, np.zeros_like(total)
 
 
-def fitting_slice_sizes(network: Network, neurons_per_core, chip: Chip) -> np.ndarray:
+def fitting_slice_sizes(network: Network, neurons_per_core, chip: Chip,
+                        ring_cap=None) -> np.ndarray:
     """The largest slice size of every population (at most `neurons_per_core`, one number
     or one per population) whose
     expected memory fits the core's `data_bytes` (and, with synapses in SDRAM, whose rows
@@ -165,7 +171,8 @@ def fitting_slice_sizes(network: Network, neurons_per_core, chip: Chip) -> np.nd
         new = sizes.copy()
         for pop in network.populations:
             candidates = np.arange(1, sizes[pop.index] + 1)
-            need, sdram = estimate_memory(network, pop.index, candidates, pre_slices, chip)
+            need, sdram = estimate_memory(network, pop.index, candidates, pre_slices, chip,
+                                          ring_cap)
             fits = np.flatnonzero((need <= data_bytes)
                                   & ((sdram <= sdram_bytes) | (chip.synapse_memory != "sdram")))
             if len(fits) == 0 and need[0] > data_bytes:
@@ -191,15 +198,15 @@ def _core_parts(chip: Chip) -> str:
     return "state, input ring, synaptic rows and routing data"
 
 
-def slice_memory(network: Network, slices, edges, chip: Chip) -> SliceMemory:
+def slice_memory(network: Network, slices, edges, chip: Chip, ring_cap=None) -> SliceMemory:
     """Bytes each slice needs on a core and in SDRAM of `chip`, counted from its synapses:
     `edges` with their synapse and row counts (every edge into a slice must be present)."""
     core = chip.core
     n_slices = len(slices)
     size = slices.size.astype(np.int64)
     per_neuron = np.array([neuron_bytes(p.model) for p in network.populations], dtype=np.int64)
-    ring = np.array([ring_bytes_per_neuron(network, p.index) for p in network.populations],
-                    dtype=np.int64)
+    ring = np.array([ring_bytes_per_neuron(network, p.index, ring_cap)
+                     for p in network.populations], dtype=np.int64)
     target = edges.target.astype(np.int64)
     return SliceMemory(
         neuron_bytes=size * per_neuron[slices.population],

@@ -6,7 +6,7 @@ import numpy as np
 
 from chips import Machine
 
-from ..csr import pointers
+from ..csr import pointers, unique_rows
 from ..errors import MappingError
 from .connectivity import Edges
 from .placement import Placement
@@ -88,44 +88,52 @@ def reverse_links(topology) -> np.ndarray:
 
 
 def route(machine: Machine, placement: Placement, edges: Edges, slices) -> Routes:
-    """One multicast tree per population partition, as PACMAN routes an application
-    vertex: the union of shortest paths from a root chip (the chip holding most of the
-    population's sending slices) to every chip that sends or receives its packets. A slice's
-    packets spread over that tree away from its own chip, along the branches that lead to
-    its own target cores, so slices on one chip share every entry and slices of a
-    population mostly share the tree.
+    """One multicast tree per population, reaching the cores of the slices each slice has
+    synapses on (see `route_senders`)."""
+    target_core = placement.global_core(machine.chip.cores)
+    bounds = np.searchsorted(edges.source, np.arange(len(slices) + 1))
+    ptr, cores = unique_rows(bounds, target_core[edges.target])
+    return route_senders(machine, placement.chip, slices.population, ptr, cores)
+
+
+def route_senders(machine: Machine, chip_of: np.ndarray, group_of: np.ndarray,
+                  target_ptr: np.ndarray, target_cores: np.ndarray) -> Routes:
+    """One multicast tree per group of senders (a population partition), as PACMAN routes
+    an application vertex: the union of shortest paths from a root chip (the chip holding
+    most of the group's senders that have targets) to every chip that sends or receives its
+    packets. A sender's packets spread over that tree away from its own chip, along the
+    branches that lead to its own target cores (machine-wide numbers, CSR rows by sender),
+    so senders on one chip share every entry and senders of a group mostly share the tree.
     """
     topology = machine.topology
     shortest_paths = live_paths(machine)
     back = reverse_links(topology)
     cores_per_chip = machine.chip.cores
-    n_slices = len(slices)
-    target_core = placement.global_core(cores_per_chip)
-    links = [np.empty(0, np.int32)] * n_slices
-    routers = [np.empty(0, np.int32)] * n_slices
-    cores = [np.empty(0, np.int64)] * n_slices
-    bounds = np.searchsorted(edges.source, np.arange(n_slices + 1))
-    sending = np.flatnonzero(np.diff(bounds))
-    for population in np.unique(slices.population[sending]):
-        mine = sending[slices.population[sending] == population]
-        slice_cores = {int(s): np.unique(target_core[edges.target[bounds[s]:bounds[s + 1]]])
-                       for s in mine}
-        source_chips = placement.chip[mine].astype(np.int64)
+    n_senders = len(chip_of)
+    links = [np.empty(0, np.int32)] * n_senders
+    routers = [np.empty(0, np.int32)] * n_senders
+    cores = [np.empty(0, np.int64)] * n_senders
+    sending = np.flatnonzero(np.diff(target_ptr))
+    for group in np.unique(group_of[sending]):
+        mine = sending[group_of[sending] == group]
+        own = {int(s): target_cores[target_ptr[s]:target_ptr[s + 1]].astype(np.int64)
+               for s in mine}
+        source_chips = chip_of[mine].astype(np.int64)
         root = int(np.bincount(source_chips).argmax())
         parent, hops = shortest_paths(root)
         terminals = np.unique(np.concatenate(
-            [source_chips] + [c // cores_per_chip for c in slice_cores.values()]))
+            [source_chips] + [c // cores_per_chip for c in own.values()]))
         for chip in terminals:
             if hops[chip] < 0:
                 x, y = topology.chip_xy[chip]
                 raise MappingError(f"chip ({x}, {y}) cannot be reached from the chips of "
-                                   f"population {population}; the machine's links do not "
-                                   f"join them")
+                                   f"population partition {group}; the machine's links do "
+                                   f"not join them")
         tree = _Tree(topology, parent, hops, back)
         for s in mine:
-            links[s], routers[s] = tree.spread(int(placement.chip[s]),
-                                               np.unique(slice_cores[s] // cores_per_chip))
-            cores[s] = slice_cores[s]
+            links[s], routers[s] = tree.spread(int(chip_of[s]),
+                                               np.unique(own[s] // cores_per_chip))
+            cores[s] = own[s]
     count = lambda parts: np.array([len(p) for p in parts], dtype=np.int64)  # noqa: E731
     return Routes(pointers(count(links)), _concat(links, np.int32),
                   pointers(count(routers)), _concat(routers, np.int32),
