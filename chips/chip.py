@@ -63,6 +63,12 @@ class Chip:
         """Cores available to run slices of the network."""
         return self.cores - self.reserved_cores
 
+    def packet_cycles(self) -> int:
+        """Cycles a core spends on one received packet: its fixed cost, and the DMA of the
+        row where rows live in SDRAM."""
+        dma = self.core.dma_cycles_per_row if self.synapse_memory == "sdram" else 0
+        return self.core.cycles_per_packet + dma
+
     def noc_hops(self) -> np.ndarray:
         """NoC hops between each core and the router."""
         return core_hops(self.noc_layout, self.cores)

@@ -81,7 +81,7 @@ def mapping_report(network: Network, mapping: Mapping, timestep_ms: float) -> Ma
     events_in = np.bincount(edges.target, weights=edges.synapses * source_rate,
                             minlength=len(slices)) * tick_s
     cycles = (core.cycles_per_tick + core.cycles_per_neuron * slices.size
-              + core.cycles_per_packet * packets_in
+              + chip.packet_cycles() * packets_in
               + core.cycles_per_synaptic_event * events_in)
     budget = core.clock_hz * round(timestep_ms * 1e6) // 1_000_000_000
 
