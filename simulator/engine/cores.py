@@ -2,7 +2,8 @@
 overruns.
 
 A core's tick costs cycles_per_tick + cycles_per_neuron x its neurons, plus
-cycles_per_packet for every packet that reaches it during the tick and
+cycles_per_packet (and the row's DMA where rows live in SDRAM: Chip.packet_cycles) for every
+packet that reaches it during the tick and
 cycles_per_synaptic_event for every synapse of that packet's row on the core. Work beyond
 clock x tick is an overrun (counted, with the largest excess); it does not delay the next
 tick. A packet that reaches its core after the tick it was sent in is late: as on SpiNNaker
@@ -56,7 +57,7 @@ def core_load(machine: Machine, layout: LocalLayout, slice_sizes: np.ndarray, ru
     def table():
         return np.zeros((n_windows, n), dtype=np.int64)
     return CoreLoad(core.cycles_per_tick + core.cycles_per_neuron * sizes.astype(np.int64),
-                    core.clock_hz * run.timestep_ns // 1_000_000_000, core.cycles_per_packet,
+                    core.clock_hz * run.timestep_ns // 1_000_000_000, machine.chip.packet_cycles(),
                     core.cycles_per_synaptic_event, np.zeros((2, n), dtype=np.int64),
                     np.zeros((2, n), dtype=np.int64), table(), table(), table(), table(),
                     table(), table())
