@@ -120,3 +120,24 @@ def test_spinnaker1_keeps_synaptic_rows_in_sdram_and_only_state_in_dtcm():
     from simulator.mapping.report import mapping_report
     report = mapping_report(net, mapping, 0.1)
     assert report.fits, report.reasons
+
+
+def test_rows_in_dram_cost_their_dma_per_packet_in_the_timed_model():
+    """The same SpiNNaker2 run with rows in PE SRAM and in DRAM: the spikes are the same and
+    every received packet costs dma_cycles_per_row more cycles (the report's estimate too)."""
+    from tests.helpers import run_serial
+    net = Network()
+    src = net.add_population("src", 40, SpikeSourcePoisson(rate_hz=50.0))
+    cells = net.add_population("cells", 20, IFCurrExp())
+    net.connect(src, cells, AllToAll(), weight=0.5)
+    base = chips.spinnaker2(1, 1)
+    dram = replace(base, chip=replace(base.chip, synapse_memory="sdram"))
+    runs = [run_serial(net, machine, neurons_per_core=10, fidelity="timed",
+                       duration_ms=20.0) for machine in (base, dram)]
+    np.testing.assert_array_equal(runs[0].spikes("cells")[0], runs[1].spikes("cells")[0])
+    packets = runs[0].datasets["cores/packets"]
+    assert packets.sum() > 0
+    np.testing.assert_array_equal(runs[1].datasets["cores/packets"], packets)
+    np.testing.assert_array_equal(
+        runs[1].datasets["cores/cycles"] - runs[0].datasets["cores/cycles"],
+        base.chip.core.dma_cycles_per_row * packets)
