@@ -50,15 +50,22 @@ def lookup(table: Table, keys: np.ndarray) -> np.ndarray:
 
 def compress(table: Table, protected_key=None, protected_mask=None, target: int = 0) -> Table:
     """Ordered covering of `table` down to `target` entries (or as far as it goes), never
-    matching a key of the `protected` key/mask pairs (packets that must match nothing)."""
+    matching a key of the `protected` key/mask pairs (packets that must match nothing).
+    Each round takes the largest valid merge; between equal ones, once the most specific
+    cover and once the most general, keeping the smaller table."""
     pk = np.asarray(protected_key if protected_key is not None else [], dtype=np.int64)
     pm = np.asarray(protected_mask if protected_mask is not None else [], dtype=np.int64)
     gen = generality(table.mask)
     order = np.argsort(gen, kind="stable")
-    key, mask, route = ordered_covering(table.key[order].astype(np.int64),
-                                        table.mask[order].astype(np.int64),
-                                        table.route[order].astype(np.int64), pk, pm, target)
-    return Table(key, mask, route)
+    best = None
+    for specific_first in (True, False):  # two ways to break ties between equal merges
+        key, mask, route = ordered_covering(table.key[order].astype(np.int64),
+                                            table.mask[order].astype(np.int64),
+                                            table.route[order].astype(np.int64), pk, pm,
+                                            target, specific_first)
+        if best is None or len(key) < len(best):
+            best = Table(key, mask, route)
+    return best
 
 
 def generality(mask: np.ndarray) -> np.ndarray:
@@ -160,7 +167,7 @@ def _valid_merge(key, mask, route, gen, eid, pk, pm, okey, omask, oroute, owner,
 
 
 @njit(cache=True)
-def ordered_covering(key, mask, route, pk, pm, target):
+def ordered_covering(key, mask, route, pk, pm, target, specific_first):
     gen = np.empty(key.size, dtype=np.int64)
     for i in range(key.size):
         gen[i] = _gen(mask[i])
@@ -170,14 +177,18 @@ def ordered_covering(key, mask, route, pk, pm, target):
     next_id = key.size
     while key.size > target:
         best = np.empty(0, dtype=np.int64)
+        best_gen = 0
         for r in np.unique(route):
             members = np.flatnonzero(route == r)
-            if members.size <= max(best.size, 1):
+            if members.size < max(best.size, 2):
                 continue
             members = _valid_merge(key, mask, route, gen, eid, pk, pm, okey, omask, oroute,
                                    owner, members, r)
-            if members.size >= 2 and members.size > best.size:
-                best = members
+            if members.size < 2 or members.size < best.size:
+                continue
+            g = _gen(_cover(key, mask, members)[1])
+            if members.size > best.size or (g < best_gen if specific_first else g > best_gen):
+                best, best_gen = members, g
         if best.size < 2:
             break
         k, m = _cover(key, mask, best)
