@@ -8,7 +8,8 @@ neurochip) and writes one JSON object: cores by kind, chips used, router entries
 compression (all, and without the default-routable ones) and after PACMAN's Pair and
 ordered-covering compressors (its log, on stderr, times every mapping step), and the
 uncompressed tables
-themselves (key, mask, route, defaultable) for neurochip's compressor test.
+themselves (key, mask, route, defaultable) for neurochip's compressor test, and where each
+slice was placed. Data generation (the synaptic matrices) is skipped: it is not mapping.
 """
 
 import argparse
@@ -81,9 +82,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("network", choices=sorted(NETWORKS))
     parser.add_argument("--out", required=True)
+    parser.add_argument("--work", help="folder for sPyNNaker's config and reports (default: "
+                                       "a new temporary one)")
     args = parser.parse_args()
     spec = NETWORKS[args.network]
-    work = Path(tempfile.mkdtemp(prefix="spynnaker-"))
+    work = Path(args.work or tempfile.mkdtemp(prefix="spynnaker-"))
     (work / ".spynnaker.cfg").write_text(
         "[Machine]\nvirtual_board = True\nversion = 5\n"
         f"json_path = {BOARD}\n\n[Mapping]\nrouter_table_compress_as_far_as_possible = True\n")
@@ -91,6 +94,10 @@ def main() -> None:
     os.chdir(work)
     import pyNN.spiNNaker as sim
     from spinn_front_end_common.data import FecDataView
+    from spinn_front_end_common.interface.abstract_spinnaker_base import AbstractSpinnakerBase
+    # mapping only: data generation (the synaptic matrices, minutes for Brunel) is not
+    # mapping, and a virtual board never loads it
+    AbstractSpinnakerBase._execute_graph_data_specification_writer = lambda self: None
     from pacman.operations.router_compressors.pair_compressor import pair_compressor
     from pacman.operations.router_compressors.ordered_covering_router_compressor \
         .ordered_covering import ordered_covering_compressor
@@ -135,9 +142,15 @@ def main() -> None:
         "run_wall_s": run_s, "pair_s": pair_s,
         "ordered_covering_s": covering_s,
         "tables": {xy: table_rows(t) for xy, t in tables.items()},
+        "placements": [[p.vertex.app_vertex.label, p.vertex.vertex_slice.lo_atom,
+                        p.vertex.vertex_slice.hi_atom, p.x, p.y, p.p]
+                       for p in FecDataView.iterate_placemements()
+                       if p.vertex.app_vertex is not None
+                       and p.vertex.app_vertex.label in {q[0] for q in spec["populations"]}],
     }
     sim.end()
     Path(args.out).write_text(json.dumps(record))
+
 
 
 if __name__ == "__main__":

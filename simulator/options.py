@@ -7,7 +7,7 @@ from chips import Machine
 from .errors import ConfigError, check
 
 FIDELITIES = ("functional", "timed", "packet")
-PLACERS = ("sequential", "spread", "graph")
+PLACERS = ("sequential", "spread", "graph", "toolchain")
 SLICINGS = ("balanced", "full")
 PIN_KEYS = ("x", "y", "cores")
 MAX_SEED = 2**63 - 1

@@ -85,13 +85,15 @@ class Mapping:
 
 def map_network(network: Network, machine: Machine,
                 options: MappingOptions = MappingOptions(), seed: int = 0,
-                comm=None) -> Mapping:
+                comm=None, placement: Placement | None = None) -> Mapping:
     """Partition, place, key, route and compress `network` on `machine`.
 
     Slices are cut to fit a core's data memory; edges come from the synapses themselves (a
     slice sends only to cores that hold one of its synapses); under MPI each rank finds the
     edges into its block of slices and all ranks share them, so every rank holds the same
-    mapping. The `graph` placer weighs each edge by its source's expected packets/s.
+    mapping. The `graph` placer weighs each edge by its source's expected packets/s. A
+    given `placement` (one core per slice, no helper cores: another tool's, to compare
+    keys, routes and tables on the same placement) is kept instead of placing.
     """
     comm = comm or SerialComm()
     n_pops = len(network.populations)
@@ -103,8 +105,11 @@ def map_network(network: Network, machine: Machine,
                         comm.allgather(mine.synapses), comm.allgather(mine.rows))
     rates = population_rates(network, options)
     synapse, delay = helper_needs(network, slices, options, machine.chip.core)
-    placement, helpers = place(network, machine, options, slices, edges, rates, seed,
-                               memory_limited, synapse, delay)
+    if placement is None:
+        placement, helpers = place(network, machine, options, slices, edges, rates, seed,
+                                   memory_limited, synapse, delay)
+    else:
+        helpers = check_placement(machine, slices, placement, synapse + delay)
     ranks = chip_ranks(machine, comm.size)
     routes = route(machine, placement, edges, slices)
     memory = slice_memory(network, slices, edges, machine.chip, ring_cap)
@@ -130,6 +135,23 @@ def map_network(network: Network, machine: Machine,
     compressed, sizes = compress_entries(machine, entries)
     return Mapping(machine, options, slices, placement, keys, edges, routes, tables, ranks,
                    memory, rates, sizes, entries, compressed, helpers, delivery)
+
+
+def check_placement(machine: Machine, slices: Slices, placement: Placement,
+                    helpers_needed: np.ndarray) -> HelperCores:
+    """Refuse a given placement that is not one distinct live application core per slice."""
+    if len(placement.chip) != len(slices) or len(placement.core) != len(slices):
+        raise MappingError(f"the placement has {len(placement.chip)} slices but the network "
+                           f"has {len(slices)}; place every slice once")
+    if helpers_needed.any():
+        raise MappingError("a given placement cannot hold synapse or delay cores; set "
+                           "[mapping] synapse_cores = 0 and delay_extensions = false")
+    cores = placement.global_core(machine.chip.cores)
+    alive = alive_cores(machine).ravel()
+    if len(np.unique(cores)) < len(cores) or not alive[cores].all():
+        raise MappingError("the placement puts two slices on one core or a slice on a system "
+                           "or dead core; give every slice its own live application core")
+    return NO_HELPERS
 
 
 def cut_slices(network: Network, machine: Machine,

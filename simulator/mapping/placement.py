@@ -178,4 +178,10 @@ def place_graph(problem: PlacementProblem) -> Placement:
     return place(problem)
 
 
-PLACERS = {"sequential": place_sequential, "spread": place_spread, "graph": place_graph}
+def place_toolchain(problem: PlacementProblem) -> Placement:
+    from .toolchain_placer import place_toolchain as place
+    return place(problem)
+
+
+PLACERS = {"sequential": place_sequential, "spread": place_spread, "graph": place_graph,
+           "toolchain": place_toolchain}
