@@ -6,7 +6,7 @@ import numpy as np
 
 from chips import Machine
 
-from ..csr import pointers, unique_rows
+from ..csr import pointers
 from ..errors import MappingError
 from .connectivity import Edges
 from .placement import Placement
@@ -91,9 +91,11 @@ def route(machine: Machine, placement: Placement, edges: Edges, slices) -> Route
     """One multicast tree per population, reaching the cores of the slices each slice has
     synapses on (see `route_senders`)."""
     target_core = placement.global_core(machine.chip.cores)
-    bounds = np.searchsorted(edges.source, np.arange(len(slices) + 1))
-    ptr, cores = unique_rows(bounds, target_core[edges.target])
-    return route_senders(machine, placement.chip, slices.population, ptr, cores)
+    span = np.int64(machine.n_chips * machine.chip.cores)
+    pair = np.sort(edges.source.astype(np.int64) * span + target_core[edges.target])
+    pair = pair[np.r_[True, pair[1:] != pair[:-1]]] if len(pair) else pair
+    ptr = pointers(np.bincount(pair // span, minlength=len(slices)))
+    return route_senders(machine, placement.chip, slices.population, ptr, pair % span)
 
 
 def route_senders(machine: Machine, chip_of: np.ndarray, group_of: np.ndarray,
