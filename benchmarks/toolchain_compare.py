@@ -33,7 +33,7 @@ from simulator import MappingOptions, map_network
 from simulator.mapping.placement import Placement
 from simulator.mapping.report import mapping_report
 
-from .common import RESULTS, write_result
+from .common import write_result
 from .spynnaker_side import NETWORKS
 
 REPO = Path(__file__).resolve().parents[1]
