@@ -24,6 +24,8 @@ from numba import njit
 from ..csr import pointers
 
 FULL = np.int64(0xFFFF_FFFF)
+# (tie break between equal merges: the first route's, most specific, most general; aliases)
+VARIANTS = ((0, True), (1, True), (2, True), (0, False))
 
 
 @dataclass(frozen=True, eq=False)
@@ -51,18 +53,20 @@ def lookup(table: Table, keys: np.ndarray) -> np.ndarray:
 def compress(table: Table, protected_key=None, protected_mask=None, target: int = 0) -> Table:
     """Ordered covering of `table` down to `target` entries (or as far as it goes), never
     matching a key of the `protected` key/mask pairs (packets that must match nothing).
-    Each round takes the largest valid merge; between equal ones, once the most specific
-    cover and once the most general, keeping the smaller table."""
+    Each round takes the largest valid merge; between equal ones the first route's, the most
+    specific cover or the most general, checked against aliases; and once as without
+    aliases (the checks against the entries themselves, which can end smaller by chance):
+    the smallest of the four tables."""
     pk = np.asarray(protected_key if protected_key is not None else [], dtype=np.int64)
     pm = np.asarray(protected_mask if protected_mask is not None else [], dtype=np.int64)
     gen = generality(table.mask)
     order = np.argsort(gen, kind="stable")
     best = None
-    for specific_first in (True, False):  # two ways to break ties between equal merges
+    for tie, aliases in VARIANTS:
         key, mask, route = ordered_covering(table.key[order].astype(np.int64),
                                             table.mask[order].astype(np.int64),
                                             table.route[order].astype(np.int64), pk, pm,
-                                            target, specific_first)
+                                            target, tie, aliases)
         if best is None or len(key) < len(best):
             best = Table(key, mask, route)
     return best
@@ -112,9 +116,11 @@ def _split(key, members, m, ck, cm):
 
 
 @njit(cache=True)
-def _valid_merge(key, mask, route, gen, eid, pk, pm, okey, omask, oroute, owner, members, r):
+def _valid_merge(key, mask, route, gen, eid, pk, pm, okey, omask, oroute, owner, members, r,
+                 aliases):
     """Narrow `members` until their cover breaks no route of a key that reaches the router
-    (the originals, by their aliases); returns them (maybe fewer than 2)."""
+    (the originals, by their aliases; without `aliases`, the entries as they stand);
+    returns them (maybe fewer than 2)."""
     n = key.size
     position = np.full(eid.max() + 1 if n else 1, -1, dtype=np.int64)
     for i in range(n):
@@ -136,12 +142,19 @@ def _valid_merge(key, mask, route, gen, eid, pk, pm, okey, omask, oroute, owner,
                 break
         if bad:
             continue
-        for o in range(okey.size):  # up check: originals whose entry ends up below the cover
-            if oroute[o] != r and gen[position[owner[o]]] > g \
-                    and _meets(k, m, okey[o], omask[o]):
-                members = _split(key, members, m, okey[o], omask[o])
-                bad = True
-                break
+        if aliases:
+            for o in range(okey.size):  # up check: originals whose entry ends up below
+                if oroute[o] != r and gen[position[owner[o]]] > g \
+                        and _meets(k, m, okey[o], omask[o]):
+                    members = _split(key, members, m, okey[o], omask[o])
+                    bad = True
+                    break
+        else:
+            for i in range(n):
+                if route[i] != r and gen[i] > g and _meets(k, m, key[i], mask[i]):
+                    members = _split(key, members, m, key[i], mask[i])
+                    bad = True
+                    break
         if bad:
             continue
         for j in range(members.size):  # down check: entries that would come first now
@@ -151,7 +164,9 @@ def _valid_merge(key, mask, route, gen, eid, pk, pm, okey, omask, oroute, owner,
                     break
                 if route[i] == r:
                     continue
-                for a in range(alias_ptr[e], alias_ptr[e + 1]):
+                if not aliases:
+                    bad = _meets(key[e], mask[e], key[i], mask[i])
+                for a in range(alias_ptr[e], alias_ptr[e + 1] if aliases else 0):
                     o = alias[a]
                     if _meets(okey[o], omask[o], key[i], mask[i]):
                         bad = True
@@ -167,7 +182,7 @@ def _valid_merge(key, mask, route, gen, eid, pk, pm, okey, omask, oroute, owner,
 
 
 @njit(cache=True)
-def ordered_covering(key, mask, route, pk, pm, target, specific_first):
+def ordered_covering(key, mask, route, pk, pm, target, tie, aliases):
     gen = np.empty(key.size, dtype=np.int64)
     for i in range(key.size):
         gen[i] = _gen(mask[i])
@@ -183,11 +198,12 @@ def ordered_covering(key, mask, route, pk, pm, target, specific_first):
             if members.size < max(best.size, 2):
                 continue
             members = _valid_merge(key, mask, route, gen, eid, pk, pm, okey, omask, oroute,
-                                   owner, members, r)
+                                   owner, members, r, aliases)
             if members.size < 2 or members.size < best.size:
                 continue
             g = _gen(_cover(key, mask, members)[1])
-            if members.size > best.size or (g < best_gen if specific_first else g > best_gen):
+            if members.size > best.size or (tie == 1 and g < best_gen) \
+                    or (tie == 2 and g > best_gen):
                 best, best_gen = members, g
         if best.size < 2:
             break
