@@ -38,12 +38,12 @@ class Routes:
 
 def live_paths(machine: Machine):
     """`shortest_paths(source) -> (parent link, hops)` over the links alive both ways and the
-    chips alive at time 0 (the topology's cached trees when nothing is dead from the
-    start)."""
+    chips alive at time 0. Of the shortest paths, a chip is entered straight on from its
+    parent wherever it can be (as the longest-dimension-first routes of SpiNNaker's
+    toolchain run straight), so that default routing carries more hops; else by the link
+    breadth-first search finds it by first (links tried in direction order)."""
     topology = machine.topology
     dead_chips, dead_links, _ = machine.faults.dead_at_start(topology)
-    if not dead_chips and not dead_links:
-        return topology.shortest_paths
     alive = np.ones(topology.n_links, dtype=bool)
     alive[sorted(dead_links)] = False
     chip_alive = np.ones(topology.n_chips, dtype=bool)
@@ -55,22 +55,42 @@ def live_paths(machine: Machine):
 
     def shortest_paths(source: int):
         if source not in cache:
-            parent = np.full(topology.n_chips, -1, dtype=np.int32)
             hops = np.full(topology.n_chips, -1, dtype=np.int32)
+            first = np.full(topology.n_chips, -1, dtype=np.int32)
             hops[source] = 0
             frontier = [source]
-            while frontier:  # breadth first, links in direction order, as the topology's
+            while frontier:  # breadth first over the live links
                 following = []
                 for chip in frontier:
                     for link in topology.link_of[chip]:
                         if link >= 0 and alive[link] and hops[topology.link_target[link]] < 0:
-                            nxt = topology.link_target[link]
-                            hops[nxt], parent[nxt] = hops[chip] + 1, link
-                            following.append(nxt)
+                            hops[topology.link_target[link]] = hops[chip] + 1
+                            first[topology.link_target[link]] = link
+                            following.append(int(topology.link_target[link]))
                 frontier = following
-            cache[source] = parent, hops
+            cache[source] = straight_parents(topology, hops, first, alive, back), hops
         return cache[source]
     return shortest_paths
+
+
+def straight_parents(topology, hops: np.ndarray, first: np.ndarray, alive: np.ndarray,
+                     back: np.ndarray) -> np.ndarray:
+    """The link into every chip from a chip one hop nearer the source: the one that goes on
+    in its parent's direction where there is one, else `first`."""
+    parent = first.copy()
+    direction = topology.link_direction
+    reached = np.flatnonzero(hops > 0)
+    for chip in reached[np.argsort(hops[reached], kind="stable")]:
+        for out in topology.link_of[chip]:
+            link = back[out] if out >= 0 else -1
+            if link < 0 or not alive[link]:
+                continue
+            before = topology.link_source[link]
+            if hops[before] == hops[chip] - 1 and parent[before] >= 0 \
+                    and direction[parent[before]] == direction[link]:
+                parent[chip] = link
+                break
+    return parent
 
 
 def hop_matrix(machine: Machine) -> np.ndarray:
