@@ -7,7 +7,7 @@ import numpy as np
 from chips import Machine
 from networks import Network
 
-from ..distribution import SerialComm, chip_ranks
+from ..distribution import SerialComm
 from ..errors import ConfigError, MappingError
 from .compress import TableSizes, compress_entries
 from ..options import MappingOptions
@@ -37,8 +37,7 @@ class Delivery:
 
 @dataclass(frozen=True, eq=False)
 class Mapping:
-    """Where every slice runs, how its packets are keyed and routed, and which rank owns
-    each chip."""
+    """Where every slice runs and how its packets are keyed and routed."""
 
     machine: Machine
     options: MappingOptions
@@ -48,7 +47,6 @@ class Mapping:
     edges: Edges
     routes: Routes
     tables: RoutingTables
-    chip_rank: np.ndarray  # int32 [chips]
     memory: SliceMemory
     rates_hz: np.ndarray   # float64 [populations]: expected firing rate of each
     table_sizes: TableSizes
@@ -78,10 +76,6 @@ class Mapping:
                 + "; use the graph placer, pin communicating populations together or raise "
                   "[machine.router] table_entries")
 
-    def slices_of_rank(self, rank: int) -> np.ndarray:
-        """The slices placed on chips that `rank` simulates, in slice order."""
-        return np.flatnonzero(self.chip_rank[self.placement.chip] == rank)
-
 
 def map_network(network: Network, machine: Machine,
                 options: MappingOptions = MappingOptions(), seed: int = 0,
@@ -110,7 +104,6 @@ def map_network(network: Network, machine: Machine,
                                    memory_limited, synapse, delay)
     else:
         helpers = check_placement(machine, slices, placement, synapse + delay)
-    ranks = chip_ranks(machine, comm.size)
     routes = route(machine, placement, edges, slices)
     memory = slice_memory(network, slices, edges, machine.chip, ring_cap)
     if len(helpers) == 0:
@@ -133,7 +126,7 @@ def map_network(network: Network, machine: Machine,
         entries = merge_entries(machine, sender_keys, senders,
                                 build_tables(machine, sender_keys, delivered))
     compressed, sizes = compress_entries(machine, entries)
-    return Mapping(machine, options, slices, placement, keys, edges, routes, tables, ranks,
+    return Mapping(machine, options, slices, placement, keys, edges, routes, tables,
                    memory, rates, sizes, entries, compressed, helpers, delivery)
 
 
