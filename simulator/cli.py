@@ -104,6 +104,11 @@ def summary(result, out: Path) -> str:
         lines.append(f"  cores: mean load {load.mean():.1%} of budget, busiest {load.max():.1%};"
                      f" {d['cores/overruns'].sum()} overruns, "
                      f"{d['cores/late_packets'].sum()} late packets")
+    if "energy_j" in a:
+        line = f"  energy: {a['energy_j']:.4g} J, mean power {a['mean_power_w']:.4g} W"
+        if "energy_per_inference_j" in a:
+            line += f", {a['energy_per_inference_j']:.4g} J per inference"
+        lines.append(line)
     return "\n".join(lines)
 
 

@@ -19,7 +19,9 @@ from .tables import USER_ERRORS, coerce, from_table
 
 TABLES = ("machine", "network", "mapping", "run", "record", "faults")
 MACHINE_PARTS = {"chip": chips.Chip, "core": chips.Core, "router": chips.Router,
-                 "link": chips.Link}
+                 "link": chips.Link, "energy": chips.Energy,
+                 "neuron_cycles": chips.NeuronCycles}
+CHIP_PARTS = ("core", "router", "link", "energy", "neuron_cycles")
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,7 @@ class MachineChoice:
     height: int | None = None
     wrap: bool | None = None
     layout: str | None = None
+    boards: str | None = None
 
 
 @dataclass(frozen=True)
@@ -127,15 +130,16 @@ def _machine(table) -> chips.Machine:
     if choice.preset not in chips.PRESETS:
         raise ConfigError(f"[machine] preset must be one of {', '.join(chips.PRESETS)} "
                           f"(got {choice.preset!r})")
-    geometry = {k: getattr(choice, k) for k in ("width", "height", "wrap", "layout")
+    geometry = {k: getattr(choice, k) for k in ("width", "height", "wrap", "layout", "boards")
                 if getattr(choice, k) is not None}
     machine = chips.PRESETS[choice.preset]()
     chip = machine.chip
-    for name in ("core", "router", "link"):
-        if name in parts:
-            part = from_table(MACHINE_PARTS[name], parts[name], f"machine.{name}",
-                              base=getattr(chip, name))
-            chip = _replace(chip, f"machine.{name}", **{name: part})
+    changed = {name: from_table(MACHINE_PARTS[name], parts[name], f"machine.{name}",
+                                base=getattr(chip, name))
+               for name in CHIP_PARTS if name in parts}
+    if changed:  # at once: a core's levels and the energy per level must agree
+        section = f"machine.{next(iter(changed))}" if len(changed) == 1 else "machine"
+        chip = _replace(chip, section, **changed)
     if "chip" in parts:
         chip = from_table(chips.Chip, parts["chip"], "machine.chip", base=chip)
     return _replace(machine, "machine", chip=chip, **geometry)

@@ -29,7 +29,7 @@ def test_run_writes_a_result_and_says_what_it_did(tmp_path):
     (("width = 2", "width = -2"), "[machine] width must be >= 1 (got -2)"),
     (("[run]\n", "[run]\ncolour = 1\n"), "[run] colour is not a known key"),
     (("n_neurons = 400", "n_neurons = 40000"),
-     "the network needs 10000 cores (one per slice) but the machine has 608 application "
+     "the network needs 10000 cores (one per slice) but the machine has 592 application "
      "cores alive; make [machine] width or height larger (core memory already limits"),
     (("n_neurons = 400", "n_neurons = 400000"),
      "the run needs about 30.3 GiB per rank (3.2e+09 synapses x 10 bytes"),

@@ -59,7 +59,7 @@ def test_faults_reach_the_machine():
 def test_machine_part_overrides_reach_the_chip():
     text = with_change("machine.link", "bandwidth_bps = 2_000_000_000\nlatency_ns = 80")
     text = text.replace("[machine]\n", "[machine]\nwrap = false\n")
-    text += "\n[machine.core]\nclock_hz = 150_000_000\n"
+    text += "\n[machine.core]\nperformance_level = 0\n"
     machine = parse_config(text).machine
     assert machine.chip.link.bandwidth_bps == 2_000_000_000 and machine.chip.link.latency_ns == 80
     assert machine.chip.core.clock_hz == 150_000_000 and not machine.wrap
@@ -88,7 +88,7 @@ BAD = [
     (with_change("machine.link", "bandwidth_bps = 0"),
      r"\[machine.link\] bandwidth_bps must be > 0 \(got 0\)"),
     (with_change("machine.core", "clock_mhz = 100"),
-     r"\[machine.core\] clock_mhz is not a known key; the keys are clock_hz"),
+     r"\[machine.core\] clock_mhz is not a known key; the keys are performance_levels_hz"),
     (with_change("machine.router", "table_entries = -5"),
      r"\[machine.router\] table_entries must be > 0"),
     (GOOD.replace('library = "cuba"', 'library = "brunel3"'),

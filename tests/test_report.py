@@ -18,7 +18,12 @@ from .test_results import run_config
 # routing and drops all happen, so every loss figure is checked against a non-zero count.
 TIMED = GOOD + """
 [machine.core]
-clock_hz = 30_000_000
+performance_levels_hz = [65_000_000]
+performance_level = 0
+
+[machine.energy]
+core_sleep_w = [0.00322]
+core_busy_j_per_cycle = [1.498e-11]
 
 [faults]
 dead_links = [{x = 0, y = 0, direction = 0, from_ms = 20.0}]
@@ -156,8 +161,8 @@ def test_csv_tables_hold_the_json_figures(files, capsys, tmp_path):
     assert status == 0 and json.loads(out)
     s = json.loads(out)
     names = sorted(p.name for p in (tmp_path / "csv").iterdir())
-    assert names == ["cores.csv", "latency.csv", "links.csv", "populations.csv", "ranks.csv",
-                     "routers.csv"]
+    assert names == ["cores.csv", "energy.csv", "latency.csv", "links.csv", "populations.csv",
+                     "ranks.csv", "routers.csv"]
     assert all(f"wrote {tmp_path / 'csv' / n}" in err for n in names)
 
     def rows(name):

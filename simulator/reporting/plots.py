@@ -19,12 +19,13 @@ from chips.topology import DIRECTIONS, DIRECTION_NAMES
 
 from ..results import Result
 from .files import write_atomically
+from .power_plot import power_over_time
 from .tables import core_rows, link_rows, timed
 
 DPI = 100
 SIZES_PX = {"chip_grid.png": (1200, 1000), "link_traffic.png": (1200, 700),
             "core_load.png": (1200, 1000), "spike_raster.png": (1200, 700),
-            "latency.png": (1000, 600)}
+            "latency.png": (1000, 600), "power.png": (1200, 800)}
 MOST_LINES = 10          # traffic lines drawn at most, however large --top is
 MOST_SPIKES = 200_000    # raster points drawn at most (every k-th spike beyond)
 
@@ -36,7 +37,8 @@ def write_plots(result: Result, directory: Path, top: int = 10) -> tuple[list[Pa
     written, skipped = [], []
     drawers = {"chip_grid.png": chip_grid, "link_traffic.png": link_traffic,
                "core_load.png": core_load, "spike_raster.png": spike_raster,
-               "latency.png": latency}
+               "latency.png": latency,
+               "power.png": lambda fig, res, top: power_over_time(fig, res, top, _title(res))}
     for name, draw in drawers.items():
         figure = _figure(name)
         reason = draw(figure, result, top)
