@@ -262,8 +262,8 @@ def report_text(report: MappingReport, mapping: Mapping, network: Network) -> st
     xy = machine.topology.chip_xy
     chip = machine.chip
     lines = [f"{report.cores_used} application cores and {report.system_cores} system cores "
-             f"(monitor, extra monitor, data gatherer) on {report.chips_used} of "
-             f"{machine.n_chips} chips ({mapping.options.placer} placer)"]
+             f"on {report.chips_used} of {machine.n_chips} chips ({mapping.options.placer} "
+             f"placer)"]
     rows = populations(network, mapping)
     for row in rows[:LISTED * 2]:
         lines.append(f"  {row['name']}: {row['neurons']} neurons in {row['slices']} slices "
