@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from chips import Machine
+from networks.timing import warn_off_grid
 
 from .errors import ConfigError, check
 
@@ -138,3 +139,4 @@ def check_arguments(network, machine, run, mapping) -> None:
     if not network.populations:
         raise ConfigError("network must have at least one population; add one with "
                           "Network.add_population")
+    warn_off_grid(network, run.timestep_ms)

@@ -74,12 +74,14 @@ class RankSimulation:
         self.ring = np.zeros((depth, layout.n_inputs), dtype=np.float64)
         self.input_views = [[self.ring[slot, g.inputs].reshape(g.receptors, g.size)
                              for slot in range(depth)] for g in layout.groups]
-        self.spiked = np.empty(layout.n_neurons, dtype=np.int32)
-        self.payload = np.ones(layout.n_neurons, dtype=np.float64)
-        bounds = [(g.first_neuron, g.first_neuron + g.size) for g in layout.groups]
-        self.spiked_views = [self.spiked[a:b] for a, b in bounds]
-        self.payload_views = [self.payload[a:b] for a, b in bounds]
-        self.group_first = np.array([a for a, _ in bounds], dtype=np.int64)
+        # Room for each group's events of a tick: a source may repeat a neuron in a tick.
+        room = np.array([g.max_events_per_tick for g in self.groups], dtype=np.int64)
+        self.event_first = np.concatenate([[0], np.cumsum(room)[:-1]]).astype(np.int64)
+        self.spiked = np.empty(int(room.sum()), dtype=np.int32)
+        self.payload = np.ones(int(room.sum()), dtype=np.float64)
+        self.spiked_views = [self.spiked[a:a + n] for a, n in zip(self.event_first, room)]
+        self.payload_views = [self.payload[a:a + n] for a, n in zip(self.event_first, room)]
+        self.group_first = np.array([g.first_neuron for g in layout.groups], dtype=np.int64)
         self.group_graded = np.array([g.model_class.graded for g in layout.groups])
         self.fired = np.zeros(len(layout.groups), dtype=np.int64)
         self.local_slice = mapping.slices.containing(layout.global_id)
@@ -257,7 +259,7 @@ class RankSimulation:
         self.ring[slot] = 0.0
         for probe, source in zip(self.probes, self.probe_sources):
             probe.values[tick] = source
-        self.recorder.reserve(self.layout.n_neurons)
+        self.recorder.reserve(len(self.spiked))
         t1 = time.perf_counter()
         profile[NEURONS] += t1 - t0
         ids, values, slices = self._emit(tick)
@@ -326,7 +328,8 @@ class RankSimulation:
             link_bits = self.fabric.link_bits[window]
             router_packets = self.fabric.router_packets[window]
         ids, values, slices, self.recorder.count = emit(
-            tick, self.spiked, self.payload, self.group_first, self.fired, self.group_graded,
+            tick, self.spiked, self.payload, self.group_first, self.event_first, self.fired,
+            self.group_graded,
             self.layout.global_id, self.local_slice, self.slice_dead_tick, self.recorder.ticks,
             self.recorder.ids, self.recorder.count, bits, routes.link_ptr, routes.links,
             routes.router_ptr, routes.routers, packets, link_bits, router_packets)
@@ -364,7 +367,7 @@ def _dead_ticks(mapping: Mapping, run: RunOptions) -> np.ndarray:
 
 
 @njit(cache=True)
-def emit(tick, spiked, payload, group_first, fired, graded, global_id, local_slice,
+def emit(tick, spiked, payload, group_first, event_first, fired, graded, global_id, local_slice,
          slice_dead_tick, record_ticks, record_ids, recorded, slice_bits, link_ptr, links,
          router_ptr, routers, link_packets, link_bits, router_packets):
     """Record the tick's events from live cores and count their packets on the functional
@@ -379,12 +382,12 @@ def emit(tick, spiked, payload, group_first, fired, graded, global_id, local_sli
     at = 0
     for k in range(fired.size):
         for i in range(fired[k]):
-            j = group_first[k] + spiked[group_first[k] + i]
+            j = group_first[k] + spiked[event_first[k] + i]
             if slice_dead_tick[local_slice[j]] <= tick:
                 continue
             local[at] = j
             if graded[k]:
-                value[at] = payload[group_first[k] + i]
+                value[at] = payload[event_first[k] + i]
             at += 1
     total = at
     local = local[:total]
