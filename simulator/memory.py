@@ -20,9 +20,8 @@ from chips import Machine
 from networks import FromList, Network, OneToOne
 
 from .errors import MappingError
-from .mapping.mapping import population_rates
+from .mapping.mapping import cut_slices, population_rates
 from .mapping.resources import in_degree, largest_delay_ticks
-from .mapping.slices import partition
 from .options import MappingOptions, RunOptions
 
 BASELINE_BYTES = 165 * 2**20    # the interpreter, NumPy, Numba's kernels, SimPy, h5py
@@ -64,8 +63,7 @@ class MemoryEstimate:
 def estimate(network: Network, machine: Machine, run: RunOptions, options: MappingOptions,
              n_ranks: int) -> MemoryEstimate:
     """What the busiest rank of `n_ranks` needs (rank 0, which also gathers the results)."""
-    slices = partition(network, options.slice_limits([p.name for p in network.populations]),
-                       machine.chip.core if options.fit_memory else None)
+    slices, _ = cut_slices(network, machine, options)
     synapses = sum(p.connector.expected_synapses(p.pre.size, p.post.size,
                                                  p.pre.index == p.post.index)
                    for p in network.projections)
