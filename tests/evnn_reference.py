@@ -55,6 +55,11 @@ def stack_forward(arrays: dict, x: np.ndarray) -> list:
     return out
 
 
+#: The random checkpoints the tests run and benchmarks/evnn_reference.py runs EvNN on.
+CASES = {"dense": {}, "pruned": {"pruning": 0.8}, "zoneout": {"zoneout": 0.3},
+         "zero_thresholds_h0": {"zero_thresholds": True, "h0": True}}
+
+
 def random_stack(seed, sizes=(9, 16, 12), pruning=0.0, zoneout=0.0, zero_thresholds=False,
                  h0=False, vocab=0):
     """Named float32 arrays of a random EvNN stack (input sizes[0], then the layers)."""
