@@ -46,6 +46,9 @@ class NetworkChoice:
     evnn: str = ""
     input: str = ""
     reset: str = ""
+    reset_delay: bool | None = None
+    dt_ms: float = 0.0
+    bias_start: str = ""
 
 
 @dataclass(frozen=True)
@@ -160,8 +163,10 @@ def _record(table) -> tuple:
 
 def _network(table, folder: Path):
     choice = from_table(NetworkChoice, table, "network")
+    nir_only = [key for key in ("reset", "reset_delay", "dt_ms", "bias_start")
+                if getattr(choice, key) not in ("", None, 0.0)]
     if choice.evnn:
-        if choice.library or choice.params is not None or choice.nir or choice.reset:
+        if choice.library or choice.params is not None or choice.nir or nir_only:
             raise ConfigError("[network] evnn excludes library, params, nir and reset; give "
                               "the checkpoint and its input file alone")
         if not choice.input:
@@ -174,10 +179,12 @@ def _network(table, folder: Path):
                               "either a NIR file or a library network")
         return "nir", NIRSource(str(folder / choice.nir),
                                 str(folder / choice.input) if choice.input else "",
-                                choice.reset)
-    if choice.input or choice.reset:
-        raise ConfigError("[network] input and reset belong to a NIR or EvNN network; give "
-                          "nir = \"model.nir\" or evnn = \"model.npz\" too, or remove them")
+                                choice.reset, choice.reset_delay, choice.dt_ms,
+                                choice.bias_start or "first_input")
+    if choice.input or nir_only:
+        raise ConfigError(f"[network] {'input' if choice.input else nir_only[0]} belongs to a "
+                          f"NIR or EvNN network; give nir = \"model.nir\" or evnn = "
+                          f"\"model.npz\" too, or remove it")
     if choice.library not in LIBRARY:
         raise ConfigError(f"[network] library must be one of {', '.join(LIBRARY)} "
                           f"(got {choice.library!r})")

@@ -40,6 +40,8 @@ def write_nir(network: Network, timestep_ms: float, seed: int = 0):
         fields = {NIR_FIELD.get(model.kind, {}).get(p, p): getattr(model, p).copy()
                   for p in KINDS[model.kind][1]}
         metadata = {"reset": model.reset} if model.reset != "value" else {}
+        if model.reset_delay:
+            metadata["reset_delay"] = True
         nodes[pop.name] = getattr(nir, model.kind)(**fields, metadata=metadata)
         if np.any(model.bias):
             biased[pop.name] = model.bias
