@@ -49,6 +49,8 @@ class NetworkChoice:
     reset_delay: bool | None = None
     dt_ms: float = 0.0
     bias_start: str = ""
+    encoder: str = ""
+    frame_ticks: int = 0
 
 
 @dataclass(frozen=True)
@@ -163,7 +165,8 @@ def _record(table) -> tuple:
 
 def _network(table, folder: Path):
     choice = from_table(NetworkChoice, table, "network")
-    nir_only = [key for key in ("reset", "reset_delay", "dt_ms", "bias_start")
+    nir_only = [key for key in ("reset", "reset_delay", "dt_ms", "bias_start", "encoder",
+                                "frame_ticks")
                 if getattr(choice, key) not in ("", None, 0.0)]
     if choice.evnn:
         if choice.library or choice.params is not None or choice.nir or nir_only:
@@ -180,7 +183,8 @@ def _network(table, folder: Path):
         return "nir", NIRSource(str(folder / choice.nir),
                                 str(folder / choice.input) if choice.input else "",
                                 choice.reset, choice.reset_delay, choice.dt_ms,
-                                choice.bias_start or "first_input")
+                                choice.bias_start or "first_input", choice.encoder,
+                                choice.frame_ticks)
     if choice.input or nir_only:
         raise ConfigError(f"[network] {'input' if choice.input else nir_only[0]} belongs to a "
                           f"NIR or EvNN network; give nir = \"model.nir\" or evnn = "
