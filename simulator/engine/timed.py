@@ -37,7 +37,7 @@ ROUTE, DETOUR, DETOUR_SECOND = 0, 1, 2                  # event kinds
 APPLY, RECORD = 1, 2                                    # what advance does with copies
 TIME, EMIT, GID, KIND, CHIP, LINK, SLICE, TICK = range(8)  # columns of an event
 L_SOURCE, L_TARGET, L_DIRECTION, L_DEAD_PS = range(4)   # columns of FabricSpec.links
-S_GRADED, S_CORE, S_FIRST_ID, S_SENDS = range(4)       # columns of FabricSpec.slices
+S_GRADED, S_CORE, S_FIRST_ID, S_SENDS, S_POPULATION = range(5)  # FabricSpec.slices columns
 E_LINKS, E_DEFAULT = range(2)                           # columns of FabricSpec.entries
 PACKETS, BITS, BUSY_PS, MAX_QUEUE, DROPS = range(5)     # rows of FabricStats.links
 ROUTED, DEFAULT_ROUTED, EMERGENCY_ROUTED, DROPPED = range(4)  # rows of FabricStats.routers
@@ -72,6 +72,7 @@ class FabricSpec(NamedTuple):
     cycles_per_tick: int
     cycles_per_neuron: int
     clock_hz: int
+    n_populations: int
     links: np.ndarray            # [links, 4]: source, target, direction, dead from (ps)
     link_of: np.ndarray          # [chips, 6]
     chip_dead_ps: np.ndarray     # [chips]
@@ -82,8 +83,9 @@ class FabricSpec(NamedTuple):
     entries: np.ndarray          # [entries, 2]: link direction bits, default-routed
     entry_core_ptr: np.ndarray   # [entries + 1]
     entry_cores: np.ndarray      # machine-wide core numbers
-    slices: np.ndarray           # [slices, 4]: graded, machine-wide core, first global id,
-                                 # whether it has targets (a slice with none sends nothing)
+    slices: np.ndarray           # [slices, 5]: graded, machine-wide core, first global id,
+                                 # whether it has targets (a slice with none sends nothing),
+                                 # population
 
 
 class FabricStats(NamedTuple):
@@ -91,13 +93,15 @@ class FabricStats(NamedTuple):
 
     links: np.ndarray                   # [5, windows, links], rows PACKETS .. DROPS
     routers: np.ndarray                 # [4, windows, chips], rows ROUTED .. DROPPED
+    population_links: np.ndarray        # [windows, populations, links]: packets by source
     latency_histogram: np.ndarray       # [bins]: emission to delivery at a core
     link_latency_histogram: np.ndarray  # [links, bins]: offer to arrival at the next router
 
 
-def new_stats(n_windows: int, n_links: int, n_chips: int) -> FabricStats:
+def new_stats(n_windows: int, n_links: int, n_chips: int, n_populations: int) -> FabricStats:
     return FabricStats(np.zeros((len(LINK_COUNTERS), n_windows, n_links), dtype=np.int64),
                        np.zeros((len(ROUTER_COUNTERS), n_windows, n_chips), dtype=np.int64),
+                       np.zeros((n_windows, n_populations, n_links), dtype=np.int64),
                        np.zeros(LATENCY_BINS, dtype=np.int64),
                        np.zeros((n_links, LATENCY_BINS), dtype=np.int64))
 
@@ -106,6 +110,7 @@ def stats_counts(stats: FabricStats) -> dict:
     """The counters under their result-file names (busy time still in ps)."""
     counts = dict(zip(LINK_COUNTERS, stats.links))
     counts.update(zip(ROUTER_COUNTERS, stats.routers))
+    counts["population_link_packets"] = stats.population_links
     counts["latency_histogram"] = stats.latency_histogram
     counts["link_latency_histogram"] = stats.link_latency_histogram
     return counts
@@ -137,6 +142,7 @@ def fabric_spec(mapping: Mapping, run, graded_slices: np.ndarray, rank: int = 0)
         packet_bits=chip.packet_bits(False), payload_packet_bits=chip.packet_bits(True),
         cycles_per_tick=chip.core.cycles_per_tick,
         cycles_per_neuron=chip.core.cycles_per_neuron, clock_hz=chip.core.clock_hz,
+        n_populations=len(mapping.slices.population_offset) - 1,
         links=np.stack([topology.link_source, topology.link_target, topology.link_direction,
                         link_dead], axis=1).astype(np.int64),
         link_of=topology.link_of.astype(np.int64), chip_dead_ps=chip_dead,
@@ -146,8 +152,8 @@ def fabric_spec(mapping: Mapping, run, graded_slices: np.ndarray, rank: int = 0)
                          axis=1).astype(np.int64),
         entry_core_ptr=core_ptr, entry_cores=entry_cores,
         slices=np.stack([graded_slices, mapping.placement.global_core(chip.cores),
-                         mapping.slices.first_id, np.diff(mapping.routes.router_ptr) > 0],
-                        axis=1).astype(np.int64))
+                         mapping.slices.first_id, np.diff(mapping.routes.router_ptr) > 0,
+                         mapping.slices.population], axis=1).astype(np.int64))
 
 
 def fault_times(machine) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -211,8 +217,9 @@ class TimedFabric:
         self.comm = comm
         self.chip_rank = chip_rank
         n_links = len(spec.links)
-        self.stats = new_stats(n_windows, n_links, spec.n_chips)
-        self.scratch = new_stats(n_windows, n_links, spec.n_chips) if comm else None
+        self.stats = new_stats(n_windows, n_links, spec.n_chips, spec.n_populations)
+        self.scratch = new_stats(n_windows, n_links, spec.n_chips, spec.n_populations) \
+            if comm else None
         self.events = np.empty((1024, 8), dtype=np.int64)
         self.values = np.empty(1024, dtype=np.float64)
         self.n_events = 0
@@ -308,6 +315,7 @@ def clear_stats(stats, first, last):
     """Zero windows `first`..`last` and the whole-run histograms."""
     stats.links[:, first:last + 1, :] = 0
     stats.routers[:, first:last + 1, :] = 0
+    stats.population_links[first:last + 1] = 0
     stats.latency_histogram[:] = 0
     stats.link_latency_histogram[:, :] = 0
 
@@ -324,6 +332,7 @@ def merge_stats(stats, scratch, first, last):
                 else:
                     stats.links[r, w, k] += scratch.links[r, w, k]
     stats.routers[:, first:last + 1, :] += scratch.routers[:, first:last + 1, :]
+    stats.population_links[first:last + 1] += scratch.population_links[first:last + 1]
     stats.latency_histogram[:] += scratch.latency_histogram
     stats.link_latency_histogram[:, :] += scratch.link_latency_histogram
     clear_stats(scratch, first, last)
@@ -480,6 +489,7 @@ def _offer(spec, stats, events, values, n, link_ends, link_state, out, row, valu
     state[LAST_END] = end
     window = now // spec.window_ps
     stats.links[PACKETS, window, out] += 1
+    stats.population_links[window, spec.slices[row[SLICE], S_POPULATION], out] += 1
     stats.links[BITS, window, out] += spec.payload_packet_bits if graded else spec.packet_bits
     stats.links[MAX_QUEUE, window, out] = max(stats.links[MAX_QUEUE, window, out], state[COUNT])
     _add_busy(stats.links[BUSY_PS], out, start, min(end, spec.end_ps), spec.window_ps)
