@@ -70,14 +70,17 @@ def alive_cores(machine: Machine) -> np.ndarray:
 
 def pin_slices(slices: Slices, machine: Machine, pins: dict, names: list[str],
                free: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Put each pinned population's slices on the first free cores of its chips (and core
-    range), one chip after the other in the pin's order, taking them out of `free`."""
+    """Put each pinned population's slices, population by population in network order, on
+    the first free cores of its chips (and core range), one chip after the other in the pin's
+    order, taking them out of `free`."""
     chip = np.full(len(slices), -1, dtype=np.int32)
     core = np.full(len(slices), -1, dtype=np.int32)
-    for name, pin in sorted(pins.items()):
+    for name in sorted(pins):
         if name not in names:
             raise ConfigError(f"[mapping] pins.{name}: {name} is not a population of the "
                               f"network; the populations are {', '.join(names)}")
+    for name in sorted(pins, key=names.index):   # in the network's (layer) order
+        pin = pins[name]
         first, last = pin.get("cores", [0, machine.chip.cores - 1])
         allowed = np.zeros(machine.chip.cores, dtype=bool)
         allowed[first:last + 1] = True
