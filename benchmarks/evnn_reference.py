@@ -3,6 +3,13 @@ here, stored for the tests (run in a venv with EvNN, never neurochip's):
 
     /work/venvs/evnn/bin/python benchmarks/evnn_reference.py
 
+EvNN (`evnn-pytorch` 0.2.0) has no wheel; on a machine without CUDA its setup.py still takes
+the CUDA branch when an `nvcc` is on PATH, and it compiles with -D_GLIBCXX_USE_CXX11_ABI=0,
+which torch 2.13's CPU wheel does not use. The venv here has torch 2.13.0 (CPU) and EvNN
+built from its sdist (`pip install --no-clean` keeps it) with the CPU extension forced and
+the ABI flag set to 1 (`apt-get install libopenblas-dev` first), then
+`pip install --no-build-isolation .`.
+
 1. For every case of tests/evnn_reference.py (dense, pruned, zoneout, zero thresholds with
    h0), EvNN's `EGRU` layers in eval mode (its C++ CPU kernel) run the case's input in float64
    and in float32; c, y and o of every layer go to benchmarks/results/evnn_reference.npz with
