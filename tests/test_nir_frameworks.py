@@ -164,3 +164,19 @@ def test_nir_keys_need_a_nir_network(tmp_path):
     with pytest.raises(ConfigError, match="bias_start must be one of"):
         parse_config(f'[network]\nnir = "{SNNTORCH / "leaky.nir"}"\nbias_start = "soon"\n',
                      str(tmp_path / "x.toml"))
+
+
+def test_a_written_graph_keeps_its_ticks_when_read_back(tmp_path):
+    """write_nir marks its graph as timed in ticks: read back, the skip keeps its aligned
+    delay (not aligned twice) and the biases their start ticks."""
+    from networks.nir import write_nir
+    graph, _, _ = chain_with_skip(np.random.default_rng(4), 0.05)
+    network = read_nir(graph, DT_MS)
+    written = write_nir(network, DT_MS)
+    assert written.metadata["timing"] == "ticks"
+    nir.write(tmp_path / "g.nir", written)
+    again = read_nir(tmp_path / "g.nir", DT_MS)
+    delays = lambda net: {(p.pre.name, p.post.name): sorted(set(p.connector.delay_ticks))  # noqa: E731
+                          for p in net.projections}
+    assert delays(again) == delays(network) and delays(network)[("a", "c")] == [2]
+    assert [p.model.bias_start_tick for p in again.populations[1:]] == [1, 2, 3]

@@ -74,6 +74,9 @@ def population_names(graph) -> dict[str, str]:
 
 
 BIAS_STARTS = ("first_input", "tick0")
+# Graph metadata "timing" = TICKS: every projection takes one tick plus its Delay, as written
+# (by write_nir); otherwise the framework's steps are aligned by depth.
+TICKS = "ticks"
 
 
 def read_nir(source, timestep_ms: float, spikes: dict | None = None, reset: str | None = None,
@@ -150,6 +153,7 @@ def read_nir(source, timestep_ms: float, spikes: dict | None = None, reset: str 
     depth, back, order = layer_depths(list(names), [n for n in names
                                                     if type(nodes[n]).__name__ == "Input"],
                                       list(projections))
+    as_written = (getattr(graph, "metadata", None) or {}).get("timing") == TICKS
 
     network = Network(name)
     populations = {}
@@ -162,13 +166,15 @@ def read_nir(source, timestep_ms: float, spikes: dict | None = None, reset: str 
         else:
             params = {RENAMED.get(k, k): np.asarray(getattr(node, k), dtype=np.float64)
                       for k in _parameters(node)}
+            metadata = getattr(node, "metadata", None) or {}
             if KINDS[kind][0] and kind != "Threshold":
-                metadata = getattr(node, "metadata", None) or {}
                 params["reset"] = reset or str(metadata.get("reset", "value"))
                 params["reset_delay"] = bool(metadata.get("reset_delay", False)) \
                     if reset_delay is None else bool(reset_delay)
             params["bias"] = bias[node_name]
-            params["bias_start_tick"] = depth[node_name] if bias_start == "first_input" else 0
+            params["bias_start_tick"] = _whole_metadata(node_name, node, metadata,
+                                                        "bias_start_tick") \
+                if as_written else depth[node_name] if bias_start == "first_input" else 0
             try:
                 model = nir_model(kind, size, **params)
                 model.coefficients(timestep_ms)
@@ -181,7 +187,8 @@ def read_nir(source, timestep_ms: float, spikes: dict | None = None, reset: str 
                                     key=lambda item: (rank[item[0][0]], rank[item[0][1]])):
         # a forward edge waits until the target's other inputs arrive (residual branches in
         # step); a recurrent one reads the previous step, as the frameworks do
-        lag = depth[target] - depth[src] + (1 if (src, target) in back else 0)
+        lag = 1 if as_written else \
+            depth[target] - depth[src] + (1 if (src, target) in back else 0)
         try:
             network.connect(populations[src], populations[target],
                             FromList(op.inp, op.out, op.value, op.delay_ticks + max(lag, 1)),
@@ -190,6 +197,19 @@ def read_nir(source, timestep_ms: float, spikes: dict | None = None, reset: str 
             raise NIRError(f"NIR weights from node {src!r} to node {target!r} cannot be "
                            f"used: {err}") from None
     return network
+
+
+def _whole_metadata(name, node, metadata, key) -> int:
+    """A whole number >= 0 from a node's metadata (0 when absent)."""
+    value = metadata.get(key, 0)
+    try:
+        number = int(np.asarray(value).ravel()[0])
+    except (TypeError, ValueError, IndexError):
+        number = -1
+    if number < 0 or number != np.asarray(value).ravel()[0]:
+        raise node_error(name, node, f"has metadata {key} = {value!r}; it must be a whole "
+                                     f"number of ticks >= 0")
+    return number
 
 
 def _check_dt(graph, dt_ms, timestep_ms):
