@@ -33,7 +33,7 @@ def collect(network: Network, mapping: Mapping, sim: RankSimulation,
     kept = ticks < done
     all_ticks = comm.gather(ticks[kept])
     all_ids = comm.gather(ids[kept])
-    counts = dict(sim.fabric.counts())
+    counts = dict(sim.traffic_counts())
     counts.update(sim.whole_run_counts())
     counts = {name: comm.sum(array if name in WHOLE_RUN else array[:windows])
               for name, array in counts.items()}
@@ -114,15 +114,16 @@ def state_datasets(network: Network, sim: RankSimulation, n_ticks: int) -> dict:
 def profile_datasets(sim: RankSimulation) -> dict:
     """`profile/`: where each rank's time went, and what it exchanged (rank 0's copy)."""
     comm = sim.comm
-    stats = comm.stats
-    own = np.concatenate([sim.profile, [stats.rounds, stats.bytes_sent]])
+    windows = getattr(sim.fabric, "windows", 0)
+    own = np.concatenate([sim.profile, [sim.exchanges, sim.bytes_sent, windows]])
     every = comm.gather(own)
     if comm.rank != 0:
         return {}
     table = np.stack(every)
     n = len(PROFILE_PHASES)
     return {"profile/seconds": table[:, :n], "profile/exchanges": table[:, n].astype(np.int64),
-            "profile/bytes_sent": table[:, n + 1].astype(np.int64)}
+            "profile/bytes_sent": table[:, n + 1].astype(np.int64),
+            "profile/windows": table[:, n + 2].astype(np.int64)}
 
 
 def core_datasets(mapping: Mapping, sim: RankSimulation, windows: int) -> dict:

@@ -92,9 +92,11 @@ class RunOptions:
     fidelity: str = "timed"
     seed: int = 0
     traffic_window_ms: float = 10.0
+    fabric_domains: int = 1
 
     def __post_init__(self) -> None:
         check(self.timestep_ms > 0, "timestep_ms", "be > 0", self.timestep_ms)
+        check(self.fabric_domains >= 1, "fabric_domains", "be >= 1", self.fabric_domains)
         check(whole_multiple(self.timestep_ms * 1e6, 1.0) is not None, "timestep_ms",
               "be a whole number of nanoseconds", self.timestep_ms)
         check(self.duration_ms > 0, "duration_ms", "be > 0", self.duration_ms)

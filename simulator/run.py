@@ -26,6 +26,7 @@ def simulate(network: Network, machine: Machine, run: RunOptions = RunOptions(),
     check_arguments(network, machine, run, mapping)
     check_run(machine, run)
     comm = comm or world()
+    comm.warn_if_oversubscribed()
     check_fits(network, machine, run, mapping, comm.size, comm.ranks_on_this_node())
     started = time.perf_counter()
     placed = map_network(network, machine, mapping, run.seed, comm)

@@ -1,14 +1,18 @@
-"""Scenarios for the MPI tests: `mpiexec -n N python -m tests.mpi_run NAME OUT.h5`."""
+"""Scenarios for the MPI tests: `mpiexec -n N python -m tests.mpi_run NAME OUT.h5 [KEY=VALUE
+...]`, the pairs replacing `RunOptions` fields (whole numbers)."""
 
 import os
 import signal
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 import numpy as np
 
-from networks import LIF, Network, OneToOne, SpikeSourcePoisson
+import chips
+from chips.presets import SPINNAKER2_CHIP
+from networks import (LIF, FixedProbability, IFCurrExp, Network, OneToOne, SpikeSourceArray,
+                      SpikeSourcePoisson, Uniform)
 from networks.models import ModelGroup, NeuronModel
 from simulator import MappingOptions, RunOptions, simulate
 from simulator.distribution import all_ranks_end_on_failure, world
@@ -45,7 +49,6 @@ def failing():
     net.add_population("noise", 8, SpikeSourcePoisson(rate_hz=50.0))
     net.connect(net.populations[-1], net.add_population("cells", 8, LIF()), OneToOne(),
                 weight=1.0)
-    import chips
     return net, chips.spinnaker2(2, 2), MappingOptions(8, "spread"), \
         RunOptions(duration_ms=1000.0, timestep_ms=0.1, fidelity="functional")
 
@@ -82,7 +85,6 @@ class InterruptingGroup(ModelGroup):
 
 
 def interrupting():
-    import chips
     net = Network("interrupting")
     source = net.add_population("source", 6, InterruptsItself())
     cells = net.add_population("cells", 6, LIF(), record=["v"])
@@ -91,14 +93,73 @@ def interrupting():
         RunOptions(duration_ms=100.0, timestep_ms=0.1, traffic_window_ms=10.0)
 
 
-SCENARIOS = {"failing": failing, "congested": congested, "interrupting": interrupting}
+def line_of_two(times_ms: dict[int, tuple[float, ...]], delay_ticks: int = 1):
+    """Two chips joined by one link, one core each, crossbar NoC: a source on each chip
+    (spike times per chip) sending to a neuron on the other, so every packet crosses between
+    the two chips; no cost per tick or neuron, so a spike leaves at the start of its tick."""
+    chip = replace(SPINNAKER2_CHIP, cores=2, noc_layout="crossbar",
+                   core=replace(SPINNAKER2_CHIP.core, cycles_per_tick=0, cycles_per_neuron=0))
+    net = Network("line-of-two")
+    pins = {}
+    for c in (0, 1):
+        source = net.add_population(f"source{c}", 1, SpikeSourceArray((times_ms[c],)))
+        target = net.add_population(f"target{c}", 1, LIF(), record=["v"])
+        net.connect(source, target, OneToOne(), weight=1.0, delay_ticks=delay_ticks)
+        pins[f"source{c}"] = {"x": c, "y": 0}
+        pins[f"target{c}"] = {"x": 1 - c, "y": 0}
+    return (net, chips.Machine(chip, 2, 1, wrap=False), MappingOptions(1, "sequential", pins),
+            RunOptions(duration_ms=2.0, timestep_ms=0.1, fidelity="timed",
+                       traffic_window_ms=1.0, fabric_domains=2))
+
+
+def one_crossing():
+    """One packet that reaches the far chip's router exactly one lookahead after leaving."""
+    return line_of_two({0: (0.0,), 1: ()})
+
+
+def crossing_both_ways():
+    """Two packets at the same times on both sides, each bound for the other chip."""
+    return line_of_two({0: (0.0,), 1: (0.0,)})
+
+
+def idle_stretch():
+    """Spikes at the start and near the end of a batch of ten ticks, none between."""
+    return line_of_two({0: (0.0, 0.8), 1: ()}, delay_ticks=10)
+
+
+def one_chip():
+    """A balanced network on one SpiNNaker2 chip (about 20 cores), at timed fidelity."""
+    net = Network("one-chip")
+    noise = net.add_population("noise", 200, SpikeSourcePoisson(rate_hz=40.0))
+    exc = net.add_population("exc", 400, IFCurrExp(tau_syn_e_ms=2.0),
+                             initial={"v": Uniform(-65.0, -50.0)}, record=["v"])
+    inh = net.add_population("inh", 100, IFCurrExp(), initial={"v": Uniform(-65.0, -50.0)})
+    for post in (exc, inh):
+        net.connect(noise, post, FixedProbability(0.1), weight=1.5, delay_ticks=Uniform(1, 3))
+        net.connect(exc, post, FixedProbability(0.05), weight=0.4, delay_ticks=2)
+        net.connect(inh, post, FixedProbability(0.05), weight=-1.0, receptor="inhibitory")
+    return net, chips.spinnaker2(), MappingOptions(32, "sequential"), \
+        RunOptions(duration_ms=30.0, timestep_ms=0.1, fidelity="timed", seed=4,
+                   traffic_window_ms=1.0)
+
+
+SCENARIOS = {"failing": failing, "congested": congested, "interrupting": interrupting,
+             "one_crossing": one_crossing, "crossing_both_ways": crossing_both_ways,
+             "idle_stretch": idle_stretch, "one_chip": one_chip}
+
+
+def scenario(name: str, *changes: str):
+    """The scenario `name` with `RunOptions` fields replaced by KEY=VALUE pairs."""
+    network, machine, mapping, run = SCENARIOS[name]()
+    pairs = dict(change.split("=") for change in changes)
+    return network, machine, mapping, replace(run, **{k: int(v) for k, v in pairs.items()})
 
 
 def main() -> int:
     name, out = sys.argv[1:3]
     comm = world()
     with all_ranks_end_on_failure(comm), StopRequest().listening() as stop:
-        network, machine, mapping, run = SCENARIOS[name]()
+        network, machine, mapping, run = scenario(name, *sys.argv[3:])
         result = simulate(network, machine, run, mapping, comm=comm, stop=stop)
         if result is not None and result.attributes["duration_ticks"] > 0:
             result.save(out)

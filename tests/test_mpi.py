@@ -59,16 +59,65 @@ def test_one_two_and_three_ranks_write_identical_files(tmp_path, fidelity):
         assert profile.shape == (n, 6) and (results[n].datasets["profile/exchanges"] > 0).all()
 
 
-def test_a_congested_faulty_network_is_the_same_on_three_ranks(tmp_path):
-    """Packets queue, detour round a link that dies, and drop, across rank boundaries."""
+def run_scenario(tmp_path, n: int, name: str, *changes: str):
+    """The result of a `tests.mpi_run` scenario on `n` ranks."""
+    out = tmp_path / f"{name}-{n}-{'-'.join(changes)}.h5"
+    done = mpiexec(n, sys.executable, "-m", "tests.mpi_run", name, str(out), *changes)
+    assert done.returncode == 0, done.stderr
+    return load_result(out)
+
+
+@pytest.fixture(scope="module")
+def congested_on_one_rank():
     network, machine, mapping, run = SCENARIOS["congested"]()
     one = simulate(network, machine, run, mapping)
-    assert one.datasets["traffic/router_emergency_routed"].sum() > 0
-    assert one.datasets["traffic/router_dropped"].sum() > 0
-    done = mpiexec(3, sys.executable, "-m", "tests.mpi_run", "congested",
-                   str(tmp_path / "r3.h5"))
-    assert done.returncode == 0, done.stderr
-    assert_same_results(one, load_result(tmp_path / "r3.h5"))
+    datasets = one.datasets
+    assert datasets["traffic/router_emergency_routed"].sum() > 0
+    assert datasets["traffic/router_dropped"].sum() > 0
+    assert datasets["traffic/link_max_queue"].max() > 2
+    assert datasets["cores/late_packets"].sum() > 0
+    return one
+
+
+@pytest.mark.parametrize("ranks, domains", [(2, 1), (2, 2), (3, 1), (3, 3), (5, 1), (5, 5)])
+def test_a_congested_faulty_network_is_the_same_on_any_ranks(tmp_path, congested_on_one_rank,
+                                                             ranks, domains):
+    """Packets queue, detour round a link that dies, drop and arrive late, across rank
+    boundaries and across the links cut between fabric domains; a core and a chip die."""
+    many = run_scenario(tmp_path, ranks, "congested", f"fabric_domains={domains}")
+    assert_same_results(congested_on_one_rank, many)
+    if domains > 1:
+        assert (many.datasets["profile/windows"] > 0).all()
+
+
+def test_a_single_chip_split_over_two_and_three_ranks_is_the_same(tmp_path):
+    network, machine, mapping, run = SCENARIOS["one_chip"]()
+    one = simulate(network, machine, run, mapping)
+    assert len(one.datasets["mapping/placements"]) > 10  # cores of one chip
+    assert one.datasets["cores/packets"].sum() > 10_000
+    for n in (2, 3):
+        many = run_scenario(tmp_path, n, "one_chip")
+        assert_same_results(one, many)
+        busy = many.datasets["profile/seconds"][:, 0]  # every rank updates neurons
+        assert (busy > 0).all()
+
+
+@pytest.mark.parametrize("name, windows", [("one_crossing", 2), ("crossing_both_ways", 2),
+                                           ("idle_stretch", 4)])
+def test_domains_advance_in_lookahead_windows(tmp_path, name, windows):
+    """A packet that reaches the far domain exactly one lookahead after leaving is handled
+    in the next window, not the one it left in; packets leaving both sides at the same time
+    cross in the same pair of windows; and a window starts at the earliest pending event,
+    so the idle ticks between two spikes of a batch cost no windows."""
+    network, machine, mapping, run = SCENARIOS[name]()
+    one = simulate(network, machine, run, mapping)
+    two = run_scenario(tmp_path, 2, name)
+    assert_same_results(one, two)
+    assert list(two.datasets["profile/windows"]) == [windows, windows]
+    arrivals = one.datasets["traffic/link_packets"].sum()
+    assert arrivals == {"one_crossing": 1, "crossing_both_ways": 2, "idle_stretch": 2}[name]
+    v = one.datasets["state/target0/v"][:, 0]  # on chip 1, fed from chip 0
+    assert v.max() > v.min()  # the copy reached the neuron
 
 
 def test_an_exception_on_one_rank_ends_every_rank_with_its_message(tmp_path):
@@ -81,11 +130,23 @@ def test_an_exception_on_one_rank_ends_every_rank_with_its_message(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_more_ranks_than_chips_is_refused_on_every_rank(tmp_path):
+def test_more_ranks_than_cores_in_use_is_refused_on_every_rank(tmp_path):
     config = tmp_path / "net.toml"
-    config.write_text(GOOD.replace("width = 2\nheight = 2", "width = 2\nheight = 1"))
-    done = mpiexec(3, NEUROCHIP, "run", str(config), "--out", str(tmp_path / "r.h5"))
+    config.write_text(GOOD.replace("neurons_per_core = 32", "neurons_per_core = 200"))
+    done = mpiexec(4, NEUROCHIP, "run", str(config), "--out", str(tmp_path / "r.h5"))
     assert done.returncode == 2
-    assert "3 MPI ranks need at least as many chips, but the machine has 2" in done.stderr
+    assert "4 MPI ranks need at least as many cores in use, but the mapping uses 3" \
+        in done.stderr
     assert done.stderr.count("neurochip: error:") == 1
     assert not (tmp_path / "r.h5").exists()
+
+
+def test_more_ranks_than_cores_warns_once_on_rank_zero(tmp_path):
+    """Two ranks held to one core (as `taskset` or a batch system's binding would)."""
+    config = tmp_path / "net.toml"
+    config.write_text(GOOD)
+    done = subprocess.run(["taskset", "-c", "0", MPIEXEC, "-n", "2", NEUROCHIP, "run",
+                           str(config), "--out", str(tmp_path / "r.h5"), "--quiet"],
+                          cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.count("warning: 2 MPI ranks share 1 core on a node") == 1

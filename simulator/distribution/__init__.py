@@ -1,8 +1,9 @@
-"""Running over MPI ranks: who owns which chips, and how ranks talk."""
+"""Running over MPI ranks: who does which work, and how ranks talk and keep in step."""
 
 from .comm import MPIComm, SerialComm, world
 from .guard import all_ranks_end_on_failure
-from .partition import chip_ranks, cut_links
+from .partition import Partition, cut_links, lookahead_ps, partition_work, slice_costs
+from .sync import WindowSync
 
-__all__ = ["MPIComm", "SerialComm", "all_ranks_end_on_failure", "chip_ranks", "cut_links",
-           "world"]
+__all__ = ["MPIComm", "Partition", "SerialComm", "WindowSync", "all_ranks_end_on_failure",
+           "cut_links", "lookahead_ps", "partition_work", "slice_costs", "world"]

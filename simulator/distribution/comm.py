@@ -5,6 +5,7 @@
 """
 
 import os
+import sys
 import time
 
 import numpy as np
@@ -23,6 +24,9 @@ class CommStats:
         self.rounds = 0
         self.bytes_sent = 0
 
+    def snapshot(self) -> tuple:
+        return self.waiting_s, self.transfer_s, self.rounds, self.bytes_sent
+
 
 class SerialComm:
     """A world of one rank."""
@@ -40,6 +44,14 @@ class SerialComm:
     def alltoallv(self, outgoing: list[np.ndarray]) -> list[np.ndarray]:
         """Send `outgoing[r]` to rank r; return what each rank sent here, in rank order."""
         return [outgoing[0]]
+
+    def alltoallv_min(self, outgoing: list[np.ndarray], value: int) -> tuple[list, int]:
+        """`alltoallv` of int64 arrays, and the smallest of every rank's `value`, in one go."""
+        return [outgoing[0]], value
+
+    def split(self, color: int):
+        """The ranks of the same `color` as a world of their own, in rank order."""
+        return self
 
     def sum(self, array: np.ndarray) -> np.ndarray:
         """Element-wise sum of every rank's array, on every rank."""
@@ -69,6 +81,9 @@ class SerialComm:
         """How many ranks share this node's memory."""
         return 1
 
+    def warn_if_oversubscribed(self) -> None:
+        """One line on rank 0's stderr when this node has more ranks than cores."""
+
     def abort(self, code: int) -> None:
         raise SystemExit(code)
 
@@ -91,9 +106,16 @@ class MPIComm:
 
     def allgather(self, array: np.ndarray) -> list[np.ndarray]:
         array = np.ascontiguousarray(array)
+        started = time.perf_counter()
         counts = self._counts(array.size)
+        synchronised = time.perf_counter()
         out = np.empty(int(counts.sum()), dtype=array.dtype)
         self._comm.Allgatherv(array, [out, counts])
+        stats = self.stats
+        stats.waiting_s += synchronised - started
+        stats.transfer_s += time.perf_counter() - synchronised
+        stats.rounds += 1
+        stats.bytes_sent += array.nbytes
         return np.split(out, np.cumsum(counts)[:-1])
 
     def alltoallv(self, outgoing: list[np.ndarray]) -> list[np.ndarray]:
@@ -112,6 +134,34 @@ class MPIComm:
         stats.rounds += 1
         stats.bytes_sent += send.nbytes + send_counts.nbytes
         return np.split(recv, np.cumsum(recv_counts)[:-1])
+
+    def alltoallv_min(self, outgoing: list[np.ndarray], value: int) -> tuple[list, int]:
+        started = time.perf_counter()
+        header = np.empty((self.size, 3), dtype=np.int64)
+        header[:, 0] = [a.size for a in outgoing]
+        header[:, 1] = value
+        header[:, 2] = header[:, 0].sum()
+        received = np.empty_like(header)
+        self._comm.Alltoall(header, received)
+        synchronised = time.perf_counter()
+        stats = self.stats
+        stats.waiting_s += synchronised - started
+        stats.rounds += 1
+        stats.bytes_sent += header.nbytes
+        earliest = int(received[:, 1].min())
+        if not received[:, 2].any():
+            return [], earliest
+        send = np.concatenate(outgoing).astype(np.int64, copy=False)
+        recv = np.empty(int(received[:, 0].sum()), dtype=np.int64)
+        self._comm.Alltoallv([send, header[:, 0]], [recv, received[:, 0]])
+        stats.transfer_s += time.perf_counter() - synchronised
+        stats.bytes_sent += send.nbytes
+        return np.split(recv, np.cumsum(received[:, 0])[:-1]), earliest
+
+    def split(self, color: int):
+        sub = MPIComm(self._comm.Split(color, self.rank))
+        sub.stats = self.stats
+        return sub
 
     def sum(self, array: np.ndarray) -> np.ndarray:
         array = np.ascontiguousarray(array)
@@ -142,6 +192,17 @@ class MPIComm:
     def ranks_on_this_node(self) -> int:
         return self._comm.Split_type(self._mpi.COMM_TYPE_SHARED).Get_size()
 
+    def warn_if_oversubscribed(self) -> None:
+        node = self._comm.Split_type(self._mpi.COMM_TYPE_SHARED)
+        ranks = node.Get_size()
+        cores = len(set().union(*node.allgather(usable_cores())))
+        if self.any(ranks > cores) and self.rank == 0:
+            plural = "s" if cores != 1 else ""
+            sys.stderr.write(f"neurochip: warning: {ranks} MPI ranks share {cores} core{plural} "
+                             f"on a node; every exchange then waits for a rank to be "
+                             f"scheduled, so expect a slower run than with one rank per core\n")
+            sys.stderr.flush()
+
     def any(self, flag: bool) -> bool:
         started = time.perf_counter()
         mine = np.array([1 if flag else 0], dtype=np.int32)
@@ -152,6 +213,14 @@ class MPIComm:
 
     def abort(self, code: int) -> None:
         self._comm.Abort(code)
+
+
+def usable_cores() -> set[int]:
+    """The cores this process may run on (a rank bound to cores sees only those)."""
+    try:
+        return os.sched_getaffinity(0)
+    except AttributeError:  # not on Linux
+        return set(range(os.cpu_count() or 1))
 
 
 def launched_by_mpiexec() -> bool:

@@ -20,6 +20,7 @@ from chips import Machine
 
 from ..csr import pointers, row_of
 from .layout import LocalLayout
+from .prefetch import prefetch
 from .synapses import SynapticMatrix
 
 
@@ -31,8 +32,8 @@ class CoreLoad:
     budget_cycles: int
     cycles_per_packet: int
     cycles_per_synaptic_event: int
-    tick_packets: np.ndarray     # [2, cores]: packets of the current and the next tick
-    tick_events: np.ndarray      # [2, cores]
+    tick_packets: np.ndarray     # [batch ticks + 1, cores]: packets of each tick in flight
+    tick_events: np.ndarray      # [batch ticks + 1, cores]
     cycles: np.ndarray           # [windows, cores]
     overruns: np.ndarray
     max_excess_cycles: np.ndarray
@@ -40,37 +41,41 @@ class CoreLoad:
     packets: np.ndarray
     synaptic_events: np.ndarray
 
-    def finish_tick(self, tick: int, window_ticks: int) -> None:
+    def finish_tick(self, tick: int, window_ticks: int, to) -> None:
+        """Close `tick` on every core, with the packets `to` (the `CopyTarget`) counted for
+        the cores of each table entry."""
         finish_tick(tick, window_ticks, self.base_cycles, self.budget_cycles,
                     self.cycles_per_packet, self.cycles_per_synaptic_event, self.tick_packets,
-                    self.tick_events, self.cycles, self.overruns, self.max_excess_cycles,
-                    self.packets, self.synaptic_events)
+                    self.tick_events, to.entry_packets, to.entry_local_ptr, to.entry_local,
+                    self.cycles, self.overruns, self.max_excess_cycles, self.packets,
+                    self.synaptic_events)
 
 
 def core_load(machine: Machine, layout: LocalLayout, slice_sizes: np.ndarray, run,
-              n_windows: int) -> CoreLoad:
+              n_windows: int, batch_ticks: int) -> CoreLoad:
     core = machine.chip.core
     sizes = slice_sizes[layout.local_slices]
     n = len(sizes)
 
     def table():
         return np.zeros((n_windows, n), dtype=np.int64)
+    in_flight = np.zeros((batch_ticks + 1, n), dtype=np.int64)
     return CoreLoad(core.cycles_per_tick + core.cycles_per_neuron * sizes.astype(np.int64),
                     core.clock_hz * run.timestep_ns // 1_000_000_000, core.cycles_per_packet,
-                    core.cycles_per_synaptic_event, np.zeros((2, n), dtype=np.int64),
-                    np.zeros((2, n), dtype=np.int64), table(), table(), table(), table(),
-                    table(), table())
+                    core.cycles_per_synaptic_event, in_flight, in_flight.copy(), table(),
+                    table(), table(), table(), table(), table())
 
 
 @dataclass(frozen=True, eq=False)
 class Segments:
     """The part of each synaptic row that lies on one core: row g's segments are
-    `seg_ptr[g] .. seg_ptr[g + 1]`, each a core (layout order) and a synapse range."""
+    `seg_ptr[g] .. seg_ptr[g + 1]`, each a core (layout order) and its number of synapses,
+    which follow each other from the row's first synapse on (8 bytes a segment: most rows
+    have one or two synapses on a core)."""
 
-    seg_ptr: np.ndarray
-    core: np.ndarray
-    start: np.ndarray
-    stop: np.ndarray
+    seg_ptr: np.ndarray   # int64 [rows + 1]
+    core: np.ndarray      # int32 [segments]
+    length: np.ndarray    # int32 [segments]
 
 
 def row_segments(matrix: SynapticMatrix, layout: LocalLayout) -> Segments:
@@ -78,12 +83,11 @@ def row_segments(matrix: SynapticMatrix, layout: LocalLayout) -> Segments:
     row = row_of(matrix.row_ptr)
     core = layout.input_core[matrix.target]
     if len(row) == 0:
-        empty = np.empty(0, dtype=np.int64)
-        return Segments(np.zeros(len(matrix.row_ptr), dtype=np.int64), empty, empty, empty)
+        empty = np.empty(0, dtype=np.int32)
+        return Segments(np.zeros(len(matrix.row_ptr), dtype=np.int64), empty, empty)
     new = np.flatnonzero(np.r_[True, (row[1:] != row[:-1]) | (core[1:] != core[:-1])])
-    stop = np.r_[new[1:], len(row)]
     return Segments(pointers(np.bincount(row[new], minlength=len(matrix.row_ptr) - 1)),
-                    core[new].astype(np.int64), new.astype(np.int64), stop.astype(np.int64))
+                    core[new].astype(np.int32), np.diff(np.r_[new, len(row)]).astype(np.int32))
 
 
 class CopyTarget(NamedTuple):
@@ -91,78 +95,154 @@ class CopyTarget(NamedTuple):
     ring, and the per-core counters."""
 
     core_local: np.ndarray   # machine-wide core number -> local core number (-1: not here)
+    chip_core_ptr: np.ndarray  # [chips + 1]: local cores of chip c are ptr[c] .. ptr[c+1]-1
+    entry_local_ptr: np.ndarray  # [entries + 1]: each table entry's cores on this rank,
+    entry_local: np.ndarray      # as local core numbers (entries as in the fabric's spec)
     seg_ptr: np.ndarray
     seg_core: np.ndarray
-    seg_start: np.ndarray
-    seg_stop: np.ndarray
+    seg_length: np.ndarray
+    row_ptr: np.ndarray
     target: np.ndarray
     weight: np.ndarray
     delay_ticks: np.ndarray
-    ring: np.ndarray
+    ring: np.ndarray         # [slots (a power of two), inputs]
     tick_ps: int
     window_ticks: int
     n_ticks: int
     tick_packets: np.ndarray
     tick_events: np.ndarray
+    entry_packets: np.ndarray  # [ticks in flight, entries]: packets every core of an entry got
     late_packets: np.ndarray
 
 
-def copy_target(load: CoreLoad, core_local: np.ndarray, segments: Segments,
+def copy_target(load: CoreLoad, core_local: np.ndarray, cores_per_chip: int,
+                entry_core_ptr: np.ndarray, entry_cores: np.ndarray, segments: Segments,
                 matrix: SynapticMatrix, ring: np.ndarray, run) -> CopyTarget:
-    return CopyTarget(core_local, segments.seg_ptr, segments.core, segments.start,
-                      segments.stop, matrix.target, matrix.weight, matrix.delay_ticks, ring,
-                      run.timestep_ns * 1000, run.window_ticks, run.duration_ticks,
-                      load.tick_packets, load.tick_events, load.late_packets)
+    """The copy target of this rank's cores (`core_local` numbers them) for the fabric's
+    table entries (`entry_core_ptr`, `entry_cores`: machine-wide cores, ascending)."""
+    n_chips = len(core_local) // cores_per_chip
+    local_chips = np.flatnonzero(core_local >= 0) // cores_per_chip
+    chip_core_ptr = pointers(np.bincount(local_chips, minlength=n_chips))
+    mine = core_local[entry_cores] >= 0
+    entry_local_ptr = pointers(np.bincount(row_of(entry_core_ptr)[mine],
+                                           minlength=len(entry_core_ptr) - 1))
+    entry_packets = np.zeros((load.tick_packets.shape[0], len(entry_core_ptr) - 1),
+                             dtype=np.int64)
+    return CopyTarget(core_local, chip_core_ptr, entry_local_ptr,
+                      core_local[entry_cores[mine]], segments.seg_ptr, segments.core,
+                      segments.length, matrix.row_ptr, matrix.target, matrix.weight,
+                      matrix.delay_ticks, ring, run.timestep_ns * 1000, run.window_ticks,
+                      run.duration_ticks, load.tick_packets, load.tick_events, entry_packets,
+                      load.late_packets)
 
 
 @njit(cache=True, inline="always")
-def apply_copy(to, arrive_ps, spike_tick, core, segment, value):
+def apply_copy(to, arrive_ps, spike_tick, core, segment, start, value):
     """A packet copy reaches local core `core` at `arrive_ps`: count it, and add its row's
-    `segment` on this core (-1: none) `delay` ticks after the tick it arrived in. A copy
-    that arrives after the tick its spike was made in is late."""
+    `segment` on this core (-1: none), whose synapses begin at `start`, `delay` ticks after
+    the tick it arrived in. A copy that arrives after the tick its spike was made in is
+    late."""
     arrival = arrive_ps // to.tick_ps
     if arrival >= to.n_ticks:
         return
     if arrival > spike_tick:
         to.late_packets[arrival // to.window_ticks, core] += 1
-    to.tick_packets[arrival % 2, core] += 1
-    if segment < 0:
-        return
-    depth = to.ring.shape[0]
-    for j in range(to.seg_start[segment], to.seg_stop[segment]):
-        to.ring[(arrival + to.delay_ticks[j]) % depth, to.target[j]] += to.weight[j] * value
-    to.tick_events[arrival % 2, core] += to.seg_stop[segment] - to.seg_start[segment]
+    slot = arrival % to.tick_packets.shape[0]
+    to.tick_packets[slot, core] += 1
+    if segment >= 0:
+        _add_segment(to, segment, start, arrival, slot, value)
+
+
+@njit(cache=True, inline="always")
+def _add_segment(to, segment, start, arrival, slot, value):
+    """Add a row segment's weights (synapses from `start` on) times `value` `delay` ticks
+    after tick `arrival`, and count its synaptic events in counter slot `slot`."""
+    mask = to.ring.shape[0] - 1
+    length = to.seg_length[segment]
+    for j in range(start, start + length):
+        to.ring[(arrival + to.delay_ticks[j]) & mask, to.target[j]] += to.weight[j] * value
+    to.tick_events[slot, to.seg_core[segment]] += length
 
 
 @njit(cache=True)
-def segment_of(to, gid, core):
-    """The segment of row `gid` on local core `core`, or -1."""
-    lo, hi = to.seg_ptr[gid], to.seg_ptr[gid + 1]
-    k = lo + np.searchsorted(to.seg_core[lo:hi], core)
-    return k if k < hi and to.seg_core[k] == core else -1
+def apply_packet(to, entry, chip, gid, spike_tick, arrival, value):
+    """A packet of `gid` that table entry `entry` of `chip` sends to its cores, all of them
+    alive and reached in tick `arrival`: count it for this rank's cores of the entry and add
+    its row's synapses on this rank's cores of the chip (in row order: core by core, as the
+    copies would be applied one by one)."""
+    if arrival >= to.n_ticks:
+        return
+    slot = arrival % to.entry_packets.shape[0]
+    to.entry_packets[slot, entry] += 1
+    if arrival > spike_tick:
+        window = arrival // to.window_ticks
+        for k in range(to.entry_local_ptr[entry], to.entry_local_ptr[entry + 1]):
+            to.late_packets[window, to.entry_local[k]] += 1
+    first_core, end_core = to.chip_core_ptr[chip], to.chip_core_ptr[chip + 1]
+    first, end = to.seg_ptr[gid], to.seg_ptr[gid + 1]
+    start = to.row_ptr[gid]
+    while first < end and to.seg_core[first] < first_core:
+        start += to.seg_length[first]
+        first += 1
+    stop, last = start, first
+    while last < end and to.seg_core[last] < end_core:
+        to.tick_events[slot, to.seg_core[last]] += to.seg_length[last]
+        stop += to.seg_length[last]
+        last += 1
+    mask = to.ring.shape[0] - 1
+    for j in range(start, stop):
+        to.ring[(arrival + to.delay_ticks[j]) & mask, to.target[j]] += to.weight[j] * value
+
+
+@njit(cache=True)
+def prefetch_row(to, gid):
+    """Start loading the synaptic row of `gid` and its segments (see `prefetch.py`)."""
+    start, stop = to.row_ptr[gid], to.row_ptr[gid + 1]
+    for j in range(start, stop, 16):
+        prefetch(to.target, j)
+        prefetch(to.weight, j)
+    for j in range(start, stop, 32):
+        prefetch(to.delay_ticks, j)
+    for k in range(to.seg_ptr[gid], to.seg_ptr[gid + 1], 16):
+        prefetch(to.seg_core, k)
+        prefetch(to.seg_length, k)
 
 
 @njit(cache=True)
 def deliver_copies(to, delivered, values):
-    """Apply packet copies (arrival ps, gid, machine-wide core, tick of the spike), in the
-    order the fabric handled them.
+    """Apply packet copies (arrival ps, gid, machine-wide core, tick of the spike) in the
+    order the fabric handled them, those of this rank's cores (the packet reference's way).
 
     That order is the fabric's total event order, the same in `timed` and `packet` and on any
     number of ranks, and each input belongs to one core, so weights are always summed in the
     same order."""
     for i in range(delivered.shape[0]):
         core = to.core_local[delivered[i, 2]]
-        apply_copy(to, delivered[i, 0], delivered[i, 3], core,
-                   segment_of(to, delivered[i, 1], core), values[i])
+        if core < 0:
+            continue
+        gid = delivered[i, 1]
+        segment, start = to.seg_ptr[gid], to.row_ptr[gid]
+        while segment < to.seg_ptr[gid + 1] and to.seg_core[segment] < core:
+            start += to.seg_length[segment]
+            segment += 1
+        if segment == to.seg_ptr[gid + 1] or to.seg_core[segment] != core:
+            segment = -1
+        apply_copy(to, delivered[i, 0], delivered[i, 3], core, segment, start, values[i])
 
 
 @njit(cache=True)
 def finish_tick(tick, window_ticks, base_cycles, budget, cycles_per_packet,
-                cycles_per_event, tick_packets, tick_events, cycles, overruns, max_excess,
-                packets, synaptic_events):
+                cycles_per_event, tick_packets, tick_events, entry_packets, entry_local_ptr,
+                entry_local, cycles, overruns, max_excess, packets, synaptic_events):
     """Close tick `tick`: add up each core's cycles and count the overruns."""
     w = tick // window_ticks
-    slot = tick % 2
+    slot = tick % tick_packets.shape[0]
+    for e in range(entry_packets.shape[1]):
+        got = entry_packets[slot, e]
+        if got:
+            for k in range(entry_local_ptr[e], entry_local_ptr[e + 1]):
+                tick_packets[slot, entry_local[k]] += got
+            entry_packets[slot, e] = 0
     for c in range(base_cycles.size):
         used = (base_cycles[c] + tick_packets[slot, c] * cycles_per_packet
                 + tick_events[slot, c] * cycles_per_event)

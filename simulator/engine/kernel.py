@@ -1,10 +1,13 @@
-"""One rank's share of a run, stepped tick by tick in a SimPy environment.
+"""One rank's share of a run, stepped a batch of ticks at a time in a SimPy environment.
 
-Each tick: every model group updates its neurons (one Numba call per model), the events
-leave as packets through the fabric, ranks exchange the events their neighbours need, and
-the synaptic rows of all events that reach this rank are added to the input ring at
-`tick + delay`. Because every delay is at least one tick, one exchange per tick suffices
-(the min-delay lookahead of NEST).
+A batch is as long as the shortest synaptic delay (and ends with its traffic window): a spike
+made in a batch cannot reach any neuron before the next batch, so every rank updates its
+neurons through the whole batch without waiting for anyone (the min-delay lookahead of
+NEST). Then, at `functional` fidelity, the ranks send the batch's spikes to the ranks that
+hold their targets and add their synaptic rows to the input ring. At `timed` and `packet`
+fidelity the ranks of each fabric domain share the batch's spikes and each runs the domain's
+fabric over the batch, applying the packet copies that reach its own cores; domains
+synchronise in lookahead windows (`timed.py`, `distribution/sync.py`).
 """
 
 import time
@@ -16,6 +19,7 @@ from numba import njit
 from networks import Network
 
 from ..csr import unique_rows
+from ..distribution import Partition, WindowSync, lookahead_ps, partition_work, slice_costs
 from ..errors import ConfigError
 from ..mapping import Mapping, Routes
 from ..options import RunOptions
@@ -26,26 +30,43 @@ from .packet import PacketFabric
 from .probes import make_probes
 from .recorder import SpikeRecorder
 from .synapses import build_synaptic_matrix, deliver, deliver_batch
-from .timed import NEVER, TimedFabric, fabric_spec, fault_times
+from .timed import CHIP, NEVER, S_SENDS, TimedFabric, fabric_spec, fault_times
 
-TIMING_FABRICS = {"timed": TimedFabric, "packet": PacketFabric}
-STOP_CHECK_TICKS = 64  # how often ranks agree on whether to stop early
+STOP_CHECK_TICKS = 64  # about how often ranks agree on whether to stop early
 # Where a rank's wall time goes; "other" is the rest of the loop: SimPy and Python glue.
 PROFILE_PHASES = ("neurons", "routing", "delivery", "communication", "waiting", "other")
 NEURONS, ROUTING, DELIVERY, COMMUNICATION, WAITING, OTHER = range(len(PROFILE_PHASES))
 
 
-class RankSimulation:
-    """The neurons, synapses and fabric of the chips that one rank owns."""
+def partition_for(mapping: Mapping, run: RunOptions, n_ranks: int) -> Partition:
+    """Share the mapped slices out over `n_ranks`, in `run.fabric_domains` fabric domains."""
+    edges = mapping.edges
+    cost = slice_costs(mapping.slices.size, edges.source, edges.target, edges.synapses,
+                       mapping.rates_hz[mapping.slices.population], run.timestep_ms)
+    domains = run.fabric_domains if run.fidelity != "functional" else 1
+    return partition_work(mapping.machine, mapping.placement.chip, mapping.placement.core,
+                          cost, n_ranks, domains)
 
-    def __init__(self, network: Network, mapping: Mapping, run: RunOptions, comm) -> None:
+
+class RankSimulation:
+    """The neurons and synapses of one rank's cores, and the fabric of its domain."""
+
+    def __init__(self, network: Network, mapping: Mapping, run: RunOptions, comm,
+                 partition: Partition | None = None) -> None:
+        if run.fidelity == "packet" and comm.size > 1:
+            raise ConfigError("[run] fidelity packet runs on one MPI rank (it is the slow "
+                              "reference); use fidelity = \"timed\" under mpiexec")
         self.run_options = run
         self.comm = comm
-        self.layout = layout = lay_out(network, mapping, comm.rank)
+        self.partition = partition = partition or partition_for(mapping, run, comm.size)
+        self.layout = layout = lay_out(network, mapping, partition.slices_of(comm.rank))
         self.groups = build_groups(network, mapping, layout, run.timestep_ms, run.seed)
         self.matrix = build_synaptic_matrix(network, mapping, layout, run.seed)
-        # A late packet lands one tick further on: room for delay + 1 ahead of the current tick.
-        depth = self.matrix.max_delay_ticks + 2
+        self.batch_ticks = max(1, min(int(comm.min(self.matrix.min_delay_ticks)),
+                                      run.window_ticks, run.duration_ticks))
+        # Rows land up to max delay after a batch's last tick: room for those and the batch,
+        # rounded up to a power of two so that a slot is found with a mask.
+        depth = 1 << (self.matrix.max_delay_ticks + self.batch_ticks).bit_length()
         self.ring = np.zeros((depth, layout.n_inputs), dtype=np.float64)
         self.input_views = [[self.ring[slot, g.inputs].reshape(g.receptors, g.size)
                              for slot in range(depth)] for g in layout.groups]
@@ -59,52 +80,65 @@ class RankSimulation:
         self.fired = np.zeros(len(layout.groups), dtype=np.int64)
         self.local_slice = mapping.slices.containing(layout.global_id)
         n_windows = -(-run.duration_ticks // run.window_ticks)
-        self.timed = run.fidelity in TIMING_FABRICS
+        self.timed = run.fidelity != "functional"
         self.slice_dead_tick = _dead_ticks(mapping, run)
         graded = np.array([network.populations[p].model.graded
                            for p in mapping.slices.population], dtype=bool)
+        cores_per_chip = mapping.machine.chip.cores
+        core_rank = np.full(mapping.machine.n_chips * cores_per_chip, -1, dtype=np.int64)
+        core_rank[mapping.placement.global_core(cores_per_chip)] = partition.slice_rank
         if self.timed:
-            spec = fabric_spec(mapping, run, graded, comm.rank)
-            if comm.size == 1:
-                self.fabric = TIMING_FABRICS[run.fidelity](spec, n_windows)
-            elif run.fidelity == "timed":
-                self.fabric = TimedFabric(spec, n_windows, comm, mapping.chip_rank)
-            else:
-                raise ConfigError("[run] fidelity packet runs on one MPI rank (it is the slow "
-                                  "reference); use fidelity = \"timed\" under mpiexec")
-            self.cores = core_load(mapping.machine, layout, mapping.slices.size, run, n_windows)
-            cores_per_chip = mapping.machine.chip.cores
-            core_local = np.full(mapping.machine.n_chips * cores_per_chip, -1, dtype=np.int64)
-            core_local[mapping.placement.global_core(cores_per_chip)[layout.local_slices]] = \
-                np.arange(len(layout.local_slices))
-            self.copies_to = copy_target(self.cores, core_local,
-                                         row_segments(self.matrix, layout), self.matrix,
-                                         self.ring, run)
-            no_hops = np.zeros(len(mapping.slices) + 1, dtype=np.int64)
-            self.no_routes = Routes(no_hops, np.empty(0, np.int32), no_hops,
-                                    np.empty(0, np.int32), no_hops, np.empty(0, np.int64))
-            self.no_bits = np.zeros(len(mapping.slices), dtype=np.int64)
+            self._set_up_fabric(mapping, run, graded, n_windows, core_rank)
         else:
             chip = mapping.machine.chip
             bits = np.where(graded, chip.packet_bits(True), chip.packet_bits(False))
             self.fabric = FunctionalFabric(mapping, n_windows, run.window_ticks, bits)
+            self.reports_fabric = True
+            self.destination_ptr, self.destinations = unique_rows(
+                mapping.routes.core_ptr, core_rank[mapping.routes.cores])
         self.recorder = SpikeRecorder()
         self.probes = make_probes(network, mapping, layout, run.duration_ticks)
         self.probe_sources = [self.groups[p.group].state(p.variable)[p.start:p.stop]
                               for p in self.probes]
+        self.batch: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
         self.synaptic_events = 0
         self.profile = np.zeros(len(PROFILE_PHASES))
+        self.exchanges = self.bytes_sent = 0
         self.completed_ticks = run.duration_ticks
         self.checkpoint = {name: np.zeros_like(array) for name, array in self._whole_run()}
-        if comm.size > 1:
-            chip_rank = mapping.chip_rank[mapping.routes.cores // mapping.machine.chip.cores]
-            self.destination_ptr, self.destinations = unique_rows(mapping.routes.core_ptr,
-                                                                  chip_rank)
-            # Spikes take at least this many ticks to matter anywhere: exchange that often.
-            self.exchange_every = max(1, min(int(comm.min(self.matrix.min_delay_ticks)),
-                                             run.duration_ticks))
-            self.outgoing: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
         self._warm_up()
+
+    def _set_up_fabric(self, mapping, run, graded, n_windows, core_rank) -> None:
+        """The fabric of this rank's domain, its core counters and where copies go."""
+        comm, partition, layout = self.comm, self.partition, self.layout
+        domain = partition.domain_of(comm.rank)
+        chip_local = partition.chip_domain == domain
+        spec = fabric_spec(mapping, run, graded, chip_local)
+        self.group = comm.split(domain) if comm.size > 1 else comm
+        self.reports_fabric = partition.is_domain_leader(comm.rank)
+        if run.fidelity == "packet":
+            self.fabric = PacketFabric(spec, n_windows)
+        else:
+            sync = None
+            if partition.n_domains > 1:
+                sync = WindowSync(comm, partition, CHIP,
+                                  lookahead_ps(mapping.machine, partition.chip_domain))
+            self.fabric = TimedFabric(spec, n_windows, sync)
+        self.sends = spec.slices[:, S_SENDS].astype(bool)
+        self.cores = core_load(mapping.machine, layout, mapping.slices.size, run, n_windows,
+                               self.batch_ticks)
+        cores_per_chip = mapping.machine.chip.cores
+        core_local = np.full(len(core_rank), -1, dtype=np.int64)
+        core_local[mapping.placement.global_core(cores_per_chip)[layout.local_slices]] = \
+            np.arange(len(layout.local_slices))
+        self.copies_to = copy_target(self.cores, core_local, cores_per_chip,
+                                     spec.entry_core_ptr, spec.entry_cores,
+                                     row_segments(self.matrix, layout), self.matrix,
+                                     self.ring, run)
+        no_hops = np.zeros(len(mapping.slices) + 1, dtype=np.int64)
+        self.no_routes = Routes(no_hops, np.empty(0, np.int32), no_hops,
+                                np.empty(0, np.int32), no_hops, np.empty(0, np.int64))
+        self.no_bits = np.zeros(len(mapping.slices), dtype=np.int64)
 
     def _warm_up(self) -> None:
         """Compile every kernel before the clock starts, on inputs that change nothing."""
@@ -114,13 +148,13 @@ class RankSimulation:
         ids, values, slices = self._emit(0)
         m = self.matrix
         deliver(ids, values, m.row_ptr, m.target, m.weight, m.delay_ticks, self.ring, 0)
-        if self.comm.size > 1:
+        if self.comm.size > 1 and not self.timed:
             expand_rows(slices, self.destination_ptr, self.destinations)
             deliver_batch(ids, ids, values, m.row_ptr, m.target, m.weight, m.delay_ticks,
                           self.ring)
         if self.timed:
             self.fabric.warm_up(self.copies_to)
-            self.cores.finish_tick(0, self.run_options.window_ticks)
+            self.cores.finish_tick(0, self.run_options.window_ticks, self.copies_to)
             for table in (self.cores.cycles, self.cores.packets, self.cores.synaptic_events,
                           self.cores.overruns, self.cores.max_excess_cycles):
                 table[:] = 0
@@ -129,37 +163,41 @@ class RankSimulation:
         """Simulate every tick of the run, telling `progress` (a `Progress`) as it goes. When
         `stop` (a `StopRequest`) is set on any rank, every rank ends at the same tick and
         `completed_ticks` is the end of the last traffic window they all finished."""
+        before = self.comm.stats.snapshot()
         started = time.perf_counter()
         env = simpy.Environment()
         env.process(self._clock(env, progress, stop))
         env.run()
         if progress:
             progress.close()
-        stats = self.comm.stats
-        if self.timed:  # the fabric exchanges events inside its routing time
-            self.profile[ROUTING] -= stats.waiting_s + stats.transfer_s
-            self.profile[COMMUNICATION] = stats.transfer_s
-        else:
-            self.profile[COMMUNICATION] -= stats.waiting_s
-        self.profile[WAITING] = stats.waiting_s
-        self.profile[OTHER] = time.perf_counter() - started - self.profile[:OTHER].sum()
+        waiting, transfer, self.exchanges, self.bytes_sent = (
+            now - then for now, then in zip(self.comm.stats.snapshot(), before))
+        if self.timed:
+            self.profile[ROUTING] += self.fabric.advance_s
+        self.profile[COMMUNICATION] = transfer
+        self.profile[WAITING] = waiting
+        self.profile[OTHER] = 0.0
+        self.profile[OTHER] = max(0.0, time.perf_counter() - started - self.profile.sum())
+        np.maximum(self.profile, 0.0, out=self.profile)
 
     def _clock(self, env: simpy.Environment, progress, stop):
-        """One SimPy event per traffic window: the ticks inside it are stepped in order."""
+        """One SimPy event per traffic window; inside it, batches of ticks."""
         run = self.run_options
+        checked = 0
         for first in range(0, run.duration_ticks, run.window_ticks):
             last = min(first + run.window_ticks, run.duration_ticks)
-            for tick in range(first, last):
-                self.step(tick)
-                done = tick + 1
-                if done == last and last % run.window_ticks == 0:
+            for start in range(first, last, self.batch_ticks):
+                end = min(start + self.batch_ticks, last)
+                self.step_batch(start, end)
+                if end == last and last % run.window_ticks == 0:
                     self.checkpoint = {name: array.copy() for name, array in self._whole_run()}
-                if done % STOP_CHECK_TICKS and done != last:
+                if end - checked < STOP_CHECK_TICKS and end != last:
                     continue
+                checked = end
                 if progress:
-                    progress.update(done)
+                    progress.update(end)
                 if stop is not None and self.comm.any(stop.requested):
-                    self.completed_ticks = first if done != last else done
+                    self.completed_ticks = first if end != last else end
                     return
             yield env.timeout((last - first) * run.timestep_ns)
 
@@ -167,7 +205,7 @@ class RankSimulation:
         """Counters kept for the whole run rather than per window (the latency histograms)."""
         if not self.timed:
             return []
-        counts = self.fabric.counts()
+        counts = self.traffic_counts()
         return [(name, counts[name]) for name in ("latency_histogram",
                                                   "link_latency_histogram")]
 
@@ -177,8 +215,26 @@ class RankSimulation:
             return dict(self._whole_run())
         return self.checkpoint
 
-    def step(self, tick: int) -> None:
-        """Update the neurons for `tick`, send their events and deliver what arrives."""
+    def traffic_counts(self) -> dict:
+        """This rank's share of the fabric's counters: the sum over ranks is the whole."""
+        counts = self.fabric.counts()
+        if self.reports_fabric:
+            return counts
+        return {name: np.zeros_like(array) for name, array in counts.items()}
+
+    def step_batch(self, start: int, end: int) -> None:
+        """Update the neurons for ticks `start .. end - 1`, then send their events and
+        deliver what arrives."""
+        for tick in range(start, end):
+            self.step_neurons(tick)
+        if self.timed:
+            self._route_batch(start, end)
+        elif self.comm.size > 1:
+            self._exchange_batch()
+
+    def step_neurons(self, tick: int) -> None:
+        """Update the neurons for `tick` and record their events; on one rank at functional
+        fidelity, also deliver them."""
         profile = self.profile
         t0 = time.perf_counter()
         slot = tick % self.ring.shape[0]
@@ -192,29 +248,43 @@ class RankSimulation:
         t1 = time.perf_counter()
         profile[NEURONS] += t1 - t0
         ids, values, slices = self._emit(tick)
-        if self.timed:
-            self.fabric.tick(tick, ids, slices, values, self.copies_to)
-            self.cores.finish_tick(tick, self.run_options.window_ticks)
-            profile[ROUTING] += time.perf_counter() - t1
-            return
         t2 = time.perf_counter()
         profile[ROUTING] += t2 - t1
-        m = self.matrix
-        if self.comm.size == 1:
+        if self.timed or self.comm.size > 1:
             if len(ids):
-                self.synaptic_events += deliver(ids, values, m.row_ptr, m.target, m.weight,
-                                                m.delay_ticks, self.ring, tick)
-            profile[DELIVERY] += time.perf_counter() - t2
+                self.batch.append((tick, ids, values, slices))
             return
-        self.outgoing.append((tick, ids, values, slices))
-        if (tick + 1) % self.exchange_every and tick + 1 < self.run_options.duration_ticks:
-            return
-        ticks, ids, values = self._exchange()
-        t3 = time.perf_counter()
-        profile[COMMUNICATION] += t3 - t2
-        self.synaptic_events += deliver_batch(ticks, ids, values, m.row_ptr, m.target, m.weight,
-                                              m.delay_ticks, self.ring)
-        profile[DELIVERY] += time.perf_counter() - t3
+        if len(ids):
+            m = self.matrix
+            self.synaptic_events += deliver(ids, values, m.row_ptr, m.target, m.weight,
+                                            m.delay_ticks, self.ring, tick)
+        profile[DELIVERY] += time.perf_counter() - t2
+
+    def _route_batch(self, start: int, end: int) -> None:
+        """Share the batch's spikes within the fabric domain and run its fabric."""
+        ticks, ids, values, slices = self._take_batch()
+        sending = self.sends[slices]
+        ticks, ids, values, slices = ticks[sending], ids[sending], values[sending], \
+            slices[sending]
+        if self.group.size > 1:
+            rows = np.stack([ticks, ids, slices, values.view(np.int64)], axis=1)
+            rows = np.concatenate(self.group.allgather(rows.ravel())).reshape(-1, 4)
+            ticks, ids, slices = rows[:, 0].copy(), rows[:, 1].copy(), rows[:, 2].copy()
+            values = rows[:, 3].view(np.float64).copy()
+        self.fabric.run(end, ticks, ids, slices, values, self.copies_to)
+        for tick in range(start, end):
+            self.cores.finish_tick(tick, self.run_options.window_ticks, self.copies_to)
+
+    def _take_batch(self):
+        """The batch's spikes as (tick, global id, payload, slice) arrays; empty it."""
+        batch, self.batch = self.batch, []
+        if not batch:
+            empty = np.empty(0, dtype=np.int64)
+            return empty, empty, np.empty(0), empty
+        return (np.concatenate([np.full(len(ids), t) for t, ids, _, _ in batch]),
+                np.concatenate([ids for _, ids, _, _ in batch]),
+                np.concatenate([v for _, _, v, _ in batch]),
+                np.concatenate([s for _, _, _, s in batch]))
 
     def _emit(self, tick: int):
         """Record the spikes of live cores; at functional fidelity also count their packets."""
@@ -238,16 +308,11 @@ class RankSimulation:
             slice_population, population_links)
         return ids, values, slices
 
-    def _exchange(self):
-        """Send the events of the ticks since the last exchange to the ranks that own their
-        target cores; return every event this rank must deliver as (tick, global id,
-        payload), sorted by tick then id: the order in which one rank would have delivered
-        them."""
-        ticks = np.concatenate([np.full(len(ids), t) for t, ids, _, _ in self.outgoing])
-        ids = np.concatenate([ids for _, ids, _, _ in self.outgoing])
-        values = np.concatenate([v for _, _, v, _ in self.outgoing])
-        slices = np.concatenate([s for _, _, _, s in self.outgoing])
-        self.outgoing = []
+    def _exchange_batch(self) -> None:
+        """Send the batch's events to the ranks that own their target cores and deliver every
+        event this rank must, sorted by tick then id: the order in which one rank would have
+        delivered them."""
+        ticks, ids, values, slices = self._take_batch()
         spike, rank = expand_rows(slices, self.destination_ptr, self.destinations)
         order = spike[np.argsort(rank, kind="stable")]
         rows = np.stack([ticks[order], ids[order], values[order].view(np.int64)], axis=1)
@@ -255,7 +320,12 @@ class RankSimulation:
         incoming = self.comm.alltoallv([part.ravel() for part in np.split(rows, split)])
         rows = np.concatenate(incoming).reshape(-1, 3)
         rows = rows[np.lexsort((rows[:, 1], rows[:, 0]))]
-        return rows[:, 0].copy(), rows[:, 1].copy(), rows[:, 2].view(np.float64).copy()
+        started = time.perf_counter()
+        m = self.matrix
+        self.synaptic_events += deliver_batch(
+            rows[:, 0].copy(), rows[:, 1].copy(), rows[:, 2].view(np.float64).copy(),
+            m.row_ptr, m.target, m.weight, m.delay_ticks, self.ring)
+        self.profile[DELIVERY] += time.perf_counter() - started
 
 
 _NO_COUNTS = np.zeros(0, dtype=np.int64)

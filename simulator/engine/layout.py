@@ -53,10 +53,10 @@ class LocalLayout:
         return len(self.global_id)
 
 
-def lay_out(network: Network, mapping: Mapping, rank: int) -> LocalLayout:
-    """Group this rank's slices by model class and number their neurons and inputs."""
+def lay_out(network: Network, mapping: Mapping, local: np.ndarray) -> LocalLayout:
+    """Group this rank's slices (`local`, in slice order) by model class and number their
+    neurons and inputs."""
     slices = mapping.slices
-    local = mapping.slices_of_rank(rank)
     classes: list[type] = []
     for pop in network.populations:
         if type(pop.model) not in classes:

@@ -19,8 +19,13 @@ Semantics (shared with the SimPy reference in `packet.py`, which must agree bit 
   a total order, so simultaneous events never depend on how they were scheduled, and copies
   reach each core in the same order whatever runs the fabric.
 - Fabric time is in integer picoseconds, so link serialisation needs no rounding per hop.
+
+A rank runs the fabric of its fabric domain (`TimedFabric`), a batch of ticks at a time: the
+neurons of a batch never wait for its fabric, because every synaptic delay is at least as
+long as a batch (docs/timing.md, "Distribution").
 """
 
+import time
 from typing import NamedTuple
 
 import numpy as np
@@ -29,16 +34,16 @@ from numba import njit
 from chips.link import buffer_entry_ps
 from chips.router import emergency_legs
 
-from ..csr import reorder_rows
+from ..csr import pointers, reorder_rows
 from ..mapping import Mapping
-from .cores import apply_copy, deliver_copies
+from .cores import apply_copy, apply_packet, prefetch_row
 
 ROUTE, DETOUR, DETOUR_SECOND = 0, 1, 2                  # event kinds
 APPLY, RECORD = 1, 2                                    # what advance does with copies
 TIME, EMIT, GID, KIND, CHIP, LINK, SLICE, TICK = range(8)  # columns of an event
 L_SOURCE, L_TARGET, L_DIRECTION, L_DEAD_PS = range(4)   # columns of FabricSpec.links
 S_GRADED, S_CORE, S_FIRST_ID, S_SENDS, S_POPULATION = range(5)  # FabricSpec.slices columns
-E_LINKS, E_DEFAULT = range(2)                           # columns of FabricSpec.entries
+E_LINKS, E_DEFAULT, E_REACH_PS, E_FIRST_DEAD_PS = range(4)  # columns of FabricSpec.entries
 PACKETS, BITS, BUSY_PS, MAX_QUEUE, DROPS = range(5)     # rows of FabricStats.links
 ROUTED, DEFAULT_ROUTED, EMERGENCY_ROUTED, DROPPED = range(4)  # rows of FabricStats.routers
 HEAD, COUNT, LAST_END = range(3)                        # columns of a link's queue state
@@ -46,6 +51,7 @@ LINK_COUNTERS = ("link_packets", "link_bits", "link_busy_ps", "link_max_queue", 
 ROUTER_COUNTERS = ("router_packets", "router_default_routed", "router_emergency_routed",
                    "router_dropped")
 NEVER = np.iinfo(np.int64).max
+PREFETCH_AHEAD = 4  # packets: the queue's rows asked for this far ahead of use
 LATENCY_BINS_PER_OCTAVE = 4
 LATENCY_BINS = 2 + 32 * LATENCY_BINS_PER_OCTAVE
 
@@ -76,13 +82,17 @@ class FabricSpec(NamedTuple):
     links: np.ndarray            # [links, 4]: source, target, direction, dead from (ps)
     link_of: np.ndarray          # [chips, 6]
     chip_dead_ps: np.ndarray     # [chips]
-    chip_local: np.ndarray       # [chips]: 1 where this rank simulates the chip
+    chip_local: np.ndarray       # [chips]: 1 on the chips of this rank's fabric domain
     core_dead_ps: np.ndarray     # [chips x cores]
     core_noc_hops: np.ndarray    # [cores per chip]
     entry_id: np.ndarray         # [entries] sorted slice * n_chips + chip
-    entries: np.ndarray          # [entries, 2]: link direction bits, default-routed
+    entries: np.ndarray          # [entries, 4]: link direction bits, default-routed, NoC time
+                                 # to the farthest target core, first death among them (ps)
     entry_core_ptr: np.ndarray   # [entries + 1]
-    entry_cores: np.ndarray      # machine-wide core numbers
+    entry_cores: np.ndarray      # machine-wide core numbers, ascending within an entry
+    entry_hop_ptr: np.ndarray    # [entries + 1]: the entry's cores counted by NoC hops:
+    entry_hops: np.ndarray       #   each distinct hop count
+    entry_hop_count: np.ndarray  #   and how many of its cores are that far
     slices: np.ndarray           # [slices, 5]: graded, machine-wide core, first global id,
                                  # whether it has targets (a slice with none sends nothing),
                                  # population
@@ -116,26 +126,37 @@ def stats_counts(stats: FabricStats) -> dict:
     return counts
 
 
-def fabric_spec(mapping: Mapping, run, graded_slices: np.ndarray, rank: int = 0) -> FabricSpec:
-    """The machine, the routes and the run, as the timed fabric of `rank` reads them."""
+def fabric_spec(mapping: Mapping, run, graded_slices: np.ndarray,
+                chip_local: np.ndarray) -> FabricSpec:
+    """The machine, the routes and the run, as the timed fabric of a domain reads them
+    (`chip_local`: 1 on the domain's chips)."""
     machine = mapping.machine
     topology = machine.topology
     chip = machine.chip
     tick_ps = run.timestep_ns * 1000
+    noc_hop_ps = chip.noc_hop_ns * 1000
     link_dead, chip_dead, core_dead = fault_times(machine)
     tables = mapping.tables
     entry_id = tables.slice.astype(np.int64) * topology.n_chips + tables.chip
     order = np.argsort(entry_id, kind="stable")
     core_ptr, cores = reorder_rows(tables.core_ptr, tables.cores, order)
-    entry_cores = (np.repeat(tables.chip[order].astype(np.int64), np.diff(core_ptr))
-                   * chip.cores + cores)
+    entry_of_core = np.repeat(np.arange(len(order)), np.diff(core_ptr))
+    entry_cores = tables.chip[order].astype(np.int64)[entry_of_core] * chip.cores + cores
+    entry_cores = entry_cores[np.lexsort((entry_cores, entry_of_core))]
+    hops = chip.noc_hops()[entry_cores % chip.cores]
+    reach = np.zeros(len(order), dtype=np.int64)
+    np.maximum.at(reach, entry_of_core, hops * noc_hop_ps)
+    first_dead = np.full(len(order), NEVER, dtype=np.int64)
+    np.minimum.at(first_dead, entry_of_core, core_dead[entry_cores])
+    by_hops, hop_counts = np.unique(np.stack([entry_of_core, hops], axis=1).reshape(-1, 2),
+                                    axis=0, return_counts=True)
     return FabricSpec(
         tick_ps=tick_ps, window_ps=run.window_ticks * tick_ps,
         end_ps=run.duration_ticks * tick_ps, n_chips=topology.n_chips, cores_per_chip=chip.cores,
         link_latency_ps=chip.link.latency_ns * 1000,
         router_latency_ps=chip.router.latency_ns * 1000,
         emergency_wait_ps=chip.router.emergency_wait_ns * 1000,
-        drop_wait_ps=chip.router.drop_wait_ns * 1000, noc_hop_ps=chip.noc_hop_ns * 1000,
+        drop_wait_ps=chip.router.drop_wait_ns * 1000, noc_hop_ps=noc_hop_ps,
         buffer_packets=chip.link.buffer_packets,
         serialisation_ps=chip.link.serialisation_ps(chip.packet_bits(False)),
         payload_serialisation_ps=chip.link.serialisation_ps(chip.packet_bits(True)),
@@ -146,11 +167,13 @@ def fabric_spec(mapping: Mapping, run, graded_slices: np.ndarray, rank: int = 0)
         links=np.stack([topology.link_source, topology.link_target, topology.link_direction,
                         link_dead], axis=1).astype(np.int64),
         link_of=topology.link_of.astype(np.int64), chip_dead_ps=chip_dead,
-        chip_local=(mapping.chip_rank == rank).astype(np.int64),
-        core_dead_ps=core_dead, core_noc_hops=chip.noc_hops(), entry_id=entry_id[order],
-        entries=np.stack([tables.link_bits[order], tables.default_routed[order]],
-                         axis=1).astype(np.int64),
+        chip_local=chip_local.astype(np.int64), core_dead_ps=core_dead,
+        core_noc_hops=chip.noc_hops(), entry_id=entry_id[order],
+        entries=np.stack([tables.link_bits[order], tables.default_routed[order], reach,
+                          first_dead], axis=1).astype(np.int64),
         entry_core_ptr=core_ptr, entry_cores=entry_cores,
+        entry_hop_ptr=pointers(np.bincount(by_hops[:, 0], minlength=len(order))),
+        entry_hops=by_hops[:, 1].astype(np.int64), entry_hop_count=hop_counts.astype(np.int64),
         slices=np.stack([graded_slices, mapping.placement.global_core(chip.cores),
                          mapping.slices.first_id, np.diff(mapping.routes.router_ptr) > 0,
                          mapping.slices.population], axis=1).astype(np.int64))
@@ -202,153 +225,94 @@ def link_queue_capacity(spec: FabricSpec) -> int:
 
 
 class TimedFabric:
-    """The fabric of the chips this rank owns, advanced one tick's window at a time.
+    """The fabric of one fabric domain (this rank's, or the whole machine), run a batch of
+    ticks at a time.
 
-    On one rank a tick is one Numba call. On several, packets cross between ranks' chips
-    within a tick, so each rank runs the tick's window from a snapshot, sends the events it
-    made for other ranks' chips, and runs it again with what it received, until no rank
-    receives anything new: a fixed point, which (every hop taking time) is the result one
-    rank would get. A last run then counts the statistics and delivers.
-    """
+    Every rank of a domain handles every event of the domain's chips, so they all count the
+    same and each applies the copies that reach its own cores. With several domains, packets
+    cross the links cut between them: the domains advance in windows that start at the
+    earliest event pending anywhere and last one lookahead (`sync.lookahead_ps`, the
+    shortest time a packet takes from one router to the next over a cut link), so every
+    packet a domain receives lies beyond the window it was sent in (conservative
+    synchronisation, as SST's and YAWNS's)."""
 
-    def __init__(self, spec: FabricSpec, n_windows: int, comm=None,
-                 chip_rank: np.ndarray | None = None) -> None:
+    def __init__(self, spec: FabricSpec, n_windows: int, sync=None) -> None:
         self.spec = spec
-        self.comm = comm
-        self.chip_rank = chip_rank
+        self.sync = sync
         n_links = len(spec.links)
         self.stats = new_stats(n_windows, n_links, spec.n_chips, spec.n_populations)
-        self.scratch = new_stats(n_windows, n_links, spec.n_chips, spec.n_populations) \
-            if comm else None
         self.events = np.empty((1024, 8), dtype=np.int64)
         self.values = np.empty(1024, dtype=np.float64)
         self.n_events = 0
         self.link_ends = np.zeros((n_links, link_queue_capacity(spec)), dtype=np.int64)
         self.link_state = np.zeros((n_links, 3), dtype=np.int64)
-        self.delivered = np.empty((64, 4), dtype=np.int64)
-        self.delivered_values = np.empty(64, dtype=np.float64)
-        self.n_delivered = 0
-        self.outbox = np.empty((64, 8), dtype=np.int64)
-        self.outbox_values = np.empty(64, dtype=np.float64)
+        self.advance_s = 0.0
+        self.windows = 0
 
-    def tick(self, tick: int, gids: np.ndarray, slices: np.ndarray, values: np.ndarray,
-             to) -> None:
-        """Send the packets of a tick's spikes, handle every event up to the next tick, and
-        deliver the copies that reached cores into `to` (a `CopyTarget`)."""
-        if self.comm is None:
-            self.events, self.values, self.n_events = fabric_tick(
-                self.spec, self.stats, self.events, self.values, self.n_events, self.link_ends,
-                self.link_state, tick, gids, slices, values, to)
-            return
-        snapshot = (self.events[:self.n_events].copy(), self.values[:self.n_events].copy(),
-                    self.link_ends.copy(), self.link_state.copy())
-        first, last = self._windows_reached(tick)
-        received = np.empty((0, 9), dtype=np.int64)
+    def run(self, end_tick: int, ticks: np.ndarray, gids: np.ndarray, slices: np.ndarray,
+            values: np.ndarray, to) -> None:
+        """Send the packets of a batch of spikes (the domain's, of ticks before `end_tick`),
+        handle every event before `end_tick` and apply the copies that reach this rank's
+        cores to `to` (a `CopyTarget`).
+
+        The spikes' first events are sorted once into a queue beside the heap (most events
+        of a tick are these), and events left in it at the end go into the heap."""
+        queue, queue_values = inject(self.spec, ticks, gids, slices, values)
+        # a spike's kind, chip and link follow from its gid: three keys give the total order
+        order = np.lexsort((queue[:, GID], queue[:, EMIT], queue[:, TIME]))
+        self.queue, self.queue_values, self.queue_at = queue[order], queue_values[order], 0
+        end_ps = end_tick * self.spec.tick_ps
+        if self.sync is None:
+            self._advance(to, end_ps)
+        else:
+            self._advance_in_windows(to, end_ps)
+        self.events, self.values, self.n_events = push_rows(
+            self.events, self.values, self.n_events, self.queue[self.queue_at:],
+            self.queue_values[self.queue_at:])
+
+    def _advance_in_windows(self, to, end_ps: int) -> None:
+        outbox = np.empty((0, 9), dtype=np.int64)
         while True:
-            outbox = self._run_window(snapshot, received, tick, gids, slices, values,
-                                      self.scratch, to, RECORD)
-            incoming = self._exchange(outbox)
-            changed = not np.array_equal(incoming, received)
-            received = incoming
-            if not self.comm.any(changed):
-                break
-            clear_stats(self.scratch, first, last)
-        # the last round ran with what every rank finally received: keep its counts and apply
-        # its copies, in the order it handled them
-        merge_stats(self.stats, self.scratch, first, last)
-        deliver_copies(to, self.delivered[:self.n_delivered],
-                       self.delivered_values[:self.n_delivered])
+            pending = self.events[0, TIME] if self.n_events else NEVER
+            if self.queue_at < len(self.queue):
+                pending = min(pending, int(self.queue[self.queue_at, TIME]))
+            if len(outbox):
+                pending = min(pending, int(outbox[:, TIME].min()))
+            received, earliest_ps = self.sync.exchange(outbox, pending)
+            self.events, self.values, self.n_events = push_rows(
+                self.events, self.values, self.n_events, received[:, :8],
+                received[:, 8].copy().view(np.float64))
+            if earliest_ps >= end_ps:
+                return
+            self._advance(to, min(earliest_ps + self.sync.lookahead_ps, end_ps))
+            self.windows += 1
+            outbox, self.events, self.values, self.n_events = take_remote(
+                self.spec, self.events, self.values, self.n_events)
 
-    def _windows_reached(self, tick: int) -> tuple[int, int]:
-        """The traffic windows a tick's events can count in: its own, and those a wait, a
-        queue or a busy link reaches from before the tick's end."""
-        spec = self.spec
-        slowest = max(spec.serialisation_ps, spec.payload_serialisation_ps)
-        reach = max(spec.emergency_wait_ps, spec.drop_wait_ps,
-                    (self.link_ends.shape[1] + 1) * slowest)
-        n_windows = self.stats.links.shape[1]
-        return (max(tick, 0) * spec.tick_ps // spec.window_ps,
-                min(((tick + 1) * spec.tick_ps - 1 + reach) // spec.window_ps, n_windows - 1))
-
-    def _run_window(self, snapshot, received, tick, gids, slices, values, stats, to,
-                    copies) -> np.ndarray:
-        """From the snapshot, with the events received from other ranks, run the tick's
-        window; return the events for other ranks' chips as rows (8 columns + value bits)."""
-        events, event_values, link_ends, link_state = snapshot
-        n = len(events)
-        self.events[:n], self.values[:n] = events, event_values
-        self.link_ends[:], self.link_state[:] = link_ends, link_state
-        for row in received:
-            self.events, self.values, n = _push(self.events, self.values, n, *row[:8],
-                                                row[8:].view(np.float64)[0])
-        self.events, self.values, n = inject(self.spec, tick, gids, slices, values,
-                                             self.events, self.values, n)
-        (self.events, self.values, self.n_events, self.delivered, self.delivered_values,
-         self.n_delivered, self.outbox, self.outbox_values,
-         n_out) = advance(self.spec, stats, self.events, self.values, n, self.link_ends,
-                          self.link_state, to, copies, self.delivered, self.delivered_values,
-                          self.outbox, self.outbox_values, (tick + 1) * self.spec.tick_ps)
-        return np.concatenate([self.outbox[:n_out],
-                               self.outbox_values[:n_out].view(np.int64)[:, None]], axis=1)
-
-    def _exchange(self, outbox: np.ndarray) -> np.ndarray:
-        """Send each event to the rank of its chip; return what arrived, in a canonical
-        order (all columns, lexicographically) so that runs can be compared."""
-        rank = self.chip_rank[outbox[:, CHIP]]
-        order = np.argsort(rank, kind="stable")
-        split = np.cumsum(np.bincount(rank, minlength=self.comm.size))[:-1]
-        parts = [part.ravel() for part in np.split(outbox[order], split)]
-        rows = np.concatenate(self.comm.alltoallv(parts)).reshape(-1, 9)
-        return rows[np.lexsort(rows.T[::-1])]
+    def _advance(self, to, until_ps: int) -> None:
+        started = time.perf_counter()
+        self.events, self.values, self.n_events, self.queue_at, _, _, _ = advance(
+            self.spec, self.stats, self.events, self.values, self.n_events, self.queue,
+            self.queue_values, self.queue_at, self.link_ends, self.link_state, to, APPLY,
+            NO_DELIVERIES, NO_VALUES, until_ps)
+        self.advance_s += time.perf_counter() - started
 
     def counts(self) -> dict:
         return stats_counts(self.stats)
 
     def warm_up(self, to) -> None:
-        """Compile the tick kernels on a tick before the run (it handles nothing)."""
+        """Compile the kernels on a batch before the run (it handles nothing)."""
         empty = np.empty(0, dtype=np.int64)
-        self.tick(-1, empty, empty, np.empty(0), to)
+        queue, queue_values = inject(self.spec, empty, empty, empty, np.empty(0))
+        advance(self.spec, self.stats, self.events, self.values, 0, queue, queue_values, 0,
+                self.link_ends, self.link_state, to, APPLY, NO_DELIVERIES, NO_VALUES, 0)
+        rows, _, _, _ = take_remote(self.spec, self.events, self.values, 0)
+        push_rows(self.events, self.values, 0, rows[:, :8], NO_VALUES)
+        self.advance_s = 0.0
 
 
-@njit(cache=True)
-def clear_stats(stats, first, last):
-    """Zero windows `first`..`last` and the whole-run histograms."""
-    stats.links[:, first:last + 1, :] = 0
-    stats.routers[:, first:last + 1, :] = 0
-    stats.population_links[first:last + 1] = 0
-    stats.latency_histogram[:] = 0
-    stats.link_latency_histogram[:, :] = 0
-
-
-@njit(cache=True)
-def merge_stats(stats, scratch, first, last):
-    """Add the counts of `scratch` (windows `first`..`last`, the histograms) to `stats`,
-    the queue maxima as maxima, and leave `scratch` zero."""
-    for r in range(stats.links.shape[0]):
-        for w in range(first, last + 1):
-            for k in range(stats.links.shape[2]):
-                if r == MAX_QUEUE:
-                    stats.links[r, w, k] = max(stats.links[r, w, k], scratch.links[r, w, k])
-                else:
-                    stats.links[r, w, k] += scratch.links[r, w, k]
-    stats.routers[:, first:last + 1, :] += scratch.routers[:, first:last + 1, :]
-    stats.population_links[first:last + 1] += scratch.population_links[first:last + 1]
-    stats.latency_histogram[:] += scratch.latency_histogram
-    stats.link_latency_histogram[:, :] += scratch.link_latency_histogram
-    clear_stats(scratch, first, last)
-
-
-@njit(cache=True)
-def fabric_tick(spec, stats, events, values, n, link_ends, link_state, tick, gids, slices,
-                payload, to):
-    """inject + advance to the end of the tick, applying copies as they arrive (one rank)."""
-    events, values, n = inject(spec, tick, gids, slices, payload, events, values, n)
-    no_rows = np.empty((0, 4), dtype=np.int64)
-    events, values, n, _, _, _, _, _, _ = advance(
-        spec, stats, events, values, n, link_ends, link_state, to, APPLY, no_rows,
-        np.empty(0), np.empty((0, 8), dtype=np.int64), np.empty(0),
-        (tick + 1) * spec.tick_ps)
-    return events, values, n
+NO_DELIVERIES = np.empty((0, 4), dtype=np.int64)
+NO_VALUES = np.empty(0, dtype=np.float64)
 
 
 @njit(cache=True)
@@ -359,45 +323,94 @@ def emission_ps(spec, tick, position):
 
 
 @njit(cache=True)
-def inject(spec, tick, gids, slices, values, events, event_values, n):
-    """A ROUTE event at the source router for every spike of a slice that has targets."""
+def inject(spec, ticks, gids, slices, values):
+    """The ROUTE event at the source router of every spike of a slice that has targets, as
+    rows of an event array and their values (in spike order)."""
+    events = np.empty((gids.size, 8), dtype=np.int64)
+    event_values = np.empty(gids.size, dtype=np.float64)
+    n = 0
     for i in range(gids.size):
         s = slices[i]
         if not spec.slices[s, S_SENDS]:
             continue
         core = spec.slices[s, S_CORE]
-        emit = emission_ps(spec, tick, gids[i] - spec.slices[s, S_FIRST_ID])
+        emit = emission_ps(spec, ticks[i], gids[i] - spec.slices[s, S_FIRST_ID])
         hops = spec.core_noc_hops[core % spec.cores_per_chip]
-        arrive = emit + hops * spec.noc_hop_ps + spec.router_latency_ps
-        events, event_values, n = _push(events, event_values, n, arrive, emit, gids[i], ROUTE,
-                                        core // spec.cores_per_chip, -1, s, tick, values[i])
-    return events, event_values, n
+        events[n, TIME] = emit + hops * spec.noc_hop_ps + spec.router_latency_ps
+        events[n, EMIT], events[n, GID], events[n, KIND] = emit, gids[i], ROUTE
+        events[n, CHIP], events[n, LINK] = core // spec.cores_per_chip, -1
+        events[n, SLICE], events[n, TICK] = s, ticks[i]
+        event_values[n] = values[i]
+        n += 1
+    return events[:n], event_values[:n]
 
 
 @njit(cache=True)
-def advance(spec, stats, events, values, n, link_ends, link_state, to, copies, delivered,
-            delivered_values, outbox, outbox_values, until_ps):
-    """Handle events in order until `until_ps`.
+def push_rows(events, values, n, rows, row_values):
+    """Add events given as rows of an event array and their values to the heap of `n`."""
+    for i in range(rows.shape[0]):
+        r = rows[i]
+        events, values, n = _push(events, values, n, r[TIME], r[EMIT], r[GID], r[KIND],
+                                  r[CHIP], r[LINK], r[SLICE], r[TICK], row_values[i])
+    return events, values, n
 
-    Packet copies that reach a core are applied to `to` (a `CopyTarget`) at once when
-    `copies` is APPLY, or listed as (time, gid, core, tick of the spike)
-    with their payloads when RECORD. Returns the state, that list, and the events that fell
-    due at chips of other ranks (the outbox, for them to handle)."""
+
+@njit(cache=True)
+def take_remote(spec, events, values, n):
+    """Take the events due at other domains' chips out of the heap, as rows of 8 columns and
+    the value's bits; return them and the heap of the rest."""
+    remote = 0
+    for i in range(n):
+        if not spec.chip_local[events[i, CHIP]]:
+            remote += 1
+    rows = np.empty((remote, 9), dtype=np.int64)
+    if remote == 0:
+        return rows, events, values, n
+    bits = values.view(np.int64)
+    kept = 0
+    taken = 0
+    for i in range(n):
+        if spec.chip_local[events[i, CHIP]]:
+            events[kept] = events[i]
+            values[kept] = values[i]
+            kept += 1
+        else:
+            rows[taken, :8] = events[i]
+            rows[taken, 8] = bits[i]
+            taken += 1
+    for i in range(kept // 2 - 1, -1, -1):
+        _sift_down(events, values, kept, i)
+    return rows, events, values, kept
+
+
+@njit(cache=True)
+def advance(spec, stats, events, values, n, queue, queue_values, at, link_ends, link_state,
+            to, copies, delivered, delivered_values, until_ps):
+    """Handle the domain's events in order until `until_ps`: those of the heap of `n` and
+    those of the sorted `queue` from position `at` on.
+
+    Packet copies that reach this rank's cores are applied to `to` (a `CopyTarget`) at once
+    when `copies` is APPLY, or every copy is listed as (time, gid, machine-wide core, tick of
+    the spike) with its payload when RECORD (for inspection). Returns the heap, the queue's
+    new position, that list and its length."""
     n_delivered = 0
-    n_out = 0
     row = np.empty(8, dtype=np.int64)
     per_hops = np.zeros(16, dtype=np.int64)
-    while n > 0 and events[0, TIME] < until_ps:
-        value = _pop(events, values, n, row)
-        n -= 1
+    while True:
+        from_heap = n > 0 and events[0, TIME] < until_ps
+        from_queue = at < queue.shape[0] and queue[at, TIME] < until_ps
+        if from_queue and (not from_heap or _earlier(queue[at], events[0])):
+            row[:] = queue[at]
+            value = queue_values[at]
+            at += 1
+            if copies == APPLY and at + PREFETCH_AHEAD < queue.shape[0]:
+                prefetch_row(to, queue[at + PREFETCH_AHEAD, GID])
+        elif from_heap:
+            value = _pop(events, values, n, row)
+            n -= 1
+        else:
+            break
         now, kind, chip, link, s = row[TIME], row[KIND], row[CHIP], row[LINK], row[SLICE]
-        if not spec.chip_local[chip]:
-            if n_out == outbox.shape[0]:
-                outbox, outbox_values = _grow(outbox, outbox_values)
-            outbox[n_out] = row
-            outbox_values[n_out] = value
-            n_out += 1
-            continue
         window = now // spec.window_ps
         if now >= spec.chip_dead_ps[chip]:
             stats.routers[DROPPED, window, chip] += 1
@@ -422,9 +435,22 @@ def advance(spec, stats, events, values, n, link_ends, link_state, to, copies, d
                 events, values, n = _offer(spec, stats, events, values, n, link_ends,
                                            link_state, spec.link_of[chip, d], row, value, now,
                                            spec.emergency_wait_ps, -1)
-        segment = last = 0
+        if spec.entry_core_ptr[e] == spec.entry_core_ptr[e + 1]:
+            continue
+        reach = now + spec.entries[e, E_REACH_PS]
+        arrival = now // spec.tick_ps
+        if copies == APPLY and reach // spec.tick_ps == arrival \
+                and reach < spec.entries[e, E_FIRST_DEAD_PS]:
+            # every copy reaches a live core within this tick: count them by NoC distance
+            for k in range(spec.entry_hop_ptr[e], spec.entry_hop_ptr[e + 1]):
+                latency = now + spec.entry_hops[k] * spec.noc_hop_ps - row[EMIT]
+                stats.latency_histogram[latency_bin(latency)] += spec.entry_hop_count[k]
+            apply_packet(to, e, chip, row[GID], row[TICK], arrival, value)
+            continue
+        segment = last = start = 0
         if copies == APPLY:
             segment, last = to.seg_ptr[row[GID]], to.seg_ptr[row[GID] + 1]
+            start = to.row_ptr[row[GID]]
         for k in range(spec.entry_core_ptr[e], spec.entry_core_ptr[e + 1]):
             core = spec.entry_cores[k]
             hops = spec.core_noc_hops[core % spec.cores_per_chip]
@@ -435,10 +461,13 @@ def advance(spec, stats, events, values, n, link_ends, link_state, to, copies, d
             per_hops[hops] += 1
             if copies == APPLY:
                 local = to.core_local[core]
+                if local < 0:
+                    continue
                 while segment < last and to.seg_core[segment] < local:
+                    start += to.seg_length[segment]
                     segment += 1
                 match = segment if segment < last and to.seg_core[segment] == local else -1
-                apply_copy(to, arrive, row[TICK], local, match, value)
+                apply_copy(to, arrive, row[TICK], local, match, start, value)
             elif copies == RECORD:
                 if n_delivered == delivered.shape[0]:
                     delivered, delivered_values = _grow(delivered, delivered_values)
@@ -453,8 +482,7 @@ def advance(spec, stats, events, values, n, link_ends, link_state, to, copies, d
                 latency = now + hops * spec.noc_hop_ps - row[EMIT]
                 stats.latency_histogram[latency_bin(latency)] += per_hops[hops]
                 per_hops[hops] = 0
-    return (events, values, n, delivered, delivered_values, n_delivered, outbox,
-            outbox_values, n_out)
+    return events, values, n, at, delivered, delivered_values, n_delivered
 
 
 @njit(cache=True)
@@ -528,9 +556,16 @@ def _entry(spec, s, chip):
 
 @njit(cache=True)
 def _before(events, i, j):
+    return _earlier(events[i], events[j])
+
+
+@njit(cache=True)
+def _earlier(a, b):
+    """Whether event row `a` comes before `b` in the total order (time, emit, gid, kind,
+    chip, link)."""
     for c in range(6):
-        if events[i, c] != events[j, c]:
-            return events[i, c] < events[j, c]
+        if a[c] != b[c]:
+            return a[c] < b[c]
     return False
 
 
@@ -568,15 +603,21 @@ def _pop(events, values, n, row):
     last = n - 1
     events[0] = events[last]
     values[0] = values[last]
-    i = 0
+    _sift_down(events, values, last, 0)
+    return value
+
+
+@njit(cache=True)
+def _sift_down(events, values, n, i):
+    """Move event `i` down the heap of `n` to its place."""
     while True:
         left, right, best = 2 * i + 1, 2 * i + 2, i
-        if left < last and _before(events, left, best):
+        if left < n and _before(events, left, best):
             best = left
-        if right < last and _before(events, right, best):
+        if right < n and _before(events, right, best):
             best = right
         if best == i:
-            return value
+            return
         _swap(events, values, i, best)
         i = best
 

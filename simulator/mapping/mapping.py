@@ -7,7 +7,7 @@ import numpy as np
 from chips import Machine
 from networks import Network
 
-from ..distribution import SerialComm, chip_ranks
+from ..distribution import SerialComm
 from ..errors import ConfigError, MappingError
 from .compress import TableSizes, compress_tables
 from ..options import MappingOptions
@@ -22,8 +22,7 @@ from .tables import RoutingTables, build_tables
 
 @dataclass(frozen=True, eq=False)
 class Mapping:
-    """Where every slice runs, how its packets are keyed and routed, and which rank owns
-    each chip."""
+    """Where every slice runs and how its packets are keyed and routed."""
 
     machine: Machine
     options: MappingOptions
@@ -33,7 +32,6 @@ class Mapping:
     edges: Edges
     routes: Routes
     tables: RoutingTables
-    chip_rank: np.ndarray  # int32 [chips]
     memory: SliceMemory
     rates_hz: np.ndarray   # float64 [populations]: expected firing rate of each
     table_sizes: TableSizes
@@ -51,10 +49,6 @@ class Mapping:
                 + (f" ({len(overfull)} routers do not fit)" if len(overfull) > 1 else "")
                 + "; use the graph placer, pin communicating populations together or raise "
                   "[machine.router] table_entries")
-
-    def slices_of_rank(self, rank: int) -> np.ndarray:
-        """The slices placed on chips that `rank` simulates, in slice order."""
-        return np.flatnonzero(self.chip_rank[self.placement.chip] == rank)
 
 
 def map_network(network: Network, machine: Machine,
@@ -77,10 +71,9 @@ def map_network(network: Network, machine: Machine,
     rates = population_rates(network, options)
     placement = place(network, machine, options, slices, edges, rates, seed)
     keys = allocate_keys(slices)
-    ranks = chip_ranks(machine, comm.size)
     routes = route(machine, placement, edges, len(slices))
     tables = build_tables(machine, keys, routes)
-    return Mapping(machine, options, slices, placement, keys, edges, routes, tables, ranks,
+    return Mapping(machine, options, slices, placement, keys, edges, routes, tables,
                    slice_memory(network, slices, edges, machine.chip.core), rates,
                    compress_tables(machine, tables))
 
