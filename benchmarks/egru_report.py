@@ -57,6 +57,13 @@ def report(result, config) -> dict:
         "egru_core_bytes_max": int(core_bytes[egru_cores].max()),
         "egru_core_bytes_mean": float(core_bytes[egru_cores].mean()),
         "cores_over_data_memory": int((core_bytes > data_bytes).sum()),
+        "energy_j": float(result.attributes["energy_j"]),
+        "mean_power_w": float(result.attributes["mean_power_w"]),
+        "energy_per_token_j": float(result.attributes["energy_j"]) / ticks,
+        "max_core_load": float(d["cores/cycles"].max(initial=0) / (
+            result.group_attributes["cores"]["budget_cycles_per_tick"]
+            * int(result.group_attributes["traffic"]["window_length_ticks"])))
+        if "cores/cycles" in d else None,
     }
 
 
@@ -74,6 +81,8 @@ def summary(figures: dict) -> str:
                  f"mean {figures['egru_core_bytes_mean'] / 1024:.1f} KiB of "
                  f"{figures['core_data_bytes'] / 1024:.0f} KiB; "
                  f"{figures['cores_over_data_memory']} cores over")
+    lines.append(f"  energy: {figures['energy_per_token_j'] * 1e3:.3g} mJ per token, mean "
+                 f"power {figures['mean_power_w']:.3g} W")
     return "\n".join(lines)
 
 

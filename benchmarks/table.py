@@ -89,6 +89,13 @@ def rows() -> list[tuple[str, str, str, str]]:
         out.append(("bottlenecked network: inter-chip packets against bottleneck_ratio",
                     ", ".join(f"{row['bottleneck_ratio']:g}: {row['inter_chip_packets']:,}"
                               for row in r), "falls as 1/ratio", "bottleneck_sweep.json"))
+    validation = _load("fidelity")
+    if validation:
+        cases = validation["figures"]["cases"]
+        out.append(("machine model against published figures it was not calibrated on "
+                    "(docs/fidelity.md)",
+                    ", ".join(f"{c['case']}: {c['error']:+.0%}" for c in cases),
+                    "within 12 % (SANA-FE's energy error on Loihi)", "fidelity.json"))
     scaling = _load("scaling_2core")
     if scaling:
         strong = scaling["figures"]["strong"]["results"]

@@ -1,7 +1,9 @@
 """What the network runs on: descriptions of cores, routers, links, chips and machines."""
 
 from .chip import Chip
-from .core import Core
+from .core import DVFS_POLICIES, Core
+from .costs import NeuronCycles
+from .energy import Energy
 from .errors import MachineError
 from .faults import DeadChip, DeadCore, DeadLink, Faults
 from .link import Link
@@ -10,5 +12,7 @@ from .presets import PRESETS, preset, spinnaker1, spinnaker2
 from .router import Router
 from .topology import DIRECTION_NAMES, DIRECTIONS, Topology, opposite
 
-__all__ = ["Chip", "Core", "DeadChip", "DeadCore", "DeadLink", "Faults", "Link", "Machine", "MachineError", "PRESETS", "Router", "Topology",
-           "DIRECTIONS", "DIRECTION_NAMES", "opposite", "preset", "spinnaker1", "spinnaker2"]
+__all__ = ["Chip", "Core", "DVFS_POLICIES", "DeadChip", "DeadCore", "DeadLink", "Energy",
+           "Faults", "Link", "Machine", "MachineError", "NeuronCycles", "PRESETS", "Router",
+           "Topology", "DIRECTIONS", "DIRECTION_NAMES", "opposite", "preset", "spinnaker1",
+           "spinnaker2"]

@@ -5,6 +5,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .core import Core
+from .costs import NeuronCycles
+from .energy import Energy
 from .errors import check
 from .link import Link
 from .noc import NOC_LAYOUTS, core_hops
@@ -16,19 +18,24 @@ class Chip:
     """A many-core chip. Cores `0 .. reserved_cores - 1` run system software (the monitor),
     the rest run application slices. Packets carry a 32-bit key after `header_bits`, plus a
     32-bit payload for graded events. Between a core and the router a packet crosses the
-    network-on-chip (`noc_layout`) at `noc_hop_ns` per hop."""
+    network-on-chip (`noc_layout`), `noc_hop_cycles` cycles of the `noc_clock_hz` clock per
+    hop. `energy` prices its parts; `neuron_cycles` is what a neuron update of each model
+    costs its cores."""
 
     name: str
     cores: int
     core: Core
     router: Router
     link: Link
+    energy: Energy
+    neuron_cycles: NeuronCycles
     reserved_cores: int = 0
     header_bits: int = 0
     key_bits: int = 32
     payload_bits: int = 32
     noc_layout: str = "crossbar"
-    noc_hop_ns: int = 5
+    noc_hop_cycles: int = 1
+    noc_clock_hz: int = 200_000_000
 
     def __post_init__(self) -> None:
         check(self.cores > 0, "cores", "be > 0", self.cores)
@@ -39,7 +46,14 @@ class Chip:
         check(self.payload_bits >= 0, "payload_bits", "be >= 0", self.payload_bits)
         check(self.noc_layout in NOC_LAYOUTS, "noc_layout",
               f"be one of {', '.join(NOC_LAYOUTS)}", self.noc_layout)
-        check(self.noc_hop_ns >= 0, "noc_hop_ns", "be >= 0", self.noc_hop_ns)
+        check(self.noc_hop_cycles >= 0, "noc_hop_cycles", "be >= 0", self.noc_hop_cycles)
+        check(self.noc_clock_hz > 0, "noc_clock_hz", "be > 0", self.noc_clock_hz)
+        self.energy.check_levels(self.core.n_levels)
+
+    @property
+    def noc_hop_ps(self) -> int:
+        """Time of one NoC hop, in whole picoseconds (rounded to nearest)."""
+        return (self.noc_hop_cycles * 10**12 + self.noc_clock_hz // 2) // self.noc_clock_hz
 
     @property
     def application_cores(self) -> int:

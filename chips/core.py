@@ -1,24 +1,33 @@
-"""A processing element: clock, local memory and the cycle costs of its work."""
+"""A processing element: its performance levels (DVFS), local memory and the cycle costs of
+its work."""
 
 from dataclasses import dataclass
 
 from .errors import check
+
+DVFS_POLICIES = ("fixed", "lowest_meeting_tick")
 
 
 @dataclass(frozen=True)
 class Core:
     """One processing element (a SpiNNaker2 PE or a SpiNNaker1 ARM968 core).
 
-    `data_bytes` is the part of local memory that holds neuron state and synaptic data;
+    `performance_levels_hz` are the clocks of its DVFS performance levels, lowest first; it
+    runs at `performance_level` (an index into them), or with `dvfs_policy =
+    "lowest_meeting_tick"` at the lowest level whose budget covers the work of its previous
+    tick. `data_bytes` is the part of local memory that holds neuron state and synaptic data;
     `synapse_bytes` and `row_header_bytes` are the synaptic row format the mapper sizes
     slices by (sPyNNaker's: a 32-bit word per synapse holding weight, delay, synapse type and
     neuron index, and a 3-word header per row). The cycle costs drive the `timed` fidelity
-    level (per tick, per neuron update, per synaptic event, per packet received).
+    level and the energy model (per tick, per neuron update of a model that
+    `[machine.neuron_cycles]` does not list, per synaptic event, per packet received).
     """
 
-    clock_hz: int
+    performance_levels_hz: tuple[int, ...]
     sram_bytes: int
     data_bytes: int
+    performance_level: int = 0
+    dvfs_policy: str = "fixed"
     cycles_per_tick: int = 2_000
     cycles_per_neuron: int = 40
     cycles_per_synaptic_event: int = 12
@@ -27,7 +36,16 @@ class Core:
     row_header_bytes: int = 12
 
     def __post_init__(self) -> None:
-        check(self.clock_hz > 0, "clock_hz", "be > 0", self.clock_hz)
+        levels = self.performance_levels_hz
+        check(isinstance(levels, tuple) and len(levels) >= 1
+              and all(isinstance(f, int) and f > 0 for f in levels)
+              and all(a < b for a, b in zip(levels, levels[1:])), "performance_levels_hz",
+              "be a list of clocks > 0 in Hz, lowest first", levels)
+        check(0 <= self.performance_level < len(levels), "performance_level",
+              f"be an index into performance_levels_hz (0 to {len(levels) - 1})",
+              self.performance_level)
+        check(self.dvfs_policy in DVFS_POLICIES, "dvfs_policy",
+              f"be one of {', '.join(DVFS_POLICIES)}", self.dvfs_policy)
         check(self.sram_bytes > 0, "sram_bytes", "be > 0", self.sram_bytes)
         check(0 < self.data_bytes <= self.sram_bytes, "data_bytes",
               f"be > 0 and at most sram_bytes ({self.sram_bytes})", self.data_bytes)
@@ -36,3 +54,16 @@ class Core:
                      "cycles_per_packet", "row_header_bytes"):
             value = getattr(self, name)
             check(value >= 0, name, "be >= 0", value)
+
+    @property
+    def clock_hz(self) -> int:
+        """The clock of the level the core starts at (and keeps, with the fixed policy)."""
+        return self.performance_levels_hz[self.performance_level]
+
+    @property
+    def n_levels(self) -> int:
+        return len(self.performance_levels_hz)
+
+    def budget_cycles(self, timestep_ns: int) -> tuple[int, ...]:
+        """Cycles a tick of `timestep_ns` holds at each performance level."""
+        return tuple(f * timestep_ns // 1_000_000_000 for f in self.performance_levels_hz)

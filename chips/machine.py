@@ -3,12 +3,15 @@
 from dataclasses import dataclass
 from functools import cached_property
 
+import numpy as np
+
 from .chip import Chip
 from .errors import check
 from .faults import Faults
-from .topology import BOARD48_COLUMNS, Topology, build_topology
+from .topology import BOARD48_COLUMNS, Topology, board_of_chips, build_topology
 
 LAYOUTS = ("rectangle", "board48")
+BOARDS = ("none", "board48")
 
 
 @dataclass(frozen=True)
@@ -17,6 +20,9 @@ class Machine:
 
     `layout = "board48"` keeps only the 48 chips of a SpiNNaker board inside its 8 x 8 box.
     `faults` lists the links, chips and cores that are dead, from the start or from a time.
+    `boards = "board48"` cuts a rectangle of 12 x 12 chips (or a multiple) into 48-chip boards
+    as SpiNNaker machines are built (three boards a 12 x 12 torus); links between boards run
+    at the link's board-to-board bandwidth and latency.
     """
 
     chip: Chip
@@ -25,6 +31,7 @@ class Machine:
     wrap: bool = True
     layout: str = "rectangle"
     faults: Faults = Faults()
+    boards: str = "none"
 
     def __post_init__(self) -> None:
         check(self.width >= 1, "width", "be >= 1", self.width)
@@ -36,6 +43,12 @@ class Machine:
                   f"be {size[0]} x {size[1]} for layout board48",
                   (self.width, self.height))
             check(not self.wrap, "wrap", "be false for a single 48-chip board", self.wrap)
+        check(self.boards in BOARDS, "boards", f"be one of {', '.join(BOARDS)}", self.boards)
+        if self.boards == "board48":
+            check(self.layout == "rectangle" and self.width % 12 == 0
+                  and self.height % 12 == 0, "boards",
+                  "be board48 only on a rectangle layout whose width and height are multiples "
+                  "of 12 (three 48-chip boards tile 12 x 12 chips)", (self.width, self.height))
         self.faults.check_against(self.topology, self.chip.cores)
 
     @cached_property
@@ -51,3 +64,43 @@ class Machine:
     def application_cores(self) -> int:
         """Cores of the whole machine that can run slices."""
         return self.n_chips * self.chip.application_cores
+
+    @cached_property
+    def chip_board(self) -> np.ndarray:
+        """The board (0, 1, ...) of every chip: one board unless `boards` cuts the grid."""
+        if self.boards == "none":
+            return np.zeros(self.n_chips, dtype=np.int64)
+        return board_of_chips(self.topology)
+
+    @property
+    def n_boards(self) -> int:
+        """Boards the machine is built of; without `boards`, the fewest that hold its chips."""
+        if self.boards == "none":
+            return -(-self.n_chips // self.chip.energy.chips_per_board)
+        return int(self.chip_board.max()) + 1
+
+    @cached_property
+    def link_board_to_board(self) -> np.ndarray:
+        """For every link, whether it joins two boards."""
+        t = self.topology
+        return self.chip_board[t.link_source] != self.chip_board[t.link_target]
+
+    @cached_property
+    def link_bandwidth_bps(self) -> np.ndarray:
+        """Bandwidth of every link: on-board, or board to board."""
+        link = self.chip.link
+        return np.where(self.link_board_to_board, link.rate_bps(True),
+                        link.rate_bps(False)).astype(np.int64)
+
+    @cached_property
+    def link_latency_ns(self) -> np.ndarray:
+        """Wire latency of every link: on-board, or board to board."""
+        link = self.chip.link
+        return np.where(self.link_board_to_board, link.wire_latency_ns(True),
+                        link.wire_latency_ns(False)).astype(np.int64)
+
+    def link_serialisation_ps(self, bits: int) -> np.ndarray:
+        """Time every link takes to send a packet of `bits`."""
+        link = self.chip.link
+        return np.where(self.link_board_to_board, link.serialisation_ps(bits, True),
+                        link.serialisation_ps(bits, False)).astype(np.int64)

@@ -122,3 +122,20 @@ def build_topology(width: int, height: int, wrap: bool, layout: str) -> Topology
         array.setflags(write=False)
     return Topology(width, height, chip_xy, chip_at, link_source, link_direction, link_target,
                     link_of)
+
+
+TRIAD_ORIGINS: tuple[tuple[int, int], ...] = ((0, 0), (4, 8), (8, 4))
+
+
+def board_of_chips(topology: Topology) -> np.ndarray:
+    """The 48-chip board of every chip of a grid whose sides are multiples of 12: boards of
+    the `BOARD48_COLUMNS` shape at the three origins of each 12 x 12 triad, as SpiNNaker
+    machines tile them. Boards are numbered by the chip they start at, in (x, y) order."""
+    starts = np.full(topology.n_chips, -1, dtype=np.int64)
+    for chip, (x, y) in enumerate(topology.chip_xy):
+        for ox, oy in TRIAD_ORIGINS:
+            dx, dy = (x - ox) % 12, (y - oy) % 12
+            if dx < len(BOARD48_COLUMNS) and BOARD48_COLUMNS[dx][0] <= dy < BOARD48_COLUMNS[dx][1]:
+                bx, by = (x - dx) % topology.width, (y - dy) % topology.height
+                starts[chip] = bx * topology.height + by
+    return np.unique(starts, return_inverse=True)[1].astype(np.int64)

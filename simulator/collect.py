@@ -8,6 +8,8 @@ import h5py
 from networks import Network
 
 from .engine.kernel import PROFILE_PHASES, RankSimulation
+from .activity import energy_attributes, run_energy
+from .energy import energy_datasets
 from .engine.timed import latency_bin_edges_ns
 from .mapping import Mapping
 from .mapping.report import mapping_report
@@ -49,6 +51,9 @@ def collect(network: Network, mapping: Mapping, sim: RankSimulation,
     datasets.update(mapping_datasets(network, mapping, report))
     datasets.update(cores)
     datasets.update(profile)
+    energy = run_energy(network, mapping, sim.run_options, done, np.concatenate(all_ticks),
+                        np.concatenate(all_ids), datasets)
+    datasets.update(energy_datasets(energy))
     group_attributes = {
         "traffic": {"window_length_ticks": sim.run_options.window_ticks},
         "mapping": {"neurons_per_core": mapping.options.neurons_per_core,
@@ -65,7 +70,8 @@ def collect(network: Network, mapping: Mapping, sim: RankSimulation,
     group_attributes["profile"] = {"phases": list(PROFILE_PHASES)}
     attributes = dict(attributes, duration_ticks=done,
                       requested_duration_ticks=sim.run_options.duration_ticks,
-                      interrupted=done < sim.run_options.duration_ticks)
+                      interrupted=done < sim.run_options.duration_ticks,
+                      **energy_attributes(energy, sim.run_options, done))
     return Result(attributes, datasets, group_attributes)
 
 
@@ -127,14 +133,13 @@ def profile_datasets(sim: RankSimulation) -> dict:
 
 
 def core_datasets(mapping: Mapping, sim: RankSimulation, windows: int) -> dict:
-    """`cores/<counter>`: [windows, slices], one column per slice's core, summed over ranks."""
-    load = sim.cores
+    """`cores/<counter>`: [windows, slices] (the per-level ones [levels, windows, slices]),
+    one column per slice's core, summed over ranks."""
     datasets = {}
-    for name in ("cycles", "overruns", "max_excess_cycles", "late_packets", "packets",
-                 "synaptic_events"):
-        local = getattr(load, name)[:windows]
-        table = np.zeros((local.shape[0], len(mapping.slices)), dtype=np.int64)
-        table[:, sim.layout.local_slices] = local
+    for name, counts in sim.cores.counters().items():
+        local = counts[..., :windows, :]
+        table = np.zeros((*local.shape[:-1], len(mapping.slices)), dtype=np.int64)
+        table[..., sim.layout.local_slices] = local
         datasets[f"cores/{name}"] = sim.comm.sum(table)
     return datasets
 

@@ -9,18 +9,22 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import chips
-from networks import Network
+from networks import Network, Normal, Uniform
 from networks.evnn import EvnnSource
 from networks.library import LIBRARY
 from networks.nir import NIRSource
 
 from .errors import ConfigError
 from .options import MappingOptions, RunOptions, check_run
+from .overrides import with_overrides
 from .tables import USER_ERRORS, coerce, from_table
 
-TABLES = ("machine", "network", "mapping", "run", "record", "faults")
+TABLES = ("machine", "network", "mapping", "run", "record", "initial", "faults")
+INITIAL_VALUE = float | Uniform | Normal | tuple[float, ...]
 MACHINE_PARTS = {"chip": chips.Chip, "core": chips.Core, "router": chips.Router,
-                 "link": chips.Link}
+                 "link": chips.Link, "energy": chips.Energy,
+                 "neuron_cycles": chips.NeuronCycles}
+CHIP_PARTS = ("core", "router", "link", "energy", "neuron_cycles")
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,7 @@ class MachineChoice:
     height: int | None = None
     wrap: bool | None = None
     layout: str | None = None
+    boards: str | None = None
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,7 @@ class Config:
     run: RunOptions
     text: str = ""
     record: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    initial: tuple[tuple[str, dict], ...] = ()
 
     def build_network(self) -> Network:
         """The network, built for this run's timestep, with the `[record]` variables."""
@@ -86,11 +92,20 @@ class Config:
                 network.record(network.population(name), variables)
             except USER_ERRORS as err:
                 raise ConfigError(f"[record] {err}") from None
+        for name, values in self.initial:
+            if name not in names:
+                raise ConfigError(f"[initial] {name} is not a population of the network; the "
+                                  f"populations are {', '.join(names)}")
+            try:
+                network.initialize(network.population(name), **values)
+            except USER_ERRORS as err:
+                raise ConfigError(f"[initial.{name}] {err}") from None
         return network
 
 
-def load_config(path: str | Path) -> Config:
-    """Read and check the config file at `path`."""
+def load_config(path: str | Path, overrides=()) -> Config:
+    """Read and check the config file at `path`, with `--set` style `overrides`
+    (`section.key=value`) applied first."""
     path = Path(path)
     try:
         text = path.read_text()
@@ -100,6 +115,8 @@ def load_config(path: str | Path) -> Config:
     except (OSError, UnicodeDecodeError) as err:
         raise ConfigError(f"config file {path} cannot be read ({err}); give a readable "
                           f"UTF-8 TOML file") from None
+    if overrides:
+        text = with_overrides(text, overrides, str(path))
     return parse_config(text, source=str(path))
 
 
@@ -120,7 +137,8 @@ def parse_config(text: str, source: str = "config") -> Config:
     run = from_table(RunOptions, document.get("run", {}), "run")
     name, params = _network(document.get("network", {}), Path(source).parent)
     record = _record(document.get("record", {}))
-    config = Config(machine, name, params, mapping, run, text, record)
+    initial = _initial(document.get("initial", {}))
+    config = Config(machine, name, params, mapping, run, text, record, initial)
     config.build_network()
     check_run(machine, run)
     return config
@@ -135,15 +153,16 @@ def _machine(table) -> chips.Machine:
     if choice.preset not in chips.PRESETS:
         raise ConfigError(f"[machine] preset must be one of {', '.join(chips.PRESETS)} "
                           f"(got {choice.preset!r})")
-    geometry = {k: getattr(choice, k) for k in ("width", "height", "wrap", "layout")
+    geometry = {k: getattr(choice, k) for k in ("width", "height", "wrap", "layout", "boards")
                 if getattr(choice, k) is not None}
     machine = chips.PRESETS[choice.preset]()
     chip = machine.chip
-    for name in ("core", "router", "link"):
-        if name in parts:
-            part = from_table(MACHINE_PARTS[name], parts[name], f"machine.{name}",
-                              base=getattr(chip, name))
-            chip = _replace(chip, f"machine.{name}", **{name: part})
+    changed = {name: from_table(MACHINE_PARTS[name], parts[name], f"machine.{name}",
+                                base=getattr(chip, name))
+               for name in CHIP_PARTS if name in parts}
+    if changed:  # at once: a core's levels and the energy per level must agree
+        section = f"machine.{next(iter(changed))}" if len(changed) == 1 else "machine"
+        chip = _replace(chip, section, **changed)
     if "chip" in parts:
         chip = from_table(chips.Chip, parts["chip"], "machine.chip", base=chip)
     return _replace(machine, "machine", chip=chip, **geometry)
@@ -161,6 +180,19 @@ def _record(table) -> tuple:
         raise ConfigError(f"[record] must be a table of keys (got {table!r})")
     return tuple((name, coerce(variables, tuple[str, ...], f"[record] {name}"))
                  for name, variables in table.items())
+
+
+def _initial(table) -> tuple:
+    if not isinstance(table, dict):
+        raise ConfigError(f"[initial] must be a table of populations (got {table!r})")
+    out = []
+    for name, values in table.items():
+        if not isinstance(values, dict):
+            raise ConfigError(f"[initial.{name}] must be a table of state variables, e.g. "
+                              f"[initial.{name}] v = -65.0 (got {values!r})")
+        out.append((name, {variable: coerce(value, INITIAL_VALUE, f"[initial.{name}] {variable}")
+                           for variable, value in values.items()}))
+    return tuple(out)
 
 
 def _network(table, folder: Path):

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from chips import Machine
+from networks.timing import warn_off_grid
 
 from .errors import ConfigError, check
 
@@ -93,6 +94,7 @@ class RunOptions:
     seed: int = 0
     traffic_window_ms: float = 10.0
     fabric_domains: int = 1
+    ticks_per_inference: int = 0
 
     def __post_init__(self) -> None:
         check(self.timestep_ms > 0, "timestep_ms", "be > 0", self.timestep_ms)
@@ -110,6 +112,8 @@ class RunOptions:
         check(self.fidelity in FIDELITIES, "fidelity", f"be one of {', '.join(FIDELITIES)}",
               self.fidelity)
         check(0 <= self.seed <= MAX_SEED, "seed", f"be in [0, {MAX_SEED}]", self.seed)
+        check(self.ticks_per_inference >= 0, "ticks_per_inference",
+              "be >= 0 (0: the workload has no inferences)", self.ticks_per_inference)
 
     @property
     def timestep_ns(self) -> int:
@@ -149,3 +153,4 @@ def check_arguments(network, machine, run, mapping) -> None:
     if not network.populations:
         raise ConfigError("network must have at least one population; add one with "
                           "Network.add_population")
+    warn_off_grid(network, run.timestep_ms)

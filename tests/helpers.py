@@ -1,5 +1,6 @@
 """Helpers the tests share: small runs on small machines."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import chips
@@ -16,6 +17,15 @@ def run_serial(network, machine=None, neurons_per_core=16, placer="spread", **ru
     options = RunOptions(**{"timestep_ms": 0.1, "duration_ms": 100.0, "seed": 3, **run})
     return simulate(network, machine, options, MappingOptions(neurons_per_core, placer),
                     comm=SerialComm())
+
+
+def single_level(chip: chips.Chip, clock_hz: int) -> chips.Chip:
+    """`chip` with one performance level at `clock_hz`, priced as its fastest level."""
+    energy = chip.energy
+    energy = replace(energy, core_sleep_w=energy.core_sleep_w[-1:],
+                     core_busy_j_per_cycle=energy.core_busy_j_per_cycle[-1:])
+    core = replace(chip.core, performance_levels_hz=(clock_hz,), performance_level=0)
+    return replace(chip, core=core, energy=energy)
 
 
 def reproducible(datasets: dict) -> dict:

@@ -97,8 +97,9 @@ def line_of_two(times_ms: dict[int, tuple[float, ...]], delay_ticks: int = 1):
     """Two chips joined by one link, one core each, crossbar NoC: a source on each chip
     (spike times per chip) sending to a neuron on the other, so every packet crosses between
     the two chips; no cost per tick or neuron, so a spike leaves at the start of its tick."""
-    chip = replace(SPINNAKER2_CHIP, cores=2, noc_layout="crossbar",
-                   core=replace(SPINNAKER2_CHIP.core, cycles_per_tick=0, cycles_per_neuron=0))
+    chip = replace(SPINNAKER2_CHIP, cores=2, reserved_cores=0, noc_layout="crossbar",
+                   core=replace(SPINNAKER2_CHIP.core, cycles_per_tick=0),
+                   neuron_cycles=chips.NeuronCycles.uniform(0))
     net = Network("line-of-two")
     pins = {}
     for c in (0, 1):

@@ -1,5 +1,6 @@
 """Config files: every bad value is refused by name, with what it must be."""
 
+import numpy as np
 import pytest
 
 from simulator import ConfigError, parse_config
@@ -59,10 +60,20 @@ def test_faults_reach_the_machine():
 def test_machine_part_overrides_reach_the_chip():
     text = with_change("machine.link", "bandwidth_bps = 2_000_000_000\nlatency_ns = 80")
     text = text.replace("[machine]\n", "[machine]\nwrap = false\n")
-    text += "\n[machine.core]\nclock_hz = 150_000_000\n"
+    text += "\n[machine.core]\nperformance_level = 0\n"
     machine = parse_config(text).machine
     assert machine.chip.link.bandwidth_bps == 2_000_000_000 and machine.chip.link.latency_ns == 80
     assert machine.chip.core.clock_hz == 150_000_000 and not machine.wrap
+
+
+def test_initial_values_from_the_config_replace_the_networks():
+    values = ", ".join(str(-70.0 + i / 100) for i in range(80))
+    text = GOOD + ('\n[initial.exc]\nv = {distribution = "uniform", low = -55.0, high = -51.0}\n'
+                   f'i_exc = 0.5\n\n[initial.inh]\nv = [{values}]\n')
+    net = parse_config(text).build_network()
+    exc, inh = net.population("exc"), net.population("inh")
+    assert exc.initial["v"].low == -55.0 and exc.initial["i_exc"] == 0.5
+    np.testing.assert_array_equal(inh.initial["v"], -70.0 + np.arange(80) / 100)
 
 
 BAD = [
@@ -88,7 +99,7 @@ BAD = [
     (with_change("machine.link", "bandwidth_bps = 0"),
      r"\[machine.link\] bandwidth_bps must be > 0 \(got 0\)"),
     (with_change("machine.core", "clock_mhz = 100"),
-     r"\[machine.core\] clock_mhz is not a known key; the keys are clock_hz"),
+     r"\[machine.core\] clock_mhz is not a known key; the keys are performance_levels_hz"),
     (with_change("machine.router", "table_entries = -5"),
      r"\[machine.router\] table_entries must be > 0"),
     (GOOD.replace('library = "cuba"', 'library = "brunel3"'),
@@ -112,6 +123,14 @@ BAD = [
     (GOOD + '\n[record]\nexc = ["u"]\n',
      r"\[record\] population exc.record must name state variables of if_curr_exp"),
     (GOOD + '\n[record]\nexc = "v"\n', r"\[record\] exc must be a list \(got 'v'\)"),
+    (GOOD + '\n[initial.excc]\nv = -60.0\n',
+     r"\[initial\] excc is not a population of the network; the populations are exc, inh"),
+    (GOOD + '\n[initial.exc]\nv = [-60.0, -61.0]\n',
+     r"\[initial.exc\] population exc.initial\['v'\] must be a number, a distribution or one "
+     r"value per neuron \(320\)"),
+    (GOOD + '\n[initial.exc]\nw = 1.0\n',
+     r"\[initial.exc\] population exc.initial must name state variables of if_curr_exp"),
+    (GOOD + '\n[initial]\nexc = 1.0\n', r"\[initial.exc\] must be a table of state variables"),
     (GOOD + '\n[faults]\ndead_chips = [{x = 5, y = 0}]\n',
      r"\[faults\] dead_chips must name chips that exist \(got \(5, 0\)\)"),
     (GOOD + '\n[faults]\ndead_links = [{x = 0, y = 0, direction = 6}]\n',

@@ -2,7 +2,7 @@
 
 import re
 
-from chips import Chip, Core, Faults, Link, Router
+from chips import Chip, Core, Energy, Faults, Link, NeuronCycles, Router
 from networks.library import LIBRARY
 from simulator.config import MachineChoice, NetworkChoice
 from simulator.options import MappingOptions, RunOptions
@@ -22,11 +22,13 @@ def documented_keys(section: str) -> set[str]:
 def test_every_config_key_is_documented():
     sections = {"## `[machine]`": MachineChoice, "`[machine.chip]`": Chip,
                 "`[machine.core]`": Core, "`[machine.router]`": Router,
-                "`[machine.link]`": Link, "## `[faults]`": Faults,
+                "`[machine.link]`": Link, "`[machine.energy]`": Energy,
+                "`[machine.neuron_cycles]`": NeuronCycles, "## `[faults]`": Faults,
                 "## `[network]`": NetworkChoice,
                 "## `[mapping]`": MappingOptions, "## `[run]`": RunOptions}
     for section, cls in sections.items():
-        keys = set(keys_of(cls)) - ({"core", "router", "link"} if cls is Chip else set())
+        parts = {"core", "router", "link", "energy", "neuron_cycles"}
+        keys = set(keys_of(cls)) - (parts if cls is Chip else set())
         assert keys == documented_keys(section), section
     for name, entry in LIBRARY.items():
         assert set(keys_of(entry.params)) == documented_keys(f'`library = "{name}"`'), name
@@ -81,7 +83,9 @@ def test_documented_defaults_are_the_code_defaults():
         for key, cells in documented_rows(section).items():
             assert same(cells[1], getattr(instance, key)), f"{section} {key}: {cells[1]}"
     parts = {"`[machine.chip]`": lambda c: c, "`[machine.core]`": lambda c: c.core,
-             "`[machine.router]`": lambda c: c.router, "`[machine.link]`": lambda c: c.link}
+             "`[machine.router]`": lambda c: c.router, "`[machine.link]`": lambda c: c.link,
+             "`[machine.energy]`": lambda c: c.energy,
+             "`[machine.neuron_cycles]`": lambda c: c.neuron_cycles}
     for section, part in parts.items():
         rows = documented_rows(section)
         assert rows

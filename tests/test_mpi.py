@@ -19,7 +19,7 @@ from .test_config import GOOD
 MPIEXEC = str(Path(sys.executable).parent / "mpiexec")
 NEUROCHIP = str(Path(sys.executable).parent / "neurochip")
 SAME_ON_ANY_RANKS = ("neurochip_version", "config", "network", "machine", "seed",
-                     "timestep_ns", "duration_ticks", "fidelity")
+                     "timestep_ns", "duration_ticks", "fidelity", "energy_j", "mean_power_w")
 
 
 def mpiexec(n: int, *command, cwd=REPO, timeout=300):
@@ -57,6 +57,26 @@ def test_one_two_and_three_ranks_write_identical_files(tmp_path, fidelity):
         assert_same_results(results[1], results[n])
         profile = results[n].datasets["profile/seconds"]
         assert profile.shape == (n, 6) and (results[n].datasets["profile/exchanges"] > 0).all()
+
+
+def test_energy_and_dvfs_levels_are_the_same_on_any_number_of_ranks(tmp_path):
+    """Cores that change performance level tick by tick (their load crosses the 150 MHz
+    budget), so spike times follow per-core clocks that each rank sets for its own cores:
+    levels, timing and every joule agree on 1 and 2 ranks."""
+    config = tmp_path / "net.toml"
+    config.write_text(MULTI_CHIP + '\n[machine.core]\ndvfs_policy = "lowest_meeting_tick"\n'
+                      'performance_level = 0\ncycles_per_tick = 6000\n')
+    results = {}
+    for n in (1, 2):
+        out = tmp_path / f"r{n}.h5"
+        done = mpiexec(n, NEUROCHIP, "run", str(config), "--out", str(out), "--quiet")
+        assert done.returncode == 0, done.stderr
+        results[n] = load_result(out)
+    one = results[1]
+    ticks = one.datasets["cores/level_ticks"].sum(axis=(1, 2))
+    assert ticks[0] > 0 and ticks[1] > 0                # both levels are used
+    assert one.attributes["energy_j"] > 0 and "energy/chip_cores_j" in one.datasets
+    assert_same_results(one, results[2])
 
 
 def run_scenario(tmp_path, n: int, name: str, *changes: str):

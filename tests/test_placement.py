@@ -95,7 +95,7 @@ def test_a_pin_to_a_range_or_set_of_chips_fills_them_in_order():
 
 
 def test_a_pin_that_cannot_hold_its_population_is_refused():
-    options = MappingOptions(16, "spread", pins={"p1": {"x": 0, "y": 0, "cores": [0, 2]}})
+    options = MappingOptions(16, "spread", pins={"p1": {"x": 0, "y": 0, "cores": [4, 6]}})
     with pytest.raises(MappingError, match="pins.p1: population p1 needs 4 cores but chip "
                                            r"\(0, 0\) has 3"):
         map_network(layered(), chips.spinnaker2(2, 2), options)

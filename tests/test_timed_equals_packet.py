@@ -19,8 +19,9 @@ def congested_machine(seed: int) -> chips.Machine:
     that send their spikes near the end of the tick, and a link, a core and a chip that die
     during the run."""
     chip = replace(
-        SPINNAKER2_CHIP, cores=4, noc_layout="crossbar",
-        core=replace(SPINNAKER2_CHIP.core, cycles_per_tick=26_000, cycles_per_neuron=300),
+        SPINNAKER2_CHIP, cores=4, reserved_cores=0, noc_layout="crossbar",
+        core=replace(SPINNAKER2_CHIP.core, cycles_per_tick=26_000),
+        neuron_cycles=chips.NeuronCycles.uniform(300),
         link=replace(SPINNAKER2_CHIP.link, bandwidth_bps=40_000_000, buffer_packets=2,
                      latency_ns=30),
         router=replace(SPINNAKER2_CHIP.router, emergency_wait_ns=900 + 300 * seed,

@@ -13,7 +13,7 @@ from simulator.distribution import SerialComm
 from simulator.engine.kernel import RankSimulation
 from simulator.engine.timed import RECORD, advance, inject
 
-from .helpers import run_serial
+from .helpers import run_serial, single_level
 
 PS = 1000  # ps per ns
 
@@ -21,10 +21,11 @@ PS = 1000  # ps per ns
 def line_machine(n_chips=2, clock_hz=300_000_000, cycles=(0, 0, 12, 60), **parts):
     """Chips in a line, one core each, crossbar NoC: easy to reason about by hand."""
     tick, neuron, event, packet = cycles
-    core = replace(SPINNAKER2_CHIP.core, clock_hz=clock_hz, cycles_per_tick=tick,
-                   cycles_per_neuron=neuron, cycles_per_synaptic_event=event,
-                   cycles_per_packet=packet)
-    chip = replace(SPINNAKER2_CHIP, cores=1, noc_layout="crossbar", core=core,
+    base = single_level(SPINNAKER2_CHIP, clock_hz)
+    core = replace(base.core, cycles_per_tick=tick, cycles_per_neuron=neuron,
+                   cycles_per_synaptic_event=event, cycles_per_packet=packet)
+    chip = replace(base, cores=1, reserved_cores=0, noc_layout="crossbar", core=core,
+                   neuron_cycles=chips.NeuronCycles.uniform(neuron),
                    link=replace(SPINNAKER2_CHIP.link, **parts.pop("link", {})),
                    router=replace(SPINNAKER2_CHIP.router, **parts.pop("router", {})), **parts)
     return chips.Machine(chip, n_chips, 1, wrap=False)
@@ -49,7 +50,8 @@ def deliveries(net, machine, duration_ticks=1):
     n = net.populations[0].size
     gids = np.arange(n, dtype=np.int64)
     zeros = np.zeros(n, dtype=np.int64)
-    queue, values = inject(spec, zeros, gids, zeros, np.ones(n))
+    queue, values = inject(spec, zeros, gids, zeros, np.ones(n),
+                           sim._emission_ps(0, gids, zeros))
     order = np.lexsort(queue[:, 5::-1].T)  # the fabric's event order
     _, _, _, _, delivered, _, count = advance(
         spec, fabric.stats, fabric.events, fabric.values, 0, queue[order], values[order], 0,
@@ -63,10 +65,11 @@ def test_back_to_back_packets_arrive_one_serialisation_apart():
     after NoC + router + (k + 1) serialisations + wire + router + NoC."""
     machine = line_machine()
     spec, stats, delivered = deliveries(burst_network(10), machine)
-    ser = spec.serialisation_ps
-    assert ser == round(32 * 1e12 / 6e9)  # 32-bit packets at 6 Gbit/s: 5333 ps
+    ser = spec.link_serialisation_ps[0, 0]  # key-only packet on link 0
+    assert ser == 16_000  # a 40-bit packet takes a 96-bit frame at 6 Gbit/s
     k = np.arange(10)
-    expected = (5 + 100) * PS + (k + 1) * ser + (50 + 100 + 5) * PS
+    noc = 16_667          # 5 cycles at 300 MHz
+    expected = noc + 10 * PS + (k + 1) * ser + (50 + 10) * PS + noc
     np.testing.assert_array_equal(delivered[:, 0], expected)
     np.testing.assert_array_equal(delivered[:, 1], k)       # FIFO in source order
     assert stats.links[0, 0].sum() == 10                      # packets on the link
@@ -82,7 +85,7 @@ def test_a_link_driven_past_its_bandwidth_drops_exactly_the_overflow(buffer_pack
     machine = line_machine(router={"emergency_wait_ns": wait_ns},
                            link={"buffer_packets": buffer_packets})
     spec, stats, delivered = deliveries(burst_network(60), machine)
-    accepted = min(60, buffer_packets + wait_ns * PS // spec.serialisation_ps)
+    accepted = min(60, buffer_packets + wait_ns * PS // spec.link_serialisation_ps[0, 0])
     assert len(delivered) == accepted
     np.testing.assert_array_equal(delivered[:, 1], np.arange(accepted))
     assert stats.links[4, 0].sum() == 60 - accepted           # drops on the link
@@ -150,7 +153,7 @@ def fault_network():
 def fault_machine(*dead_links):
     """3 x 3 torus, one core per chip: slices a, b, a_dst, b_dst on chips (0,0), (0,1),
     (0,2), (1,0) in (x, y) order."""
-    machine = chips.Machine(replace(SPINNAKER2_CHIP, cores=1), 3, 3)
+    machine = chips.Machine(replace(SPINNAKER2_CHIP, cores=1, reserved_cores=0), 3, 3)
     return replace(machine, faults=chips.Faults(dead_links=tuple(dead_links)))
 
 

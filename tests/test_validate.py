@@ -25,9 +25,10 @@ def two_chips():
 
 
 def test_link_load_and_cycles_are_counted_by_hand():
-    """10 sources at 50 Hz send 500 packets/s of 32 bits east over one link; the target core
-    gets 0.5 packets and 50 synapses x 50 Hz x 1 ms = 2.5 synaptic events a tick:
-    2000 + 40 x 5 + 60 x 0.5 + 12 x 2.5 = 2260 cycles of 300 MHz x 1 ms = 300,000."""
+    """10 sources at 50 Hz send 500 packets/s east over one link, a 16 ns frame each; the
+    target core gets 0.5 packets and 50 synapses x 50 Hz x 1 ms = 2.5 synaptic events a tick:
+    10 + 224 x 5 + 60 x 0.5 + 20 x 2.5 = 1210 cycles of 300 MHz x 1 ms = 300,000 (the
+    sources: 10 + 60 x 10)."""
     net, machine, options = two_chips()
     mapping = map_network(net, machine, options)
     report = mapping_report(net, mapping, timestep_ms=1.0)
@@ -35,8 +36,8 @@ def test_link_load_and_cycles_are_counted_by_hand():
     expected = np.zeros(machine.topology.n_links)
     expected[east] = 500.0
     np.testing.assert_allclose(report.link_packets_per_s, expected)
-    np.testing.assert_allclose(report.link_load[east], 500 * 32 / 6e9)
-    np.testing.assert_allclose(report.cycles_per_tick, [2000 + 40 * 10, 2260.0])
+    np.testing.assert_allclose(report.link_load[east], 500 * 16e-9)
+    np.testing.assert_allclose(report.cycles_per_tick, [10 + 60 * 10, 1210.0])
     assert report.budget_cycles_per_tick == 300_000
     assert (report.chips_used, report.cores_used, report.fits) == (2, 2, True)
     np.testing.assert_array_equal(report.router_entries, [1, 1])
@@ -46,7 +47,7 @@ def test_the_report_is_stored_in_the_result_file():
     net, machine, options = two_chips()
     result = simulate(net, machine, RunOptions(duration_ms=20.0), options, comm=SerialComm())
     d = result.datasets
-    np.testing.assert_allclose(d["mapping/core_cycles_per_tick"], [2400.0, 2260.0])
+    np.testing.assert_allclose(d["mapping/core_cycles_per_tick"], [610.0, 1210.0])
     assert d["mapping/link_packets_per_s"].sum() == 500.0
     assert d["mapping/core_memory_bytes"].shape == (2,)
     attributes = result.group_attributes["mapping"]
@@ -69,9 +70,9 @@ def test_a_network_that_does_not_fit_exits_1_with_each_reason(tmp_path):
     done = neurochip("map", "net.toml", cwd=tmp_path)
     assert done.returncode == 1, done.stderr
     assert "does not fit:" in done.stdout
-    assert "bit/s, over its 1000 bit/s" in done.stdout
+    assert "of what it can carry" in done.stdout
     assert "cycles per tick, over its budget of" in done.stdout
-    (tmp_path / "net.toml").write_text(GOOD + "\n[machine.chip]\ncores = 2\n")
+    (tmp_path / "net.toml").write_text(GOOD + "\n[machine.chip]\ncores = 6\n")
     done = neurochip("map", "net.toml", cwd=tmp_path)
     assert done.returncode == 1
     assert "the network needs 13 cores (one per slice) but the machine has 8" in done.stdout

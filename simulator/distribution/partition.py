@@ -101,9 +101,10 @@ def lookahead_ps(machine: Machine, chip_domain: np.ndarray) -> int:
     if not cut.any():
         return NEVER
     chip = machine.chip
-    serialisation = chip.link.serialisation_ps(min(chip.packet_bits(False),
-                                                   chip.packet_bits(True)))
-    return serialisation + (chip.link.latency_ns + chip.router.latency_ns) * 1000
+    serialisation = machine.link_serialisation_ps(min(chip.packet_bits(False),
+                                                      chip.packet_bits(True)))
+    return int((serialisation + machine.link_latency_ns * 1000)[cut].min()
+               + chip.router.latency_ns * 1000)
 
 
 def cut_links(machine: Machine, chip_domain: np.ndarray) -> int:

@@ -1,13 +1,19 @@
-"""Core load at `timed` fidelity: the cycles each core spends per tick, late packets and
-overruns.
+"""Core load at `timed` fidelity: the cycles each core spends per tick, when its spikes
+leave, late packets and overruns.
 
-A core's tick costs cycles_per_tick + cycles_per_neuron x its neurons, plus
+A core's tick costs cycles_per_tick + its model's cycles per neuron x its neurons, plus
 cycles_per_packet for every packet that reaches it during the tick and
 cycles_per_synaptic_event for every synapse of that packet's row on the core. Work beyond
-clock x tick is an overrun (counted, with the largest excess); it does not delay the next
-tick. A packet that reaches its core after the tick it was sent in is late: as on SpiNNaker
-its weights land `delay` ticks after the tick it arrived in, one or more ticks later than
-meant.
+the budget of its performance level (clock x tick) is an overrun (counted, with the largest
+excess); it does not delay the next tick. With the `lowest_meeting_tick` DVFS policy a core
+runs each tick at the lowest level whose budget would have held the work of its previous
+tick (such a run goes one tick a batch, since a tick's clocks decide when its spikes leave).
+A packet that reaches
+its core after the tick it was sent in is late: as on SpiNNaker its weights land `delay`
+ticks after the tick it arrived in, one or more ticks later than meant.
+
+The fabric runs a batch of ticks at once, so the per-tick counts are kept in a ring of
+`batch_ticks + 1` slots (a copy handled in a batch can reach its core one tick after it).
 """
 
 from dataclasses import dataclass
@@ -29,41 +35,95 @@ class CoreLoad:
     """Per-core counters of this rank's cores (in layout order), per traffic window."""
 
     base_cycles: np.ndarray      # [cores]: fixed cost of a tick
-    budget_cycles: int
+    cycles_per_neuron: np.ndarray  # [cores]: of each core's model
+    budget_cycles: int           # at the level cores start at
+    level_budget: np.ndarray     # [levels]: cycles a tick holds at each level
+    level_hz: np.ndarray         # [levels]: the clock of each level
+    level: np.ndarray            # [cores]: the level of the current batch
+    adaptive: bool               # the lowest_meeting_tick policy
     cycles_per_packet: int
     cycles_per_synaptic_event: int
     tick_packets: np.ndarray     # [batch ticks + 1, cores]: packets of each tick in flight
     tick_events: np.ndarray      # [batch ticks + 1, cores]
+    batch_peak: np.ndarray       # [cores]: cycles of the busiest tick of the batch so far
     cycles: np.ndarray           # [windows, cores]
     overruns: np.ndarray
     max_excess_cycles: np.ndarray
     late_packets: np.ndarray
     packets: np.ndarray
     synaptic_events: np.ndarray
+    level_ticks: np.ndarray      # [levels, windows, cores]
+    level_cycles: np.ndarray     # [levels, windows, cores]
 
     def finish_tick(self, tick: int, window_ticks: int, to) -> None:
         """Close `tick` on every core, with the packets `to` (the `CopyTarget`) counted for
         the cores of each table entry."""
-        finish_tick(tick, window_ticks, self.base_cycles, self.budget_cycles,
+        finish_tick(tick, window_ticks, self.base_cycles, self.level_budget, self.level,
                     self.cycles_per_packet, self.cycles_per_synaptic_event, self.tick_packets,
                     self.tick_events, to.entry_packets, to.entry_local_ptr, to.entry_local,
-                    self.cycles, self.overruns, self.max_excess_cycles, self.packets,
-                    self.synaptic_events)
+                    self.batch_peak, self.cycles, self.overruns, self.max_excess_cycles,
+                    self.packets, self.synaptic_events, self.level_ticks, self.level_cycles)
+
+    def finish_batch(self) -> None:
+        """After a batch's last tick: with the adaptive policy, each core's next level (from
+        the busiest tick of the batch: batches are one tick long under that policy)."""
+        if self.adaptive:
+            choose_levels(self.level_budget, self.batch_peak, self.level)
+        self.batch_peak[:] = 0
+
+    def clock_hz(self) -> np.ndarray:
+        """Each core's clock in the current batch."""
+        return self.level_hz[self.level]
+
+    def counters(self) -> dict:
+        """The per-window counters under their result names, [windows, cores] or
+        [levels, windows, cores]."""
+        return {name: getattr(self, name) for name in CORE_COUNTERS}
+
+    def clear(self) -> None:
+        for table in self.counters().values():
+            table[...] = 0
 
 
-def core_load(machine: Machine, layout: LocalLayout, slice_sizes: np.ndarray, run,
-              n_windows: int, batch_ticks: int) -> CoreLoad:
+CORE_COUNTERS = ("cycles", "overruns", "max_excess_cycles", "late_packets", "packets",
+                 "synaptic_events", "level_ticks", "level_cycles")
+
+
+def core_load(machine: Machine, layout: LocalLayout, slice_sizes: np.ndarray,
+              slice_cycles_per_neuron: np.ndarray, run, n_windows: int,
+              batch_ticks: int) -> CoreLoad:
     core = machine.chip.core
-    sizes = slice_sizes[layout.local_slices]
+    local = layout.local_slices
+    sizes = slice_sizes[local].astype(np.int64)
     n = len(sizes)
 
-    def table():
-        return np.zeros((n_windows, n), dtype=np.int64)
+    def table(*lead):
+        return np.zeros((*lead, n_windows, n), dtype=np.int64)
     in_flight = np.zeros((batch_ticks + 1, n), dtype=np.int64)
-    return CoreLoad(core.cycles_per_tick + core.cycles_per_neuron * sizes.astype(np.int64),
-                    core.clock_hz * run.timestep_ns // 1_000_000_000, core.cycles_per_packet,
-                    core.cycles_per_synaptic_event, in_flight, in_flight.copy(), table(),
-                    table(), table(), table(), table(), table())
+    budgets = np.array(core.budget_cycles(run.timestep_ns), dtype=np.int64)
+    per_neuron = slice_cycles_per_neuron[local].astype(np.int64)
+    return CoreLoad(core.cycles_per_tick + per_neuron * sizes, per_neuron,
+                    int(budgets[core.performance_level]), budgets,
+                    np.array(core.performance_levels_hz, dtype=np.int64),
+                    np.full(n, core.performance_level, dtype=np.int64),
+                    core.dvfs_policy == "lowest_meeting_tick", core.cycles_per_packet,
+                    core.cycles_per_synaptic_event, in_flight, in_flight.copy(),
+                    np.zeros(n, dtype=np.int64), table(), table(), table(), table(),
+                    table(), table(), table(core.n_levels), table(core.n_levels))
+
+
+@njit(cache=True)
+def emission_ps(tick, tick_ps, gids, slices, local_core, first_id, cycles_per_tick,
+                cycles_per_neuron, clock_hz):
+    """When each spike of `tick` (global ids, their slices and local cores) leaves its core:
+    when the core's update reaches its neuron, tick start + (cycles_per_tick + (position + 1)
+    x cycles per neuron) at the core's clock."""
+    emits = np.empty(gids.size, dtype=np.int64)
+    for i in range(gids.size):
+        c = local_core[slices[i]]
+        cycles = cycles_per_tick + (gids[i] - first_id[slices[i]] + 1) * cycles_per_neuron[c]
+        emits[i] = tick * tick_ps + (cycles * 1_000_000_000_000) // clock_hz[c]
+    return emits
 
 
 @dataclass(frozen=True, eq=False)
@@ -231,10 +291,11 @@ def deliver_copies(to, delivered, values):
 
 
 @njit(cache=True)
-def finish_tick(tick, window_ticks, base_cycles, budget, cycles_per_packet,
+def finish_tick(tick, window_ticks, base_cycles, level_budget, level, cycles_per_packet,
                 cycles_per_event, tick_packets, tick_events, entry_packets, entry_local_ptr,
-                entry_local, cycles, overruns, max_excess, packets, synaptic_events):
-    """Close tick `tick`: add up each core's cycles and count the overruns."""
+                entry_local, batch_peak, cycles, overruns, max_excess, packets,
+                synaptic_events, level_ticks, level_cycles):
+    """Close tick `tick`: add up each core's cycles at its level and count the overruns."""
     w = tick // window_ticks
     slot = tick % tick_packets.shape[0]
     for e in range(entry_packets.shape[1]):
@@ -246,11 +307,27 @@ def finish_tick(tick, window_ticks, base_cycles, budget, cycles_per_packet,
     for c in range(base_cycles.size):
         used = (base_cycles[c] + tick_packets[slot, c] * cycles_per_packet
                 + tick_events[slot, c] * cycles_per_event)
+        k = level[c]
         cycles[w, c] += used
+        level_cycles[k, w, c] += used
+        level_ticks[k, w, c] += 1
         packets[w, c] += tick_packets[slot, c]
         synaptic_events[w, c] += tick_events[slot, c]
+        budget = level_budget[k]
         if used > budget:
             overruns[w, c] += 1
             max_excess[w, c] = max(max_excess[w, c], used - budget)
+        batch_peak[c] = max(batch_peak[c], used)
         tick_packets[slot, c] = 0
         tick_events[slot, c] = 0
+
+
+@njit(cache=True)
+def choose_levels(level_budget, peak_cycles, level):
+    """Each core's level: the lowest whose budget holds `peak_cycles` (else the highest)."""
+    top = level_budget.size - 1
+    for c in range(level.size):
+        k = 0
+        while k < top and level_budget[k] < peak_cycles[c]:
+            k += 1
+        level[c] = k

@@ -18,12 +18,13 @@ from numba import njit
 
 from networks import Network
 
+from ..costs import slice_cycles_per_neuron
 from ..csr import unique_rows
 from ..distribution import Partition, WindowSync, lookahead_ps, partition_work, slice_costs
 from ..errors import ConfigError
 from ..mapping import Mapping, Routes
 from ..options import RunOptions
-from .cores import copy_target, core_load, row_segments
+from .cores import copy_target, core_load, emission_ps, row_segments
 from .fabric import FunctionalFabric, count_packets
 from .layout import build_groups, lay_out
 from .packet import PacketFabric
@@ -64,18 +65,23 @@ class RankSimulation:
         self.matrix = build_synaptic_matrix(network, mapping, layout, run.seed)
         self.batch_ticks = max(1, min(int(comm.min(self.matrix.min_delay_ticks)),
                                       run.window_ticks, run.duration_ticks))
+        if run.fidelity != "functional" and \
+                mapping.machine.chip.core.dvfs_policy == "lowest_meeting_tick":
+            self.batch_ticks = 1  # a tick's clocks follow from the work of the tick before
         # Rows land up to max delay after a batch's last tick: room for those and the batch,
         # rounded up to a power of two so that a slot is found with a mask.
         depth = 1 << (self.matrix.max_delay_ticks + self.batch_ticks).bit_length()
         self.ring = np.zeros((depth, layout.n_inputs), dtype=np.float64)
         self.input_views = [[self.ring[slot, g.inputs].reshape(g.receptors, g.size)
                              for slot in range(depth)] for g in layout.groups]
-        self.spiked = np.empty(layout.n_neurons, dtype=np.int32)
-        self.payload = np.ones(layout.n_neurons, dtype=np.float64)
-        bounds = [(g.first_neuron, g.first_neuron + g.size) for g in layout.groups]
-        self.spiked_views = [self.spiked[a:b] for a, b in bounds]
-        self.payload_views = [self.payload[a:b] for a, b in bounds]
-        self.group_first = np.array([a for a, _ in bounds], dtype=np.int64)
+        # Room for each group's events of a tick: a source may repeat a neuron in a tick.
+        room = np.array([g.max_events_per_tick for g in self.groups], dtype=np.int64)
+        self.event_first = np.concatenate([[0], np.cumsum(room)[:-1]]).astype(np.int64)
+        self.spiked = np.empty(int(room.sum()), dtype=np.int32)
+        self.payload = np.ones(int(room.sum()), dtype=np.float64)
+        self.spiked_views = [self.spiked[a:a + n] for a, n in zip(self.event_first, room)]
+        self.payload_views = [self.payload[a:a + n] for a, n in zip(self.event_first, room)]
+        self.group_first = np.array([g.first_neuron for g in layout.groups], dtype=np.int64)
         self.group_graded = np.array([g.model_class.graded for g in layout.groups])
         self.fired = np.zeros(len(layout.groups), dtype=np.int64)
         self.local_slice = mapping.slices.containing(layout.global_id)
@@ -88,7 +94,7 @@ class RankSimulation:
         core_rank = np.full(mapping.machine.n_chips * cores_per_chip, -1, dtype=np.int64)
         core_rank[mapping.placement.global_core(cores_per_chip)] = partition.slice_rank
         if self.timed:
-            self._set_up_fabric(mapping, run, graded, n_windows, core_rank)
+            self._set_up_fabric(network, mapping, run, graded, n_windows, core_rank)
         else:
             chip = mapping.machine.chip
             bits = np.where(graded, chip.packet_bits(True), chip.packet_bits(False))
@@ -108,7 +114,7 @@ class RankSimulation:
         self.checkpoint = {name: np.zeros_like(array) for name, array in self._whole_run()}
         self._warm_up()
 
-    def _set_up_fabric(self, mapping, run, graded, n_windows, core_rank) -> None:
+    def _set_up_fabric(self, network, mapping, run, graded, n_windows, core_rank) -> None:
         """The fabric of this rank's domain, its core counters and where copies go."""
         comm, partition, layout = self.comm, self.partition, self.layout
         domain = partition.domain_of(comm.rank)
@@ -125,8 +131,15 @@ class RankSimulation:
                                   lookahead_ps(mapping.machine, partition.chip_domain))
             self.fabric = TimedFabric(spec, n_windows, sync)
         self.sends = spec.slices[:, S_SENDS].astype(bool)
-        self.cores = core_load(mapping.machine, layout, mapping.slices.size, run, n_windows,
-                               self.batch_ticks)
+        neuron_cycles = slice_cycles_per_neuron(network, mapping.machine,
+                                                mapping.slices.population)
+        self.cores = core_load(mapping.machine, layout, mapping.slices.size, neuron_cycles,
+                               run, n_windows, self.batch_ticks)
+        self.slice_first_id = mapping.slices.first_id
+        self.cycles_per_tick = mapping.machine.chip.core.cycles_per_tick
+        self.slice_local_core = np.full(len(mapping.slices), -1, dtype=np.int64)
+        self.slice_local_core[layout.local_slices] = np.arange(len(layout.local_slices))
+        self.batch_clock_hz = self.cores.clock_hz()
         cores_per_chip = mapping.machine.chip.cores
         core_local = np.full(len(core_rank), -1, dtype=np.int64)
         core_local[mapping.placement.global_core(cores_per_chip)[layout.local_slices]] = \
@@ -153,11 +166,13 @@ class RankSimulation:
             deliver_batch(ids, ids, values, m.row_ptr, m.target, m.weight, m.delay_ticks,
                           self.ring)
         if self.timed:
+            self._emission_ps(0, ids, slices)
             self.fabric.warm_up(self.copies_to)
+            start_level = self.cores.level.copy()
             self.cores.finish_tick(0, self.run_options.window_ticks, self.copies_to)
-            for table in (self.cores.cycles, self.cores.packets, self.cores.synaptic_events,
-                          self.cores.overruns, self.cores.max_excess_cycles):
-                table[:] = 0
+            self.cores.finish_batch()
+            self.cores.clear()
+            self.cores.level[:] = start_level
 
     def run(self, progress=None, stop=None) -> None:
         """Simulate every tick of the run, telling `progress` (a `Progress`) as it goes. When
@@ -244,13 +259,18 @@ class RankSimulation:
         self.ring[slot] = 0.0
         for probe, source in zip(self.probes, self.probe_sources):
             probe.values[tick] = source
-        self.recorder.reserve(self.layout.n_neurons)
+        self.recorder.reserve(len(self.spiked))
         t1 = time.perf_counter()
         profile[NEURONS] += t1 - t0
         ids, values, slices = self._emit(tick)
         t2 = time.perf_counter()
         profile[ROUTING] += t2 - t1
-        if self.timed or self.comm.size > 1:
+        if self.timed:
+            if len(ids):
+                self.batch.append((tick, ids, values, slices, self._emission_ps(tick, ids,
+                                                                                slices)))
+            return
+        if self.comm.size > 1:
             if len(ids):
                 self.batch.append((tick, ids, values, slices))
             return
@@ -260,31 +280,41 @@ class RankSimulation:
                                             m.delay_ticks, self.ring, tick)
         profile[DELIVERY] += time.perf_counter() - t2
 
+    def _emission_ps(self, tick: int, ids: np.ndarray, slices: np.ndarray) -> np.ndarray:
+        """When the tick's spikes leave their cores, at the cores' clocks of this batch."""
+        return emission_ps(tick, self.copies_to.tick_ps, ids, slices, self.slice_local_core,
+                           self.slice_first_id, self.cycles_per_tick,
+                           self.cores.cycles_per_neuron, self.batch_clock_hz)
+
     def _route_batch(self, start: int, end: int) -> None:
-        """Share the batch's spikes within the fabric domain and run its fabric."""
-        ticks, ids, values, slices = self._take_batch()
+        """Share the batch's spikes within the fabric domain, run its fabric and close the
+        batch's ticks on this rank's cores."""
+        ticks, ids, values, slices, emits = self._take_batch()
         sending = self.sends[slices]
-        ticks, ids, values, slices = ticks[sending], ids[sending], values[sending], \
-            slices[sending]
+        columns = [ticks[sending], ids[sending], slices[sending],
+                   values[sending].view(np.int64), emits[sending]]
         if self.group.size > 1:
-            rows = np.stack([ticks, ids, slices, values.view(np.int64)], axis=1)
-            rows = np.concatenate(self.group.allgather(rows.ravel())).reshape(-1, 4)
-            ticks, ids, slices = rows[:, 0].copy(), rows[:, 1].copy(), rows[:, 2].copy()
-            values = rows[:, 3].view(np.float64).copy()
-        self.fabric.run(end, ticks, ids, slices, values, self.copies_to)
+            rows = np.stack(columns, axis=1)
+            rows = np.concatenate(self.group.allgather(rows.ravel())).reshape(-1, len(columns))
+            columns = [rows[:, k].copy() for k in range(len(columns))]
+        ticks, ids, slices, values, emits = columns
+        self.fabric.run(end, ticks, ids, slices, values.view(np.float64), emits,
+                        self.copies_to)
         for tick in range(start, end):
             self.cores.finish_tick(tick, self.run_options.window_ticks, self.copies_to)
+        self.cores.finish_batch()
+        self.batch_clock_hz = self.cores.clock_hz()
 
     def _take_batch(self):
-        """The batch's spikes as (tick, global id, payload, slice) arrays; empty it."""
+        """The batch's spikes as (tick, global id, payload, slice[, emission ps]) arrays;
+        empty it."""
         batch, self.batch = self.batch, []
+        width = 5 if self.timed else 4
         if not batch:
             empty = np.empty(0, dtype=np.int64)
-            return empty, empty, np.empty(0), empty
-        return (np.concatenate([np.full(len(ids), t) for t, ids, _, _ in batch]),
-                np.concatenate([ids for _, ids, _, _ in batch]),
-                np.concatenate([v for _, _, v, _ in batch]),
-                np.concatenate([s for _, _, _, s in batch]))
+            return (empty, empty, np.empty(0), empty, empty)[:width]
+        return (np.concatenate([np.full(len(spike[1]), spike[0]) for spike in batch]),
+                *(np.concatenate([spike[k] for spike in batch]) for k in range(1, width)))
 
     def _emit(self, tick: int):
         """Record the spikes of live cores; at functional fidelity also count their packets."""
@@ -301,7 +331,8 @@ class RankSimulation:
             slice_population = self.fabric.slice_population
             population_links = self.fabric.population_link_packets[window]
         ids, values, slices, self.recorder.count = emit(
-            tick, self.spiked, self.payload, self.group_first, self.fired, self.group_graded,
+            tick, self.spiked, self.payload, self.group_first, self.event_first, self.fired,
+            self.group_graded,
             self.layout.global_id, self.local_slice, self.slice_dead_tick, self.recorder.ticks,
             self.recorder.ids, self.recorder.count, bits, routes.link_ptr, routes.links,
             routes.router_ptr, routes.routers, packets, link_bits, router_packets,
@@ -341,7 +372,7 @@ def _dead_ticks(mapping: Mapping, run: RunOptions) -> np.ndarray:
 
 
 @njit(cache=True)
-def emit(tick, spiked, payload, group_first, fired, graded, global_id, local_slice,
+def emit(tick, spiked, payload, group_first, event_first, fired, graded, global_id, local_slice,
          slice_dead_tick, record_ticks, record_ids, recorded, slice_bits, link_ptr, links,
          router_ptr, routers, link_packets, link_bits, router_packets, slice_population,
          population_link_packets):
@@ -357,12 +388,12 @@ def emit(tick, spiked, payload, group_first, fired, graded, global_id, local_sli
     at = 0
     for k in range(fired.size):
         for i in range(fired[k]):
-            j = group_first[k] + spiked[group_first[k] + i]
+            j = group_first[k] + spiked[event_first[k] + i]
             if slice_dead_tick[local_slice[j]] <= tick:
                 continue
             local[at] = j
             if graded[k]:
-                value[at] = payload[group_first[k] + i]
+                value[at] = payload[event_first[k] + i]
             at += 1
     total = at
     local = local[:total]

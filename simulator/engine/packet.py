@@ -62,15 +62,12 @@ class PacketFabric:
         self.advance_s = 0.0
 
     def inject(self, ticks: np.ndarray, gids: np.ndarray, slices: np.ndarray,
-               values: np.ndarray) -> None:
+               values: np.ndarray, emits: np.ndarray) -> None:
         spec = self.spec
-        for tick, gid, s, value in zip(ticks.tolist(), gids.tolist(), slices.tolist(),
-                                       values.tolist()):
+        for tick, gid, s, value, emit in zip(ticks.tolist(), gids.tolist(), slices.tolist(),
+                                             values.tolist(), emits.tolist()):
             if not spec.slices[s, S_SENDS]:
                 continue
-            position = gid - int(spec.slices[s, S_FIRST_ID])
-            cycles = spec.cycles_per_tick + (position + 1) * spec.cycles_per_neuron
-            emit = tick * spec.tick_ps + cycles * 10**12 // spec.clock_hz
             core = int(spec.slices[s, S_CORE])
             chip = core // spec.cores_per_chip
             hops = int(spec.core_noc_hops[core % spec.cores_per_chip])
@@ -78,10 +75,10 @@ class PacketFabric:
             self._at(arrive, _Packet(emit, gid, s, tick, value), ROUTE, chip, -1)
 
     def run(self, end_tick: int, ticks: np.ndarray, gids: np.ndarray, slices: np.ndarray,
-            values: np.ndarray, to) -> None:
+            values: np.ndarray, emits: np.ndarray, to) -> None:
         """Send a batch's packets, run the SimPy events up to `end_tick`, deliver."""
         started = time.perf_counter()
-        self.inject(ticks, gids, slices, values)
+        self.inject(ticks, gids, slices, values, emits)
         self.env.run(until=end_tick * self.spec.tick_ps)
         rows, self.delivered = self.delivered, []
         delivered = np.array([r[:4] for r in rows], dtype=np.int64).reshape(-1, 4)
@@ -159,7 +156,7 @@ class PacketFabric:
             return
         graded = spec.slices[packet.slice, S_GRADED]
         start = max(now, self.last_end[out])
-        end = start + (spec.payload_serialisation_ps if graded else spec.serialisation_ps)
+        end = start + int(spec.link_serialisation_ps[out, 1 if graded else 0])
         queue.append(end)
         assert len(queue) <= self.capacity, "the timed kernel's link ring would overflow"
         self.last_end[out] = end
@@ -173,7 +170,7 @@ class PacketFabric:
             boundary = min(stop, (t // spec.window_ps + 1) * spec.window_ps)
             stats.links[BUSY_PS, t // spec.window_ps, out] += boundary - t
             t = boundary
-        arrive = end + spec.link_latency_ps + spec.router_latency_ps
+        arrive = end + int(spec.link_wire_ps[out]) + spec.router_latency_ps
         stats.link_latency_histogram[out, latency_bin(arrive - now)] += 1
         target = int(spec.links[out, L_TARGET])
         if detouring < 0:

@@ -4,8 +4,10 @@ run in Numba on the burst of packets each tick sends.
 Semantics (shared with the SimPy reference in `packet.py`, which must agree bit for bit):
 
 - A spike of neuron i of a slice leaves its core when the core's update reaches it, at
-  tick start + (cycles_per_tick + (i + 1) cycles_per_neuron) / clock, crosses the NoC to the
-  router (hops x noc_hop) and is looked up after the router's pipeline latency.
+  tick start + (cycles_per_tick + (i + 1) x its model's cycles per neuron) / the clock of the
+  core's performance level in that tick (`cores.emission_ps`, computed by the rank that owns
+  the core), crosses the NoC to the router (hops x noc_hop) and is looked up after the
+  router's pipeline latency.
 - The router sends a copy out of every link of the slice's tree entry and to every target
   core on its chip (NoC hops to that core). Hops that default routing carries straight on
   have no entry; they are counted as default-routed.
@@ -65,19 +67,15 @@ class FabricSpec(NamedTuple):
     end_ps: int
     n_chips: int
     cores_per_chip: int
-    link_latency_ps: int
     router_latency_ps: int
     emergency_wait_ps: int
     drop_wait_ps: int
     noc_hop_ps: int
     buffer_packets: int
-    serialisation_ps: int          # a key-only packet
-    payload_serialisation_ps: int  # a packet with payload
     packet_bits: int
     payload_packet_bits: int
-    cycles_per_tick: int
-    cycles_per_neuron: int
-    clock_hz: int
+    link_serialisation_ps: np.ndarray  # [links, 2]: key-only, with payload
+    link_wire_ps: np.ndarray     # [links]: wire latency (on a board or between boards)
     n_populations: int
     links: np.ndarray            # [links, 4]: source, target, direction, dead from (ps)
     link_of: np.ndarray          # [chips, 6]
@@ -134,7 +132,7 @@ def fabric_spec(mapping: Mapping, run, graded_slices: np.ndarray,
     topology = machine.topology
     chip = machine.chip
     tick_ps = run.timestep_ns * 1000
-    noc_hop_ps = chip.noc_hop_ns * 1000
+    noc_hop_ps = chip.noc_hop_ps
     link_dead, chip_dead, core_dead = fault_times(machine)
     tables = mapping.tables
     entry_id = tables.slice.astype(np.int64) * topology.n_chips + tables.chip
@@ -153,16 +151,15 @@ def fabric_spec(mapping: Mapping, run, graded_slices: np.ndarray,
     return FabricSpec(
         tick_ps=tick_ps, window_ps=run.window_ticks * tick_ps,
         end_ps=run.duration_ticks * tick_ps, n_chips=topology.n_chips, cores_per_chip=chip.cores,
-        link_latency_ps=chip.link.latency_ns * 1000,
         router_latency_ps=chip.router.latency_ns * 1000,
         emergency_wait_ps=chip.router.emergency_wait_ns * 1000,
         drop_wait_ps=chip.router.drop_wait_ns * 1000, noc_hop_ps=noc_hop_ps,
         buffer_packets=chip.link.buffer_packets,
-        serialisation_ps=chip.link.serialisation_ps(chip.packet_bits(False)),
-        payload_serialisation_ps=chip.link.serialisation_ps(chip.packet_bits(True)),
         packet_bits=chip.packet_bits(False), payload_packet_bits=chip.packet_bits(True),
-        cycles_per_tick=chip.core.cycles_per_tick,
-        cycles_per_neuron=chip.core.cycles_per_neuron, clock_hz=chip.core.clock_hz,
+        link_serialisation_ps=np.stack([machine.link_serialisation_ps(chip.packet_bits(False)),
+                                        machine.link_serialisation_ps(chip.packet_bits(True))],
+                                       axis=1).reshape(-1, 2).astype(np.int64),
+        link_wire_ps=(machine.link_latency_ns * 1000).astype(np.int64),
         n_populations=len(mapping.slices.population_offset) - 1,
         links=np.stack([topology.link_source, topology.link_target, topology.link_direction,
                         link_dead], axis=1).astype(np.int64),
@@ -220,7 +217,7 @@ def latency_bin(latency_ps):
 def link_queue_capacity(spec: FabricSpec) -> int:
     """Largest number of packets a link can hold committed at once: its buffer plus those
     the router may hold for it while they wait up to the emergency wait."""
-    fastest = max(min(spec.serialisation_ps, spec.payload_serialisation_ps), 1)
+    fastest = max(int(spec.link_serialisation_ps.min(initial=NEVER)), 1)
     return spec.buffer_packets + spec.emergency_wait_ps // fastest + 2
 
 
@@ -250,14 +247,14 @@ class TimedFabric:
         self.windows = 0
 
     def run(self, end_tick: int, ticks: np.ndarray, gids: np.ndarray, slices: np.ndarray,
-            values: np.ndarray, to) -> None:
-        """Send the packets of a batch of spikes (the domain's, of ticks before `end_tick`),
-        handle every event before `end_tick` and apply the copies that reach this rank's
-        cores to `to` (a `CopyTarget`).
+            values: np.ndarray, emits: np.ndarray, to) -> None:
+        """Send the packets of a batch of spikes (the domain's, of ticks before `end_tick`,
+        leaving their cores at `emits` ps), handle every event before `end_tick` and apply
+        the copies that reach this rank's cores to `to` (a `CopyTarget`).
 
         The spikes' first events are sorted once into a queue beside the heap (most events
         of a tick are these), and events left in it at the end go into the heap."""
-        queue, queue_values = inject(self.spec, ticks, gids, slices, values)
+        queue, queue_values = inject(self.spec, ticks, gids, slices, values, emits)
         # a spike's kind, chip and link follow from its gid: three keys give the total order
         order = np.lexsort((queue[:, GID], queue[:, EMIT], queue[:, TIME]))
         self.queue, self.queue_values, self.queue_at = queue[order], queue_values[order], 0
@@ -303,7 +300,7 @@ class TimedFabric:
     def warm_up(self, to) -> None:
         """Compile the kernels on a batch before the run (it handles nothing)."""
         empty = np.empty(0, dtype=np.int64)
-        queue, queue_values = inject(self.spec, empty, empty, empty, np.empty(0))
+        queue, queue_values = inject(self.spec, empty, empty, empty, np.empty(0), empty)
         advance(self.spec, self.stats, self.events, self.values, 0, queue, queue_values, 0,
                 self.link_ends, self.link_state, to, APPLY, NO_DELIVERIES, NO_VALUES, 0)
         rows, _, _, _ = take_remote(self.spec, self.events, self.values, 0)
@@ -316,14 +313,7 @@ NO_VALUES = np.empty(0, dtype=np.float64)
 
 
 @njit(cache=True)
-def emission_ps(spec, tick, position):
-    """When neuron `position` of a core's slice leaves its core in `tick`."""
-    cycles = spec.cycles_per_tick + (position + 1) * spec.cycles_per_neuron
-    return tick * spec.tick_ps + (cycles * 1_000_000_000_000) // spec.clock_hz
-
-
-@njit(cache=True)
-def inject(spec, ticks, gids, slices, values):
+def inject(spec, ticks, gids, slices, values, emits):
     """The ROUTE event at the source router of every spike of a slice that has targets, as
     rows of an event array and their values (in spike order)."""
     events = np.empty((gids.size, 8), dtype=np.int64)
@@ -334,10 +324,9 @@ def inject(spec, ticks, gids, slices, values):
         if not spec.slices[s, S_SENDS]:
             continue
         core = spec.slices[s, S_CORE]
-        emit = emission_ps(spec, ticks[i], gids[i] - spec.slices[s, S_FIRST_ID])
         hops = spec.core_noc_hops[core % spec.cores_per_chip]
-        events[n, TIME] = emit + hops * spec.noc_hop_ps + spec.router_latency_ps
-        events[n, EMIT], events[n, GID], events[n, KIND] = emit, gids[i], ROUTE
+        events[n, TIME] = emits[i] + hops * spec.noc_hop_ps + spec.router_latency_ps
+        events[n, EMIT], events[n, GID], events[n, KIND] = emits[i], gids[i], ROUTE
         events[n, CHIP], events[n, LINK] = core // spec.cores_per_chip, -1
         events[n, SLICE], events[n, TICK] = s, ticks[i]
         event_values[n] = values[i]
@@ -511,7 +500,7 @@ def _offer(spec, stats, events, values, n, link_ends, link_state, out, row, valu
         return events, values, n
     graded = spec.slices[row[SLICE], S_GRADED]
     start = max(now, state[LAST_END])
-    end = start + (spec.payload_serialisation_ps if graded else spec.serialisation_ps)
+    end = start + spec.link_serialisation_ps[out, 1 if graded else 0]
     ends[(state[HEAD] + state[COUNT]) % ends.size] = end
     state[COUNT] += 1
     state[LAST_END] = end
@@ -521,7 +510,7 @@ def _offer(spec, stats, events, values, n, link_ends, link_state, out, row, valu
     stats.links[BITS, window, out] += spec.payload_packet_bits if graded else spec.packet_bits
     stats.links[MAX_QUEUE, window, out] = max(stats.links[MAX_QUEUE, window, out], state[COUNT])
     _add_busy(stats.links[BUSY_PS], out, start, min(end, spec.end_ps), spec.window_ps)
-    arrive = end + spec.link_latency_ps + spec.router_latency_ps
+    arrive = end + spec.link_wire_ps[out] + spec.router_latency_ps
     stats.link_latency_histogram[out, latency_bin(arrive - now)] += 1
     if detouring < 0:
         return _push(events, values, n, arrive, row[EMIT], row[GID], ROUTE,

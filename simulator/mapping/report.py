@@ -5,7 +5,8 @@ Expected traffic comes from each population's firing rate (`[mapping] rates_hz`,
 source's own rate, else `default_rate_hz`): slice s sends rate x neurons packets/s along
 every link of its multicast tree; a core receives those packets from every slice with a
 synapse on it, and each packet costs one synaptic event per synapse of its row there.
-The cycle model is the timed engine's (simulator/engine/cores.py).
+The cycle model is the timed engine's (simulator/engine/cores.py), and the expected power
+the energy model's (simulator/energy.py) at those rates.
 """
 
 from dataclasses import dataclass
@@ -14,7 +15,9 @@ import numpy as np
 
 from networks import Network
 
+from ..costs import slice_cycles_per_neuron
 from ..csr import row_of
+from ..energy import PowerEstimate, expected_power
 from .mapping import Mapping
 from .resources import MEMORY_PARTS
 
@@ -35,7 +38,8 @@ class MappingReport:
     link_packets_per_s: np.ndarray    # float64 [links]
     link_load: np.ndarray             # fraction of bandwidth [links]
     cycles_per_tick: np.ndarray       # float64 [slices]
-    budget_cycles_per_tick: int
+    budget_cycles_per_tick: int       # at the level a core with that load runs at
+    power: PowerEstimate
     reasons: tuple[str, ...]
 
     @property
@@ -58,7 +62,7 @@ def mapping_report(network: Network, mapping: Mapping, timestep_ms: float) -> Ma
     bits = np.where(graded, chip.packet_bits(True), chip.packet_bits(False))
     link_bits = np.bincount(routes.links, weights=(packets_s * bits)[row_of(routes.link_ptr)],
                             minlength=topology.n_links)
-    link_load = link_bits / chip.link.bandwidth_bps
+    link_load = wire_fraction(machine, routes, packets_s, graded)
 
     core = chip.core
     tick_s = timestep_ms * 1e-3
@@ -68,10 +72,21 @@ def mapping_report(network: Network, mapping: Mapping, timestep_ms: float) -> Ma
                              minlength=len(slices)) * tick_s
     events_in = np.bincount(edges.target, weights=edges.synapses * source_rate,
                             minlength=len(slices)) * tick_s
-    cycles = (core.cycles_per_tick + core.cycles_per_neuron * slices.size
+    cycles = (core.cycles_per_tick
+              + slice_cycles_per_neuron(network, machine, slices.population) * slices.size
               + core.cycles_per_packet * packets_in
               + core.cycles_per_synaptic_event * events_in)
-    budget = core.clock_hz * round(timestep_ms * 1e6) // 1_000_000_000
+    timestep_ns = round(timestep_ms * 1e6)
+    budgets = core.budget_cycles(timestep_ns)
+    budget = budgets[core.performance_level if core.dvfs_policy == "fixed" else -1]
+    hops = chip.noc_hops()[placement.core]
+    received_s = packets_in / tick_s
+    sends = np.diff(routes.router_ptr) > 0
+    router_packets = np.bincount(routes.routers, weights=packets_s[row_of(routes.router_ptr)],
+                                 minlength=topology.n_chips)
+    power = expected_power(machine, placement.chip, cycles,
+                           (packets_s * sends + received_s) * hops, router_packets, link_bits,
+                           timestep_ns)
 
     def where(s):
         x, y = topology.chip_xy[placement.chip[s]]
@@ -91,16 +106,30 @@ def mapping_report(network: Network, mapping: Mapping, timestep_ms: float) -> Ma
         f"{sizes.capacity}"))
     reasons += _worst(link_load, 1.0, lambda k: (
         f"the {link_name(k)} would carry {link_packets[k]:.4g} packets/s = "
-        f"{link_bits[k]:.4g} bit/s, over its {chip.link.bandwidth_bps:.4g} bit/s"))
+        f"{link_bits[k]:.4g} bit/s, {link_load[k]:.0%} of what it can carry"))
     reasons += _worst(cycles, budget, lambda s: (
         f"{where(s)} needs about {cycles[s]:.0f} cycles per tick, over its budget of "
-        f"{budget} (clock x tick)"))
+        f"{budget} (clock x tick at the fastest level it may run at)"))
     return MappingReport(
         chips_used=len(np.unique(placement.chip)), cores_used=len(slices),
         memory_bytes=memory, memory_capacity_bytes=core.data_bytes,
         router_entries=sizes.before, router_entries_compressed=sizes.after,
         router_capacity=sizes.capacity, link_packets_per_s=link_packets, link_load=link_load,
-        cycles_per_tick=cycles, budget_cycles_per_tick=budget, reasons=tuple(reasons))
+        cycles_per_tick=cycles, budget_cycles_per_tick=budget, power=power,
+        reasons=tuple(reasons))
+
+
+def wire_fraction(machine, routes, packets_s: np.ndarray, graded: np.ndarray) -> np.ndarray:
+    """Share of each second that each link spends sending its expected packets (whole
+    frames, at its on-board or board-to-board rate)."""
+    chip, n_links = machine.chip, machine.topology.n_links
+    on = row_of(routes.link_ptr)
+    busy_ps = np.zeros(n_links)
+    for payload in (False, True):
+        packets = np.bincount(routes.links, weights=packets_s[on] * (graded[on] == payload),
+                              minlength=n_links)
+        busy_ps += packets * machine.link_serialisation_ps(chip.packet_bits(payload))
+    return busy_ps * 1e-12
 
 
 def _worst(values, capacity, describe) -> list[str]:
@@ -143,6 +172,12 @@ def report_dict(report: MappingReport, mapping: Mapping) -> dict:
         "cycles": {"budget_per_tick": report.budget_cycles_per_tick,
                    "max_per_tick": float(report.cycles_per_tick.max(initial=0.0)),
                    "per_core_per_tick": report.cycles_per_tick.tolist()},
+        "power": {"total_w": report.power.total_w,
+                  "by_part_w": {part: float(w.sum()) for part, w in
+                                report.power.chip_w.items()},
+                  "per_chip_w": np.sum(list(report.power.chip_w.values()), axis=0).tolist(),
+                  "per_core_w": report.power.core_w.tolist(),
+                  "per_core_level": report.power.core_level.tolist()},
     }
 
 
@@ -164,6 +199,9 @@ def report_text(report: MappingReport, mapping: Mapping) -> str:
         f"{report.link_packets_per_s.sum():.4g} packet-hops/s in all",
         f"  cycles: busiest core {report.cycles_per_tick.max(initial=0.0):.0f} per tick of "
         f"{report.budget_cycles_per_tick}",
+        f"  power: about {report.power.total_w:.4g} W at the expected rates ("
+        + ", ".join(f"{part} {w.sum():.3g} W" for part, w in report.power.chip_w.items())
+        + ")",
     ]
     if report.fits:
         lines.append("fits")

@@ -45,6 +45,9 @@ def read_result(path: str | Path) -> Result:
 def _check_layout(result: Result, path: Path) -> None:
     """Refuse HDF5 files that neurochip did not write, or whose tables disagree or hold
     values no run can produce (a damaged file can read back without an HDF5 error)."""
+    if not all(isinstance(name, str) for name in (*result.datasets, *result.attributes)):
+        raise ConfigError(f"result file {path} is damaged: a dataset or attribute name is not "
+                          f"text; run `neurochip run` again to write it anew")
     missing = [f"attribute {a}" for a in REQUIRED_ATTRIBUTES if a not in result.attributes]
     missing += [f"dataset /{d}" for d in REQUIRED_DATASETS if d not in result.datasets]
     if missing:
@@ -87,7 +90,10 @@ def _inconsistency(result: Result) -> str | None:
         elif group == "traffic" and leaf.startswith("router_"):
             expected[name] = (windows, chips)
         elif group == "cores":
-            expected[name] = (windows, slices)
+            expected[name] = ((np.shape(d[name])[0], windows, slices)
+                              if leaf.startswith("level_") else (windows, slices))
+        elif group == "energy":
+            expected[name] = (windows, slices) if leaf.startswith("core_") else (windows, chips)
     if "traffic/latency_histogram" in d:
         bins = len(d["traffic/latency_histogram"])
         expected["traffic/latency_bin_edges_ns"] = (bins + 1,)
@@ -97,7 +103,8 @@ def _inconsistency(result: Result) -> str | None:
         if name in d and np.shape(d[name]) != shape:
             return f"/{name} has shape {np.shape(d[name])}, not {shape}"
     for name, array in d.items():
-        if name.split("/")[0] in ("traffic", "cores", "profile", "mapping", "spikes") and \
+        if name.split("/")[0] in ("traffic", "cores", "profile", "mapping", "spikes",
+                                  "energy") and \
                 array.dtype.names is None and array.dtype.kind in "iuf":
             if not np.all(np.isfinite(array)) or np.any(array < 0) or \
                     np.any(array >= LARGEST):

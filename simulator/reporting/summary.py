@@ -7,7 +7,8 @@ older file) are None, and `absent` says why in a sentence each.
 import numpy as np
 
 from ..results import Result
-from .tables import all_tables, core_budget, duration_s, population_order, table_capacity, timed
+from .tables import (ENERGY_PARTS, all_tables, chip_power_w, core_budget, duration_s,
+                     population_order, table_capacity, timed)
 
 PERCENTILES = (50, 90, 99)
 RUN_KEYS = ("network", "machine", "fidelity", "seed", "timestep_ns", "duration_ticks",
@@ -24,6 +25,7 @@ def summarise(result: Result, top: int = 10) -> dict:
         "run": run_facts(result),
         "absent": absent(result, tables),
         "populations": tables["populations"],
+        "state": tables["state"],
         "links": link_summary(result, tables["links"], top, is_timed),
         "population_links": population_link_summary(result, tables["population_links"], top),
         "routers": router_summary(tables["routers"], top),
@@ -32,6 +34,7 @@ def summarise(result: Result, top: int = 10) -> dict:
         "routing_tables": table_summary(result, tables["routers"], top),
         "latency": latency_summary(tables["latency"]),
         "profile": profile_summary(result, tables["ranks"]),
+        "energy": energy_summary(result, tables["energy"], top),
     }
 
 
@@ -60,6 +63,9 @@ def absent(result: Result, tables: dict) -> list[str]:
     if "traffic/population_link_packets" not in result.datasets:
         notes.append("inter-chip packets by source population: the file does not record "
                      "them (written by an older neurochip)")
+    if not tables["energy"]:
+        notes.append("energy and power: the file has no /energy group (written by an older "
+                     "neurochip)")
     return notes
 
 
@@ -167,6 +173,21 @@ def profile_summary(result: Result, rows: list[dict]) -> dict | None:
             "slowest_rank": max(rows, key=lambda r: r["total_s"])["rank"],
             "seconds": {p: sum(r[f"{p}_s"] for r in rows) for p in phases},
             "bytes_sent": sum(r["bytes_sent"] for r in rows)}
+
+
+def energy_summary(result: Result, rows: list[dict], top: int) -> dict | None:
+    """The run's energy, its parts, per inference, and the chips that used the most."""
+    if not rows:
+        return None
+    a = result.attributes
+    power = chip_power_w(result)
+    total = power.sum(axis=1)
+    return {"energy_j": _plain(a.get("energy_j")), "mean_power_w": _plain(a.get("mean_power_w")),
+            "by_part_j": {part: sum(r[f"{part}_j"] for r in rows) for part in ENERGY_PARTS},
+            "peak_window_power_w": float(total.max(initial=0.0)),
+            "inferences": _plain(a.get("inferences")),
+            "energy_per_inference_j": _plain(a.get("energy_per_inference_j")),
+            "chips": busiest(rows, "total_j", top)}
 
 
 def _plain(value):

@@ -46,6 +46,24 @@ def population_rows(result: Result) -> list[dict]:
     return rows
 
 
+def state_rows(result: Result) -> list[dict]:
+    """One row per recorded state variable of a population: its range and means over the
+    run (every neuron, every tick) and at the last tick."""
+    rows = []
+    for path in sorted(k for k in result.datasets if k.startswith("state/")):
+        _, pop, variable = path.split("/", 2)
+        values = np.asarray(result.datasets[path], dtype=np.float64)
+        any_value = values.size > 0
+        rows.append({"population": pop, "variable": variable,
+                     "neurons": int(values.shape[1]) if values.ndim == 2 else 0,
+                     "ticks": int(values.shape[0]),
+                     "min": float(values.min()) if any_value else None,
+                     "mean": float(values.mean()) if any_value else None,
+                     "max": float(values.max()) if any_value else None,
+                     "last_tick_mean": float(values[-1].mean()) if any_value else None})
+    return rows
+
+
 def link_rows(result: Result) -> list[dict]:
     d = result.datasets
     links = d["traffic/links"]
@@ -152,11 +170,44 @@ def core_rows(result: Result) -> list[dict]:
             row.update(load=float(load[i]), peak_window_load=float(peak[i]))
             row.update({name: int(sums[name][i]) for name in sums})
             row["max_excess_cycles"] = int(excess[i])
+    if "energy/core_busy_j" in d:
+        energy = d["energy/core_sleep_j"].sum(axis=0) + d["energy/core_busy_j"].sum(axis=0)
+        for i, row in enumerate(rows):
+            row["energy_j"] = float(energy[i])
     return rows
 
 
 def core_budget(result: Result) -> int:
     return int(result.group_attributes["cores"]["budget_cycles_per_tick"])
+
+
+ENERGY_PARTS = ("baseline", "cores", "routers", "noc", "links")
+
+
+def chip_power_w(result: Result) -> np.ndarray:
+    """Mean power of every chip in every window [windows, chips] (all parts)."""
+    d = result.datasets
+    joules = sum(d[f"energy/chip_{part}_j"] for part in ENERGY_PARTS)
+    seconds = window_lengths(result) * result.attributes["timestep_ns"] * 1e-9
+    return joules / np.maximum(seconds, 1e-30)[:, None]
+
+
+def energy_rows(result: Result) -> list[dict]:
+    """One row per chip: its joules by part over the run and its mean power (empty for a
+    file without /energy)."""
+    d = result.datasets
+    if "energy/chip_baseline_j" not in d:
+        return []
+    seconds = duration_s(result)
+    sums = {part: d[f"energy/chip_{part}_j"].sum(axis=0) for part in ENERGY_PARTS}
+    rows = []
+    for i, chip in enumerate(d["traffic/chips"]):
+        row = {"chip": i, "x": int(chip["x"]), "y": int(chip["y"])}
+        row.update({f"{part}_j": float(sums[part][i]) for part in ENERGY_PARTS})
+        row["total_j"] = sum(row[f"{part}_j"] for part in ENERGY_PARTS)
+        row["mean_power_w"] = row["total_j"] / seconds if seconds else 0.0
+        rows.append(row)
+    return rows
 
 
 def rank_rows(result: Result) -> list[dict]:
@@ -189,7 +240,8 @@ def latency_rows(result: Result) -> list[dict]:
 
 def all_tables(result: Result) -> dict[str, list[dict]]:
     """Every table, by the name of its CSV file."""
-    return {"populations": population_rows(result), "links": link_rows(result),
-            "routers": router_rows(result), "cores": core_rows(result),
-            "ranks": rank_rows(result), "latency": latency_rows(result),
+    return {"populations": population_rows(result), "state": state_rows(result),
+            "links": link_rows(result), "routers": router_rows(result),
+            "cores": core_rows(result), "ranks": rank_rows(result),
+            "latency": latency_rows(result), "energy": energy_rows(result),
             "population_links": population_link_rows(result)}

@@ -13,8 +13,9 @@ def render(summary: dict, source: str = "") -> str:
     if run["interrupted"]:
         lines.append(f"  interrupted: holds the first {run['duration_ticks']} of "
                      f"{run['requested_duration_ticks']} ticks asked for")
-    for section in (_populations, _links, _population_links, _routers, _losses, _cores, _tables, _latency,
-                    _profile, _absent):
+    for section in (_populations, _state, _links, _population_links,
+                    _routers, _losses, _cores, _tables, _latency,
+                    _energy, _profile, _absent):
         part = section(summary)
         if part:
             lines += [""] + part
@@ -39,6 +40,18 @@ def _populations(s):
     return [f"Populations: {len(rows)}, {total} spikes"] + table(rows, [
         ("population", "population", "s"), ("model", "model", "s"), ("neurons", "size", "d"),
         ("spikes", "spikes", "d"), ("rate Hz", "rate_hz", ".2f")])
+
+
+def _state(s):
+    rows = s["state"]
+    if not rows:
+        return []
+    return [f"Recorded state: {len(rows)} variable{'s' if len(rows) != 1 else ''}, at the end "
+            f"of every tick"] + table(rows, [
+        ("population", "population", "s"), ("variable", "variable", "s"),
+        ("neurons", "neurons", "d"), ("ticks", "ticks", "d"), ("min", "min", ".6g"),
+        ("mean", "mean", ".6g"), ("max", "max", ".6g"),
+        ("mean at last tick", "last_tick_mean", ".6g")])
 
 
 def _links(s):
@@ -143,6 +156,27 @@ def _latency(s):
     return [f"Packet latency (spike leaving its core to packet at each target core): "
             f"{lat['deliveries']} deliveries; median {at_most('p50_ns_at_most')}, "
             f"p90 {at_most('p90_ns_at_most')}, p99 {at_most('p99_ns_at_most')}"]
+
+
+def _energy(s):
+    e = s["energy"]
+    if e is None:
+        return []
+    parts = ", ".join(f"{part} {joules:.4g} J" for part, joules in e["by_part_j"].items())
+    lines = [f"Energy: {e['energy_j']:.4g} J, mean power {e['mean_power_w']:.4g} W (busiest "
+             f"window {e['peak_window_power_w']:.4g} W); {parts}"]
+    if e["energy_per_inference_j"] is not None:
+        lines.append(f"  per inference: {e['energy_per_inference_j']:.4g} J over "
+                     f"{e['inferences']} inferences")
+    rows = e["chips"]
+    if rows:
+        lines += [f"  chips using the most {len(rows)}:"] + table(rows, [
+            ("chip", "chip", "d"), ("x", "x", "d"), ("y", "y", "d"),
+            ("total J", "total_j", ".4g"), ("mean W", "mean_power_w", ".4g"),
+            ("baseline J", "baseline_j", ".3g"), ("cores J", "cores_j", ".3g"),
+            ("routers J", "routers_j", ".3g"), ("noc J", "noc_j", ".3g"),
+            ("links J", "links_j", ".3g")])
+    return lines
 
 
 def _profile(s):
