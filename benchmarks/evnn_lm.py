@@ -31,7 +31,9 @@ def run(config, fidelity, machine=None, mapping=None):
     checkpoint = read_checkpoint(config.network_params.path)
     tokens = np.load(config.network_params.input)["tokens"]
     ll = token_log_likelihood(checkpoint, result.datasets["state/layer1/y"], tokens)
-    total = lambda name: int(result.datasets[name].sum()) if name in result.datasets else 0  # noqa: E731
+    def total(name):
+        return int(result.datasets[name].sum()) if name in result.datasets else 0
+
     return ll, {"perplexity": round(perplexity(ll), 4),
                 "inter_chip_packets": total("traffic/link_packets"),
                 "dropped": total("traffic/router_dropped"),

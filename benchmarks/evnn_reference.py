@@ -48,7 +48,8 @@ def evnn_layers(arrays: dict, dtype) -> list:
         layer = evnn.EGRU(n_in, h, zoneout=float(arrays.get(f"{k}.zoneout", 0.0)))
         with torch.no_grad():
             for name in LAYER_PARAMETERS:
-                getattr(layer, name).copy_(torch.from_numpy(arrays[f"{k}.{name}"].astype(np.float64)))
+                value = arrays[f"{k}.{name}"].astype(np.float64)
+                getattr(layer, name).copy_(torch.from_numpy(value))
         layers.append(layer.to(dtype).eval())
         k += 1
     return layers

@@ -38,8 +38,8 @@ class MappingOptions:
 
     `pins` maps a population name to a chip `{x, y}`, a range of chips (`x` or `y` as
     `[first, last]`) or a set `{chips = [[x, y], ...]}`, optionally with `cores = [first,
-    last]`; the slices fill the chips in the order given; `rates_hz` gives a population's expected firing rate for the traffic estimates
-    and the `graph` placer (others get `default_rate_hz`); `fit_memory` cuts slices small
+    last]`; the slices fill the chips in the order given; `rates_hz` gives a population's
+    expected firing rate for the traffic estimates and the `graph` placer (others get `default_rate_hz`); `fit_memory` cuts slices small
     enough for a core's data memory."""
 
     neurons_per_core: int = 256

@@ -33,7 +33,8 @@ def run_stack(arrays, x, machine=None, **run):
 
 def answers(result, k, rows, name):
     """Layer k's recorded `name` at the ticks it answers input rows 0 .. rows - 1."""
-    return result.datasets[f"state/layer{k}/{name}"][answer_tick(k, 0):answer_tick(k, rows - 1) + 1]
+    first, last = answer_tick(k, 0), answer_tick(k, rows - 1)
+    return result.datasets[f"state/layer{k}/{name}"][first:last + 1]
 
 
 @pytest.mark.parametrize("case", sorted(CASES))

@@ -176,7 +176,8 @@ def test_a_written_graph_keeps_its_ticks_when_read_back(tmp_path):
     assert written.metadata["timing"] == "ticks"
     nir.write(tmp_path / "g.nir", written)
     again = read_nir(tmp_path / "g.nir", DT_MS)
-    delays = lambda net: {(p.pre.name, p.post.name): sorted(set(p.connector.delay_ticks))  # noqa: E731
-                          for p in net.projections}
+    def delays(net):
+        return {(p.pre.name, p.post.name): sorted(set(p.connector.delay_ticks))
+                for p in net.projections}
     assert delays(again) == delays(network) and delays(network)[("a", "c")] == [2]
     assert [p.model.bias_start_tick for p in again.populations[1:]] == [1, 2, 3]

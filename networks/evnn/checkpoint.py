@@ -137,7 +137,8 @@ def _layer(source, k, arrays, below):
             raise EvnnError(f"{source} has no array '{k}.{name}'; every layer needs "
                             f"{', '.join(LAYER_ARRAYS)}")
     recurrent = np.asarray(arrays["recurrent_kernel"])
-    if recurrent.ndim != 2 or recurrent.shape[0] < 1 or recurrent.shape[1] != 3 * recurrent.shape[0]:
+    if recurrent.ndim != 2 or recurrent.shape[0] < 1 or \
+            recurrent.shape[1] != 3 * recurrent.shape[0]:
         raise EvnnError(f"{source} array '{k}.recurrent_kernel' has shape {recurrent.shape} "
                         f"but must be [H, 3H] (gates z, r, g)")
     h = recurrent.shape[0]
