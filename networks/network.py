@@ -210,6 +210,19 @@ def synapses(projection: Projection, seed: int, post_start: int = 0,
                     np.asarray(delay, dtype=np.int64))
 
 
+def _per_neuron(values, size: int, field: str) -> np.ndarray:
+    """`values` as a read-only float64 array of one finite number per neuron."""
+    try:
+        array = np.array(values, dtype=np.float64).ravel()
+    except (TypeError, ValueError):
+        raise NetworkError(f"{field} must hold numbers (got {str(values)[:60]})") from None
+    check(array.size == size, field, f"hold one number per neuron ({size})", array.size)
+    check(bool(np.isfinite(array).all()), field, "hold finite numbers",
+          array[~np.isfinite(array)][:3].tolist())
+    array.setflags(write=False)
+    return array
+
+
 def _bounds(value) -> tuple[float, ...]:
     """The values a weight can take at its extremes (a normal is clipped to its bounds,
     and otherwise reaches about ten standard deviations in practice)."""
