@@ -10,7 +10,8 @@ from networks.timing import warn_off_grid
 from .errors import ConfigError, check
 
 FIDELITIES = ("functional", "timed", "packet")
-PLACERS = ("sequential", "spread", "graph")
+PLACERS = ("sequential", "spread", "graph", "toolchain")
+SLICINGS = ("balanced", "full")
 PIN_KEYS = ("x", "y", "cores", "chips")
 MAX_SEED = 2**63 - 1
 
@@ -45,7 +46,10 @@ class MappingOptions:
     last]`; the slices fill the chips in the order given; `rates_hz` gives a population's
     expected firing rate for the traffic estimates
     and the `graph` placer (others get `default_rate_hz`); `fit_memory` cuts slices small
-    enough for a core's data memory."""
+    enough for a core's data memory; `slicing` cuts slices of equal size ("balanced") or,
+    as PACMAN does, full slices and a remainder ("full"); `synapse_cores` split synapse
+    cores per receiving slice and `delay_extensions` delay-extension cores sit beside the
+    neuron cores (roles.py)."""
 
     neurons_per_core: int = 256
     placer: str = "sequential"
@@ -53,6 +57,9 @@ class MappingOptions:
     rates_hz: dict = field(default_factory=dict, hash=False)
     default_rate_hz: float = 10.0
     fit_memory: bool = True
+    slicing: str = "balanced"
+    synapse_cores: int = 0
+    delay_extensions: bool = False
     neurons_per_core_of: dict = field(default_factory=dict, hash=False)
 
     def __post_init__(self) -> None:
@@ -63,6 +70,11 @@ class MappingOptions:
                   f"neurons_per_core_of.{name}", "be a whole number >= 1", limit)
         check(self.placer in PLACERS, "placer", f"be one of {', '.join(PLACERS)}",
               self.placer)
+        check(isinstance(self.synapse_cores, int) and not isinstance(self.synapse_cores, bool)
+              and 0 <= self.synapse_cores <= 16, "synapse_cores",
+              "be a whole number from 0 to 16", self.synapse_cores)
+        check(self.slicing in SLICINGS, "slicing", f"be one of {', '.join(SLICINGS)}",
+              self.slicing)
         check(self.default_rate_hz >= 0, "default_rate_hz", "be >= 0", self.default_rate_hz)
         for name, rate in self.rates_hz.items():
             check(isinstance(rate, (int, float)) and not isinstance(rate, bool) and rate >= 0,

@@ -53,7 +53,7 @@ def test_a_convolution_slice_is_sized_by_its_structure(kernel, channels):
     mine = mapping.slices.of_population(lif)
     pre_slices = np.array([len(mapping.slices.of_population(p.index)) for p in net.populations])
     sizes = mapping.slices.size[mine]
-    estimate = estimate_memory(net, lif, sizes, pre_slices, mapping.machine.chip.core)
+    estimate, _ = estimate_memory(net, lif, sizes, pre_slices, mapping.machine.chip)
     exact = mapping.memory.total[mine]
     assert np.all(estimate >= exact)
     assert estimate.max() <= 1.02 * exact.max()       # the fullest slice, within 2 %

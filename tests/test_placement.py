@@ -15,7 +15,7 @@ from simulator import ConfigError, MappingError, MappingOptions, RunOptions, map
     parse_config, simulate
 from simulator.distribution import SerialComm
 
-PLACERS = ("sequential", "spread", "graph")
+PLACERS = ("sequential", "spread", "graph", "toolchain")
 
 
 def layered(sizes=(60, 60, 60, 60), p=0.2):

@@ -59,8 +59,7 @@ class PlacementProblem:
 def alive_cores(machine: Machine) -> np.ndarray:
     """[chips, cores]: application cores on live chips that are not dead at time 0."""
     topology = machine.topology
-    alive = np.ones((topology.n_chips, machine.chip.cores), dtype=bool)
-    alive[:, :machine.chip.reserved_cores] = False
+    alive = ~machine.system_cores()
     dead_chips, _, dead_cores = machine.faults.dead_at_start(topology)
     alive[sorted(dead_chips), :] = False
     for chip, core in dead_cores:
@@ -195,4 +194,10 @@ def place_graph(problem: PlacementProblem) -> Placement:
     return place(problem)
 
 
-PLACERS = {"sequential": place_sequential, "spread": place_spread, "graph": place_graph}
+def place_toolchain(problem: PlacementProblem) -> Placement:
+    from .toolchain_placer import place_toolchain as place
+    return place(problem)
+
+
+PLACERS = {"sequential": place_sequential, "spread": place_spread, "graph": place_graph,
+           "toolchain": place_toolchain}
