@@ -169,10 +169,10 @@ class FromList(Connector):
             value.setflags(write=False)
             object.__setattr__(self, name, value)
         order = np.lexsort((pre, post))
-        order.setflags(write=False)
-        object.__setattr__(self, "_order", order)
         sorted_post = post[order]
-        sorted_post.setflags(write=False)
+        for array in (order, sorted_post):
+            array.setflags(write=False)
+        object.__setattr__(self, "_order", order)
         object.__setattr__(self, "_sorted_post", sorted_post)
 
     def check_sizes(self, n_pre, n_post, same_population):
@@ -182,6 +182,8 @@ class FromList(Connector):
                   array[bad][:3].tolist())
 
     def _rows(self, post_start, post_stop):
+        """Positions of the synapses onto posts `post_start .. post_stop - 1`, sorted by post
+        then pre (the list is sorted once, so a slice costs only its own synapses)."""
         lo, hi = np.searchsorted(self._sorted_post, [post_start, post_stop])
         return self._order[lo:hi]
 

@@ -14,8 +14,23 @@ from .errors import ConfigError, check
 FIDELITIES = ("functional", "timed", "packet")
 PLACERS = ("sequential", "spread", "graph", "toolchain")
 SLICINGS = ("balanced", "full")
-PIN_KEYS = ("x", "y", "cores")
+PIN_KEYS = ("x", "y", "cores", "chips")
 MAX_SEED = bounds.MAX_SEED
+
+
+def _whole(value) -> bool:
+    """A chip coordinate: a whole number >= 0 below the largest machine's chips."""
+    return isinstance(value, int) and not isinstance(value, bool) and \
+        0 <= value < bounds.MAX_CHIPS
+
+
+def pin_chips(pin: dict) -> list[tuple[int, int]]:
+    """The chips (x, y) a pin names, in the order its slices fill them: a set as listed, a
+    range row by row (y outer, x inner)."""
+    if "chips" in pin:
+        return [(int(x), int(y)) for x, y in pin["chips"]]
+    span = lambda v: range(v, v + 1) if isinstance(v, int) else range(v[0], v[1] + 1)  # noqa: E731
+    return [(x, y) for y in span(pin["y"]) for x in span(pin["x"])]
 
 
 def whole_multiple(value: float, unit: float) -> int | None:
@@ -30,8 +45,10 @@ class MappingOptions:
 
     `neurons_per_core_of` lowers or raises `neurons_per_core` for the populations it names
     (sPyNNaker's `set_number_of_neurons_per_core` and `max_atoms_per_core`);
-    `pins` maps a population name to a chip `{x, y}`, optionally with `cores = [first,
-    last]`; `rates_hz` gives a population's expected firing rate for the traffic estimates
+    `pins` maps a population name to a chip `{x, y}`, a range of chips (`x` or `y` as
+    `[first, last]`) or a set `{chips = [[x, y], ...]}`, optionally with `cores = [first,
+    last]`; the slices fill the chips in the order given; `rates_hz` gives a population's
+    expected firing rate for the traffic estimates
     and the `graph` placer (others get `default_rate_hz`); `fit_memory` cuts slices small
     enough for a core's data memory; `slicing` cuts slices of equal size ("balanced") or,
     as PACMAN does, full slices and a remainder ("full"); `synapse_cores` split synapse
@@ -72,12 +89,30 @@ class MappingOptions:
             bounds.check(f"rates_hz.{name}", rate, "rates_hz")
         for name, pin in self.pins.items():
             where = f"pins.{name}"
-            check(isinstance(pin, dict) and {"x", "y"} <= set(pin) <= set(PIN_KEYS), where,
-                  "be a table {x, y} or {x, y, cores = [first, last]}", pin)
+            check(isinstance(pin, dict) and set(pin) <= set(PIN_KEYS) and
+                  ({"x", "y"} <= set(pin)) != ("chips" in pin), where,
+                  "be a table {x, y}, {x = [first, last], y}, or {chips = [[x, y], ...]}, "
+                  "each with cores = [first, last] if wanted", pin)
             for key in ("x", "y"):
-                check(isinstance(pin[key], int) and not isinstance(pin[key], bool)
-                      and 0 <= pin[key] < bounds.MAX_CHIPS, f"{where}.{key}",
-                      f"be a whole number in [0, {bounds.MAX_CHIPS})", pin[key])
+                if key in pin:
+                    check(_whole(pin[key]) or (isinstance(pin[key], (list, tuple))
+                                               and len(pin[key]) == 2
+                                               and all(map(_whole, pin[key]))
+                                               and pin[key][0] <= pin[key][1]),
+                          f"{where}.{key}", f"be a whole number in [0, {bounds.MAX_CHIPS}) or "
+                          f"a range [first, last] of them", pin[key])
+            if "chips" in pin:
+                check(isinstance(pin["chips"], (list, tuple))
+                      and 1 <= len(pin["chips"]) <= bounds.MAX_CHIPS and
+                      all(isinstance(c, (list, tuple)) and len(c) == 2 and all(map(_whole, c))
+                          for c in pin["chips"]), f"{where}.chips",
+                      f"be a list of at most {bounds.MAX_CHIPS:,} chip coordinates "
+                      f"[[x, y], ...]", pin["chips"])
+            else:
+                spans = [pin[k][1] - pin[k][0] + 1 if isinstance(pin[k], (list, tuple)) else 1
+                         for k in ("x", "y")]
+                check(spans[0] * spans[1] <= bounds.MAX_CHIPS, where,
+                      f"name at most {bounds.MAX_CHIPS:,} chips", pin)
             cores = pin.get("cores", [0, 0])
             check(isinstance(cores, (list, tuple)) and len(cores) == 2
                   and all(isinstance(c, int) and not isinstance(c, bool) for c in cores)

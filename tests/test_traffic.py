@@ -52,6 +52,7 @@ def test_packet_counts_equal_the_links_of_each_spikes_tree(machine, fidelity):
     n_windows = len(result.datasets["traffic/window_ticks"])
     links = np.zeros((n_windows, topology.n_links), dtype=np.int64)
     routers = np.zeros((n_windows, topology.n_chips), dtype=np.int64)
+    by_population = np.zeros((n_windows, len(net.populations), topology.n_links), dtype=np.int64)
     placements = result.datasets["mapping/placements"]
     names = placements["population"]
     for pop in result.populations:
@@ -62,11 +63,16 @@ def test_packet_counts_equal_the_links_of_each_spikes_tree(machine, fidelity):
             assert len(s) == 1
             links[t // window, mapping.routes.links_of(s[0])] += 1
             routers[t // window, mapping.routes.routers_of(s[0])] += 1
+            by_population[t // window, net.population(pop).index,
+                          mapping.routes.links_of(s[0])] += 1
     assert links.sum() > 100
     np.testing.assert_array_equal(result.datasets["traffic/link_packets"], links)
     np.testing.assert_array_equal(result.datasets["traffic/link_bits"],
                                   links * machine.chip.packet_bits())
     np.testing.assert_array_equal(result.datasets["traffic/router_packets"], routers)
+    np.testing.assert_array_equal(result.datasets["traffic/population_link_packets"],
+                                  by_population)
+    assert (by_population.sum(axis=(0, 2)) > 0).sum() >= 2     # more than one layer crosses
 
 
 @pytest.mark.parametrize("width,height", [(3, 3), (5, 4), (2, 6)])

@@ -2,7 +2,8 @@
 
 Neuron i sends an event carrying `values[t mod rows, i]` at tick t whenever that value is not
 zero, so a token stream embedded as vectors (one token per tick) enters a network as graded
-packets, and zeros cost nothing.
+packets, and zeros cost nothing. With `repeat = False` the table plays once and the source is
+silent after its last row.
 """
 
 from dataclasses import dataclass, field
@@ -18,9 +19,11 @@ from .poisson_driven import PoissonCounts, poisson_count
 
 @dataclass(frozen=True, eq=False)
 class GradedSequenceSource(NeuronModel):
-    """`values` is [rows, size]: row t mod rows is what the population sends at tick t."""
+    """`values` is [rows, size]: row t mod rows (row t, once, without `repeat`) is what the
+    population sends at tick t."""
 
     values: np.ndarray = field(default_factory=lambda: np.zeros((1, 1)))
+    repeat: bool = True
 
     name: ClassVar[str] = "graded_sequence"
     graded: ClassVar[bool] = True
@@ -48,13 +51,15 @@ class GradedSequenceGroup(ModelGroup):
         self.size = sum(m.size for m in members)
         self.tables = [np.ascontiguousarray(m.model.values[:, m.start:m.stop])
                        for m in members]
+        self.repeat = [m.model.repeat for m in members]
         self.first = np.cumsum([0] + [m.size for m in members])
 
     def step(self, tick: int, synaptic_input: np.ndarray, spiked: np.ndarray,
              payload: np.ndarray) -> int:
         n = 0
-        for table, first in zip(self.tables, self.first):
-            n = graded_row_step(table[tick % table.shape[0]], first, spiked, payload, n)
+        for table, first, repeat in zip(self.tables, self.first, self.repeat):
+            if repeat or tick < table.shape[0]:
+                n = graded_row_step(table[tick % table.shape[0]], first, spiked, payload, n)
         return n
 
     def warm_up(self) -> None:

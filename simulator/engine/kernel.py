@@ -320,19 +320,23 @@ class RankSimulation:
         """Record the spikes of live cores; at functional fidelity also count their packets."""
         if self.timed:
             routes, bits = self.no_routes, self.no_bits
-            packets = link_bits = router_packets = _NO_COUNTS
+            packets = link_bits = router_packets = slice_population = _NO_COUNTS
+            population_links = _NO_COUNTS_2D
         else:
             window = tick // self.fabric.window_ticks
             routes, bits = self.fabric.routes, self.fabric.slice_bits
             packets = self.fabric.link_packets[window]
             link_bits = self.fabric.link_bits[window]
             router_packets = self.fabric.router_packets[window]
+            slice_population = self.fabric.slice_population
+            population_links = self.fabric.population_link_packets[window]
         ids, values, slices, self.recorder.count = emit(
             tick, self.spiked, self.payload, self.group_first, self.event_first, self.fired,
             self.group_graded,
             self.layout.global_id, self.local_slice, self.slice_dead_tick, self.recorder.ticks,
             self.recorder.ids, self.recorder.count, bits, routes.link_ptr, routes.links,
-            routes.router_ptr, routes.routers, packets, link_bits, router_packets)
+            routes.router_ptr, routes.routers, packets, link_bits, router_packets,
+            slice_population, population_links)
         return ids, values, slices
 
     def _exchange_batch(self) -> None:
@@ -356,6 +360,7 @@ class RankSimulation:
 
 
 _NO_COUNTS = np.zeros(0, dtype=np.int64)
+_NO_COUNTS_2D = np.zeros((0, 0), dtype=np.int64)
 
 
 def _dead_ticks(mapping: Mapping, run: RunOptions) -> np.ndarray:
@@ -369,7 +374,8 @@ def _dead_ticks(mapping: Mapping, run: RunOptions) -> np.ndarray:
 @njit(cache=True)
 def emit(tick, spiked, payload, group_first, event_first, fired, graded, global_id, local_slice,
          slice_dead_tick, record_ticks, record_ids, recorded, slice_bits, link_ptr, links,
-         router_ptr, routers, link_packets, link_bits, router_packets):
+         router_ptr, routers, link_packets, link_bits, router_packets, slice_population,
+         population_link_packets):
     """Record the tick's events from live cores and count their packets on the functional
     fabric (pass empty routes to skip counting).
 
@@ -399,7 +405,7 @@ def emit(tick, spiked, payload, group_first, event_first, fired, graded, global_
     record_ticks[recorded:recorded + total] = tick
     record_ids[recorded:recorded + total] = ids
     count_packets(slices, slice_bits, link_ptr, links, router_ptr, routers, link_packets,
-                  link_bits, router_packets)
+                  link_bits, router_packets, slice_population, population_link_packets)
     return ids, value[order], slices, recorded + total
 
 

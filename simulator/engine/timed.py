@@ -44,7 +44,7 @@ ROUTE, DETOUR, DETOUR_SECOND = 0, 1, 2                  # event kinds
 APPLY, RECORD = 1, 2                                    # what advance does with copies
 TIME, EMIT, GID, KIND, CHIP, LINK, SLICE, TICK = range(8)  # columns of an event
 L_SOURCE, L_TARGET, L_DIRECTION, L_DEAD_PS = range(4)   # columns of FabricSpec.links
-S_GRADED, S_CORE, S_FIRST_ID, S_SENDS = range(4)       # columns of FabricSpec.slices
+S_GRADED, S_CORE, S_FIRST_ID, S_SENDS, S_POPULATION = range(5)  # FabricSpec.slices columns
 E_LINKS, E_DEFAULT, E_REACH_PS, E_FIRST_DEAD_PS = range(4)  # columns of FabricSpec.entries
 PACKETS, BITS, BUSY_PS, MAX_QUEUE, DROPS = range(5)     # rows of FabricStats.links
 ROUTED, DEFAULT_ROUTED, EMERGENCY_ROUTED, DROPPED = range(4)  # rows of FabricStats.routers
@@ -76,6 +76,7 @@ class FabricSpec(NamedTuple):
     payload_packet_bits: int
     link_serialisation_ps: np.ndarray  # [links, 2]: key-only, with payload
     link_wire_ps: np.ndarray     # [links]: wire latency (on a board or between boards)
+    n_populations: int
     links: np.ndarray            # [links, 4]: source, target, direction, dead from (ps)
     link_of: np.ndarray          # [chips, 6]
     chip_dead_ps: np.ndarray     # [chips]
@@ -90,8 +91,9 @@ class FabricSpec(NamedTuple):
     entry_hop_ptr: np.ndarray    # [entries + 1]: the entry's cores counted by NoC hops:
     entry_hops: np.ndarray       #   each distinct hop count
     entry_hop_count: np.ndarray  #   and how many of its cores are that far
-    slices: np.ndarray           # [slices, 4]: graded, machine-wide core, first global id,
-                                 # whether it has targets (a slice with none sends nothing)
+    slices: np.ndarray           # [slices, 5]: graded, machine-wide core, first global id,
+                                 # whether it has targets (a slice with none sends nothing),
+                                 # population
 
 
 class FabricStats(NamedTuple):
@@ -99,13 +101,15 @@ class FabricStats(NamedTuple):
 
     links: np.ndarray                   # [5, windows, links], rows PACKETS .. DROPS
     routers: np.ndarray                 # [4, windows, chips], rows ROUTED .. DROPPED
+    population_links: np.ndarray        # [windows, populations, links]: packets by source
     latency_histogram: np.ndarray       # [bins]: emission to delivery at a core
     link_latency_histogram: np.ndarray  # [links, bins]: offer to arrival at the next router
 
 
-def new_stats(n_windows: int, n_links: int, n_chips: int) -> FabricStats:
+def new_stats(n_windows: int, n_links: int, n_chips: int, n_populations: int) -> FabricStats:
     return FabricStats(np.zeros((len(LINK_COUNTERS), n_windows, n_links), dtype=np.int64),
                        np.zeros((len(ROUTER_COUNTERS), n_windows, n_chips), dtype=np.int64),
+                       np.zeros((n_windows, n_populations, n_links), dtype=np.int64),
                        np.zeros(LATENCY_BINS, dtype=np.int64),
                        np.zeros((n_links, LATENCY_BINS), dtype=np.int64))
 
@@ -114,6 +118,7 @@ def stats_counts(stats: FabricStats) -> dict:
     """The counters under their result-file names (busy time still in ps)."""
     counts = dict(zip(LINK_COUNTERS, stats.links))
     counts.update(zip(ROUTER_COUNTERS, stats.routers))
+    counts["population_link_packets"] = stats.population_links
     counts["latency_histogram"] = stats.latency_histogram
     counts["link_latency_histogram"] = stats.link_latency_histogram
     return counts
@@ -155,6 +160,7 @@ def fabric_spec(mapping: Mapping, run, graded_slices: np.ndarray,
                                         machine.link_serialisation_ps(chip.packet_bits(True))],
                                        axis=1).reshape(-1, 2).astype(np.int64),
         link_wire_ps=(machine.link_latency_ns * 1000).astype(np.int64),
+        n_populations=len(mapping.slices.population_offset) - 1,
         links=np.stack([topology.link_source, topology.link_target, topology.link_direction,
                         link_dead], axis=1).astype(np.int64),
         link_of=topology.link_of.astype(np.int64), chip_dead_ps=chip_dead,
@@ -166,8 +172,8 @@ def fabric_spec(mapping: Mapping, run, graded_slices: np.ndarray,
         entry_hop_ptr=pointers(np.bincount(by_hops[:, 0], minlength=len(order))),
         entry_hops=by_hops[:, 1].astype(np.int64), entry_hop_count=hop_counts.astype(np.int64),
         slices=np.stack([graded_slices, mapping.placement.global_core(chip.cores),
-                         mapping.slices.first_id, np.diff(mapping.routes.router_ptr) > 0],
-                        axis=1).astype(np.int64))
+                         mapping.slices.first_id, np.diff(mapping.routes.router_ptr) > 0,
+                         mapping.slices.population], axis=1).astype(np.int64))
 
 
 def fault_times(machine) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -231,7 +237,7 @@ class TimedFabric:
         self.spec = spec
         self.sync = sync
         n_links = len(spec.links)
-        self.stats = new_stats(n_windows, n_links, spec.n_chips)
+        self.stats = new_stats(n_windows, n_links, spec.n_chips, spec.n_populations)
         self.events = np.empty((1024, 8), dtype=np.int64)
         self.values = np.empty(1024, dtype=np.float64)
         self.n_events = 0
@@ -500,6 +506,7 @@ def _offer(spec, stats, events, values, n, link_ends, link_state, out, row, valu
     state[LAST_END] = end
     window = now // spec.window_ps
     stats.links[PACKETS, window, out] += 1
+    stats.population_links[window, spec.slices[row[SLICE], S_POPULATION], out] += 1
     stats.links[BITS, window, out] += spec.payload_packet_bits if graded else spec.packet_bits
     stats.links[MAX_QUEUE, window, out] = max(stats.links[MAX_QUEUE, window, out], state[COUNT])
     _add_busy(stats.links[BUSY_PS], out, start, min(end, spec.end_ps), spec.window_ps)

@@ -25,6 +25,7 @@ from networks import FixedProbability, FromList, Network
 from networks.network import MAX_DELAY_TICKS
 
 from ..errors import MappingError
+from .list_rows import rows_at, rows_on_grid
 
 STATE_BYTES = 4
 RING_SLOT_BYTES = 4
@@ -118,7 +119,8 @@ def synapses_of_slices(projection, n: np.ndarray) -> np.ndarray:
 
 def estimate_memory(network: Network, population: int, n: np.ndarray,
                     pre_slices: np.ndarray, chip: Chip,
-                    ring_cap=None) -> tuple[np.ndarray, np.ndarray]:
+                    ring_cap=None,
+                    row_counts: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Expected bytes of a slice of `n` neurons (array) of `population`, when population p is
     cut into `pre_slices[p]` slices, as (core data memory, chip SDRAM): one row per pre
     neuron with at least one synapse in any projection (pre x (1 - prod (1 - k/pre)^n) over
@@ -132,6 +134,7 @@ def estimate_memory(network: Network, population: int, n: np.ndarray,
         + KEY_BYTES
     total = np.zeros_like(n)
     none = {}  # pre population -> log of the chance that a pre neuron has no synapse here
+    lists: dict[int, list] = {}  # pre population -> its lists onto this population
     for projection in network.projections:
         if projection.post.index != population:
             continue
@@ -140,18 +143,40 @@ def estimate_memory(network: Network, population: int, n: np.ndarray,
         total = total + core.synapse_bytes * synapses_of_slices(projection, n)
         with np.errstate(divide="ignore"):
             none[pre.index] = none.get(pre.index, 0.0) + n * np.log1p(-min(k / pre.size, 1.0))
+        lists.setdefault(pre.index, []).append(
+            projection.connector if isinstance(projection.connector, FromList) else None)
         if isinstance(projection.connector, FixedProbability):
             # the count is binomial: leave room for three standard deviations
             total = total + SPREAD_SIGMAS * np.sqrt(k * n) * (core.synapse_bytes
                                                               + core.row_header_bytes)
     for pre, log_none in none.items():
-        # one row per pre neuron with a synapse here, whichever projections it holds
-        rows = network.populations[pre].size * -np.expm1(log_none)
+        # one row per pre neuron with a synapse here, whichever projections it holds: counted
+        # from the lists where every projection from that population is one
+        if all(c is not None for c in lists[pre]):
+            rows = list_rows(lists[pre], pop.size, n, row_counts, (population, pre))
+        else:
+            rows = network.populations[pre].size * -np.expm1(log_none)
         total = total + core.row_header_bytes * rows
         local = local + SOURCE_ENTRY_BYTES * np.minimum(rows, pre_slices[pre])
     if chip.synapse_memory == "sdram":
         return local, total
     return local + total, np.zeros_like(total)
+
+
+def list_rows(connectors: list, n_post: int, n: np.ndarray, row_counts: dict | None = None,
+              key=None) -> np.ndarray:
+    """Rows a slice of `n` (array) neighbouring posts holds for the sources of `connectors`
+    (FromList, all from one population), counted from their pairs; `row_counts` keeps the
+    counts by `key` for later calls with no larger sizes."""
+    sizes = np.maximum(np.asarray(n, dtype=np.int64), 1)
+    cached = row_counts.get(key) if row_counts is not None else None
+    if cached is None or cached[0][-1] < sizes.max(initial=1):
+        pre = np.concatenate([c.pre for c in connectors])
+        post = np.concatenate([c.post for c in connectors])
+        cached = rows_on_grid(pre, post, n_post, int(sizes.max(initial=1)))
+        if row_counts is not None:
+            row_counts[key] = cached
+    return rows_at(*cached, sizes).astype(np.float64)
 
 
 def fitting_slice_sizes(network: Network, neurons_per_core, chip: Chip,
@@ -166,13 +191,14 @@ def fitting_slice_sizes(network: Network, neurons_per_core, chip: Chip,
                            (len(network.populations),))
     sizes = np.array([min(int(most[p.index]), p.size) for p in network.populations],
                      dtype=np.int64)
+    row_counts: dict = {}
     for _ in range(4):
         pre_slices = -(-np.array([p.size for p in network.populations]) // sizes)
         new = sizes.copy()
         for pop in network.populations:
             candidates = np.arange(1, sizes[pop.index] + 1)
             need, sdram = estimate_memory(network, pop.index, candidates, pre_slices, chip,
-                                          ring_cap)
+                                          ring_cap, row_counts)
             fits = np.flatnonzero((need <= data_bytes)
                                   & ((sdram <= sdram_bytes) | (chip.synapse_memory != "sdram")))
             if len(fits) == 0 and need[0] > data_bytes:

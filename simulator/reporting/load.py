@@ -158,7 +158,9 @@ def _inconsistency(result: Result) -> str | None:
         missing = [name for name in wanted if name not in d]
         if missing:
             return f"a timed run's /{missing[0]} is missing"
-    expected = {"traffic/window_ticks": (windows, 2), "mapping/router_entries": (chips,)}
+    expected = {"traffic/window_ticks": (windows, 2), "mapping/router_entries": (chips,),
+                "traffic/population_link_packets": (
+                    windows, len(set(d["mapping/placements"]["population"].tolist())), links)}
     for name in d:
         group, _, leaf = name.rpartition("/")
         if group == "traffic" and leaf.startswith("link_") and leaf != "link_latency_histogram":
