@@ -19,9 +19,7 @@ MAX_SEED = bounds.MAX_SEED
 
 
 def _whole(value) -> bool:
-    """A chip coordinate: a whole number >= 0 below the largest machine's chips."""
-    return isinstance(value, int) and not isinstance(value, bool) and \
-        0 <= value < bounds.MAX_CHIPS
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
 def pin_chips(pin: dict) -> list[tuple[int, int]]:
@@ -99,15 +97,19 @@ class MappingOptions:
                                                and len(pin[key]) == 2
                                                and all(map(_whole, pin[key]))
                                                and pin[key][0] <= pin[key][1]),
-                          f"{where}.{key}", f"be a whole number in [0, {bounds.MAX_CHIPS}) or "
-                          f"a range [first, last] of them", pin[key])
+                          f"{where}.{key}", "be a whole number >= 0 or a range [first, last]",
+                          pin[key])
+                    check(max(np.ravel(pin[key])) < bounds.MAX_CHIPS, f"{where}.{key}",
+                          f"be below {bounds.MAX_CHIPS:,} (a machine's most chips)", pin[key])
             if "chips" in pin:
-                check(isinstance(pin["chips"], (list, tuple))
-                      and 1 <= len(pin["chips"]) <= bounds.MAX_CHIPS and
+                check(isinstance(pin["chips"], (list, tuple)) and len(pin["chips"]) >= 1 and
                       all(isinstance(c, (list, tuple)) and len(c) == 2 and all(map(_whole, c))
                           for c in pin["chips"]), f"{where}.chips",
-                      f"be a list of at most {bounds.MAX_CHIPS:,} chip coordinates "
-                      f"[[x, y], ...]", pin["chips"])
+                      "be a list of chip coordinates [[x, y], ...]", pin["chips"])
+                check(len(pin["chips"]) <= bounds.MAX_CHIPS
+                      and max(max(c) for c in pin["chips"]) < bounds.MAX_CHIPS,
+                      f"{where}.chips", f"name at most {bounds.MAX_CHIPS:,} chips, each "
+                      f"coordinate below {bounds.MAX_CHIPS:,}", pin["chips"])
             else:
                 spans = [pin[k][1] - pin[k][0] + 1 if isinstance(pin[k], (list, tuple)) else 1
                          for k in ("x", "y")]

@@ -119,6 +119,10 @@ def test_every_number_beyond_its_bound_is_refused_naming_key_and_limit(path, key
      r"\[mapping\] rates_hz.exc must be a finite number >= 0 \(got inf\)"),
     ((("mapping", "rates_hz"), {"exc": 1e300}),
      r"\[mapping\] rates_hz.exc must be at most 1e\+09"),
+    ((("mapping", "pins"), {"exc": {"x": [0, 60000], "y": [0, 60000]}}),
+     r"\[mapping\] pins.exc must name at most 65,536 chips"),
+    ((("mapping", "pins"), {"exc": {"chips": [[0, 0], [2**40, 1]]}}),
+     r"\[mapping\] pins.exc.chips must name at most 65,536 chips, each coordinate below"),
     ((("mapping", "pins"), {"exc": {"x": 0, "y": 0, "cores": [0, 152]}}),
      r"\[mapping\] pins.exc.cores must name cores below the 152 of a spinnaker2 chip "
      r"\(got \[0, 152\]\)"),
