@@ -73,8 +73,8 @@ class Config:
 
     @property
     def inputs(self) -> tuple[str, ...]:
-        """The files the network is read from (a NIR model and its input spikes)."""
-        if isinstance(self.network_params, NIRSource):
+        """The files the network is read from (a NIR or EvNN model and its input)."""
+        if isinstance(self.network_params, (NIRSource, EvnnSource)):
             return tuple(p for p in (self.network_params.path, self.network_params.input) if p)
         return ()
 
