@@ -256,6 +256,14 @@ def apply_packet(to, entry, chip, gid, spike_tick, arrival, value):
 
 
 @njit(cache=True)
+def prefetch_row_pointers(to, gid):
+    """Start loading where the row of `gid` and its segments begin (so that `prefetch_row`
+    of it, a few packets later, does not wait for them)."""
+    prefetch(to.row_ptr, gid)
+    prefetch(to.seg_ptr, gid)
+
+
+@njit(cache=True)
 def prefetch_row(to, gid):
     """Start loading the synaptic row of `gid` and its segments (see `prefetch.py`)."""
     start, stop = to.row_ptr[gid], to.row_ptr[gid + 1]

@@ -27,6 +27,7 @@ neurons of a batch never wait for its fabric, because every synaptic delay is at
 long as a batch (docs/timing.md, "Distribution").
 """
 
+import math
 import time
 from typing import NamedTuple
 
@@ -38,7 +39,7 @@ from chips.router import emergency_legs
 
 from ..csr import pointers, reorder_rows
 from ..mapping import Mapping
-from .cores import apply_copy, apply_packet, prefetch_row
+from .cores import apply_copy, apply_packet, prefetch_row, prefetch_row_pointers
 
 ROUTE, DETOUR, DETOUR_SECOND = 0, 1, 2                  # event kinds
 APPLY, RECORD = 1, 2                                    # what advance does with copies
@@ -53,7 +54,10 @@ LINK_COUNTERS = ("link_packets", "link_bits", "link_busy_ps", "link_max_queue", 
 ROUTER_COUNTERS = ("router_packets", "router_default_routed", "router_emergency_routed",
                    "router_dropped")
 NEVER = np.iinfo(np.int64).max
-PREFETCH_AHEAD = 4  # packets: the queue's rows asked for this far ahead of use
+PREFETCH_AHEAD = 4  # packets: the queue's rows asked for this far ahead of use (and the
+                    # pointers to them twice as far)
+DENSE_INDEX_LIMIT = 1 << 22
+QUARTER_OCTAVES = (2.0 ** 0.25, 2.0 ** 0.5, 2.0 ** 0.75)
 LATENCY_BINS_PER_OCTAVE = 4
 LATENCY_BINS = 2 + 32 * LATENCY_BINS_PER_OCTAVE
 
@@ -84,6 +88,8 @@ class FabricSpec(NamedTuple):
     core_dead_ps: np.ndarray     # [chips x cores]
     core_noc_hops: np.ndarray    # [cores per chip]
     entry_id: np.ndarray         # [entries] sorted slice * n_chips + chip
+    entry_index: np.ndarray      # [slices * chips]: the entry of each, -1 if none; empty on
+                                 # machines too large for it (entry_id is searched instead)
     entries: np.ndarray          # [entries, 4]: link direction bits, default-routed, NoC time
                                  # to the farthest target core, first death among them (ps)
     entry_core_ptr: np.ndarray   # [entries + 1]
@@ -166,6 +172,7 @@ def fabric_spec(mapping: Mapping, run, graded_slices: np.ndarray,
         link_of=topology.link_of.astype(np.int64), chip_dead_ps=chip_dead,
         chip_local=chip_local.astype(np.int64), core_dead_ps=core_dead,
         core_noc_hops=chip.noc_hops(), entry_id=entry_id[order],
+        entry_index=dense_index(entry_id[order], len(mapping.slices) * topology.n_chips),
         entries=np.stack([tables.link_bits[order], tables.default_routed[order], reach,
                           first_dead], axis=1).astype(np.int64),
         entry_core_ptr=core_ptr, entry_cores=entry_cores,
@@ -174,6 +181,16 @@ def fabric_spec(mapping: Mapping, run, graded_slices: np.ndarray,
         slices=np.stack([graded_slices, mapping.placement.global_core(chip.cores),
                          mapping.slices.first_id, np.diff(mapping.routes.router_ptr) > 0,
                          mapping.slices.population], axis=1).astype(np.int64))
+
+
+def dense_index(sorted_keys: np.ndarray, n_keys: int) -> np.ndarray:
+    """Position of each key 0 .. n_keys - 1 in `sorted_keys` (-1 where absent), or an empty
+    array when that table would be large (over 4 M keys)."""
+    if n_keys > DENSE_INDEX_LIMIT:
+        return np.empty(0, dtype=np.int64)
+    index = np.full(n_keys, -1, dtype=np.int64)
+    index[sorted_keys] = np.arange(len(sorted_keys))
+    return index
 
 
 def fault_times(machine) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -210,7 +227,13 @@ def latency_bin(latency_ps):
     """Histogram bin of a latency: 0 below 1 ns, then quarter octaves, the last bin open."""
     if latency_ps < 1000:
         return 0
-    k = 1 + np.int64(np.floor(np.log2(latency_ps / 1000.0) * LATENCY_BINS_PER_OCTAVE))
+    # latency / 1 ns = m 2^e with 2m in [1, 2): e - 1 whole octaves, and the quarters of 2m
+    mantissa, exponent = math.frexp(latency_ps / 1000.0)
+    twice = 2.0 * mantissa
+    k = 1 + LATENCY_BINS_PER_OCTAVE * (exponent - 1)
+    for edge in QUARTER_OCTAVES:
+        if twice >= edge:
+            k += 1
     return min(k, LATENCY_BINS - 1)
 
 
@@ -392,8 +415,11 @@ def advance(spec, stats, events, values, n, queue, queue_values, at, link_ends, 
             row[:] = queue[at]
             value = queue_values[at]
             at += 1
-            if copies == APPLY and at + PREFETCH_AHEAD < queue.shape[0]:
-                prefetch_row(to, queue[at + PREFETCH_AHEAD, GID])
+            if copies == APPLY:
+                if at + 2 * PREFETCH_AHEAD < queue.shape[0]:
+                    prefetch_row_pointers(to, queue[at + 2 * PREFETCH_AHEAD, GID])
+                if at + PREFETCH_AHEAD < queue.shape[0]:
+                    prefetch_row(to, queue[at + PREFETCH_AHEAD, GID])
         elif from_heap:
             value = _pop(events, values, n, row)
             n -= 1
@@ -537,6 +563,8 @@ def _add_busy(busy, link, start, end, window_ps):
 def _entry(spec, s, chip):
     """Index of the table entry for slice `s` at `chip`, or -1."""
     key = s * spec.n_chips + chip
+    if spec.entry_index.size:
+        return spec.entry_index[key]
     i = np.searchsorted(spec.entry_id, key)
     if i < spec.entry_id.size and spec.entry_id[i] == key:
         return i
