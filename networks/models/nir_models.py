@@ -180,17 +180,21 @@ class NIRGroup(ModelGroup):
             at += m.size
         self.fired = np.zeros(self.size, dtype=np.bool_)
 
-    def step(self, tick: int, synaptic_input: np.ndarray, spiked: np.ndarray,
-             payload: np.ndarray) -> int:
-        return nir_step(self.v, self.i, self.table, synaptic_input[0], self.fired, spiked,
-                        payload, self.graded)
+    @property
+    def kernel(self):
+        return nir_kernel
+
+    def kernel_state(self) -> tuple:
+        return self.v, self.i, self.table, self.fired, self.graded
 
     def state(self, name: str) -> np.ndarray:
         return {"v": self.v, "i": self.i}[name]
 
-    def warm_up(self) -> None:
-        nir_step(self.v[:0], self.i[:0], self.table[:0], np.zeros(0), self.fired[:0],
-                 np.empty(0, dtype=np.int32), np.empty(0), self.graded)
+@njit(cache=True)
+def nir_kernel(state, tick, synaptic_input, spiked, payload):
+    """`nir_step` called as the engine calls a model (`ModelGroup.kernel`)."""
+    v, i, table, fired, graded = state
+    return nir_step(v, i, table, synaptic_input[0], fired, spiked, payload, graded)
 
 
 @njit(cache=True)
