@@ -62,6 +62,7 @@ def neurochip_case(network: str, neurons: int, fidelity: str) -> dict:
             "build_wall_s": result.attributes["build_wall_s"],
             "run_wall_s": result.attributes["run_wall_s"],
             "synapses": int(result.datasets["mapping/edges"]["synapses"].sum()),
+            "synaptic_events": result.attributes["synaptic_events"],
             "machine": result.attributes["machine"],
             "populations": statistics(times_s, np.concatenate(ids), ranges,
                                       DURATION_MS / 1000)}
