@@ -14,46 +14,61 @@ import time
 import numpy as np
 
 
-def cuba(b2, n: int, p: float):
-    """Vogels-Abbott CUBA as in Brian2's example: 80 % excitatory, weights in mV."""
+def cuba(b2, n: int, p: float, dt_ms: float):
+    """Vogels-Abbott CUBA as in Brian2's example (80 % excitatory, weights in mV) in
+    neurochip's conventions (docs/conventions.md): refractory 5 ms = 50 ticks is Brian2's
+    (50 + 1) dt, the one-tick delay of an exponential current is Brian2's delay dt in the
+    default schedule, threshold v >= Vt."""
     ms, mV = b2.ms, b2.mV
     eqs = """dv/dt = (ge + gi - (v - El)) / taum : volt (unless refractory)
              dge/dt = -ge / taue : volt
              dgi/dt = -gi / taui : volt"""
     namespace = dict(taum=20 * ms, taue=5 * ms, taui=10 * ms, Vt=-50 * mV, Vr=-60 * mV,
                      El=-49 * mV, we=1.62 * mV, wi=-9 * mV)
-    group = b2.NeuronGroup(n, eqs, threshold="v > Vt", reset="v = Vr", refractory=5 * ms,
-                           method="exact", namespace=namespace)
+    group = b2.NeuronGroup(n, eqs, threshold="v >= Vt", reset="v = Vr",
+                           refractory=5 * ms + dt_ms * ms, method="exact",
+                           namespace=namespace)
     group.v = "Vr + rand() * (Vt - Vr)"
     n_exc = int(0.8 * n)
-    exc = b2.Synapses(group, group, on_pre="ge += we", namespace=namespace)
-    inh = b2.Synapses(group, group, on_pre="gi += wi", namespace=namespace)
+    exc = b2.Synapses(group, group, on_pre="ge += we", delay=dt_ms * ms, namespace=namespace)
+    inh = b2.Synapses(group, group, on_pre="gi += wi", delay=dt_ms * ms, namespace=namespace)
     exc.connect(condition=f"i < {n_exc}", p=p)
     inh.connect(condition=f"i >= {n_exc}", p=p)
     return [group, exc, inh], group, {"exc": (0, n_exc), "inh": (n_exc, n)}
 
 
-def brunel(b2, n_exc: int, p: float, g: float, eta: float, j_mv: float, delay_ms: float):
-    """Brunel (2000) model A: delta synapses of J mV, tau 20 ms, threshold 20 mV, reset
-    10 mV, refractory 2 ms, Poisson drive of eta x threshold rate through C_E inputs."""
-    ms, mV, Hz = b2.ms, b2.mV, b2.Hz
-    n_inh = n_exc // 4
-    tau, theta, v_reset = 20 * ms, 20 * mV, 10 * mV
-    c_exc = int(p * n_exc)
-    nu_threshold = theta / (j_mv * mV * c_exc * tau)
+def brunel(b2, scale: float, g: float, eta: float, seed: int, dt_ms: float):
+    """Brunel (2000) model A as neurochip's `brunel` entry: fixed in-degrees C_E = 0.1 x
+    10000 and C_I = 0.1 x 2500 at any scale, J = 0.1 mV, tau 20 ms, threshold 20 mV, reset
+    10 mV, external drive by PoissonInput; in neurochip's conventions: refractory 2 ms = 20
+    ticks is (20 + 1) dt, the 15-tick delay of a delta synapse is (15 - 1) dt with the
+    synapses and the drive before the thresholds, input while refractory discarded (as
+    NEST's iaf_psc_delta), threshold v >= theta."""
+    ms, mV = b2.ms, b2.mV
+    n_exc, n_inh = round(10000 * scale), round(2500 * scale)
+    c_exc, c_inh = min(n_exc, 1000), min(n_inh, 250)
+    j, tau, theta, v_reset = 0.1 * mV, 20 * ms, 20 * mV, 10 * mV
+    nu_threshold = theta / (j * c_exc * tau)
     group = b2.NeuronGroup(n_exc + n_inh, "dv/dt = -v / tau : volt (unless refractory)",
-                           threshold="v > theta", reset="v = v_reset", refractory=2 * ms,
-                           method="exact", namespace=dict(tau=tau, theta=theta,
-                                                          v_reset=v_reset))
-    exc = b2.Synapses(group, group, on_pre="v += J", delay=delay_ms * ms,
-                      namespace=dict(J=j_mv * mV))
-    inh = b2.Synapses(group, group, on_pre="v += -g * J", delay=delay_ms * ms,
-                      namespace=dict(J=j_mv * mV, g=g))
-    exc.connect(condition=f"i < {n_exc}", p=p)
-    inh.connect(condition=f"i >= {n_exc}", p=p)
-    drive = b2.PoissonInput(group, "v", c_exc, eta * nu_threshold, weight=j_mv * mV)
-    return ([group, exc, inh, drive], group,
-            {"exc": (0, n_exc), "inh": (n_exc, n_exc + n_inh)})
+                           threshold="v >= theta", reset="v = v_reset",
+                           refractory=2 * ms + dt_ms * ms, method="exact",
+                           namespace=dict(tau=tau, theta=theta, v_reset=v_reset))
+    group.v = "rand() * theta"
+    rng = np.random.default_rng(seed)
+    n = n_exc + n_inh
+    objects = [group]
+    for lo, hi, c, w in ((0, n_exc, c_exc, j), (n_exc, n, c_inh, -g * j)):
+        pre = np.concatenate([lo + rng.choice(hi - lo, c, replace=False) for _ in range(n)])
+        post = np.repeat(np.arange(n), c)
+        syn = b2.Synapses(group, group, on_pre="v += w * int(not_refractory)",
+                          delay=1.5 * ms - dt_ms * ms, namespace=dict(w=w))
+        syn.connect(i=pre, j=post)
+        syn.pre.when = "before_thresholds"
+        objects.append(syn)
+    objects.append(b2.PoissonInput(group, "v", c_exc, eta * nu_threshold,
+                                   weight="0.1 * mV * int(not_refractory)",
+                                   when="before_thresholds"))
+    return objects, group, {"exc": (0, n_exc), "inh": (n_exc, n)}
 
 
 def statistics(times_s, ids, ranges, duration_s):
@@ -93,9 +108,10 @@ def main() -> None:
     b2.defaultclock.dt = args.dt_ms * b2.ms
     started = time.perf_counter()
     if args.network == "cuba":
-        objects, group, ranges = cuba(b2, args.neurons, 0.02)
+        objects, group, ranges = cuba(b2, args.neurons, 0.02, args.dt_ms)
     else:
-        objects, group, ranges = brunel(b2, args.neurons * 4 // 5, 0.1, 5.0, 2.0, 0.1, 1.5)
+        objects, group, ranges = brunel(b2, args.neurons / 12500, 5.0, 2.0, args.seed,
+                                        args.dt_ms)
     monitor = b2.SpikeMonitor(group)
     network = b2.Network(*objects, monitor)
     duration = args.duration_ms * b2.ms

@@ -1,9 +1,11 @@
 """Side by side with Brian2 on the same networks and parameters: Brian2's runtime target
 (Cython) and its cpp_standalone device against neurochip's functional and timed fidelity,
 build time (including code generation, JIT and C++ compilation) and run time separately,
-and the firing statistics of each so that the same work is compared.
+and the firing statistics of each so that the same work is compared. The Brian2 side is
+written in neurochip's timing conventions (docs/conventions.md), so both run one network.
 
     python -m benchmarks.peer_brian2 [--cases cuba:4000 cuba:40000 brunel:12500]
+                                     [--brian2-python PATH]
 
 Brian2 lives in its own venv (it needs numpy < 2.4 on Python 3.11, and is never a
 dependency of neurochip):
@@ -68,11 +70,12 @@ def neurochip_case(network: str, neurons: int, fidelity: str) -> dict:
                                       DURATION_MS / 1000)}
 
 
-def brian2_case(network: str, neurons: int, device: str) -> dict:
-    if not BRIAN2_PYTHON.exists():
-        raise SystemExit(f"no Brian2 venv at {BRIAN2_PYTHON.parent.parent}; create it as the "
-                         f"docstring of benchmarks/peer_brian2.py says")
-    done = subprocess.run([str(BRIAN2_PYTHON), str(REPO / "benchmarks" / "brian2_side.py"),
+def brian2_case(network: str, neurons: int, device: str, python: Path) -> dict:
+    if not python.exists():
+        raise SystemExit(f"no Brian2 venv at {python.parent.parent}; create it as the "
+                         f"docstring of benchmarks/peer_brian2.py says, or give "
+                         f"--brian2-python")
+    done = subprocess.run([str(python), str(REPO / "benchmarks" / "brian2_side.py"),
                            network, "--neurons", str(neurons), "--device", device,
                            "--duration-ms", str(DURATION_MS), "--dt-ms", str(DT_MS)],
                           check=True, capture_output=True, text=True)
@@ -83,11 +86,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", nargs="+", default=["cuba:4000", "cuba:40000",
                                                        "brunel:12500"])
+    parser.add_argument("--brian2-python", type=Path, default=BRIAN2_PYTHON)
     args = parser.parse_args()
     figures = {"duration_ms": DURATION_MS, "dt_ms": DT_MS, "cases": []}
     for case in args.cases:
         network, neurons = case.split(":")
-        rows = [brian2_case(network, int(neurons), device)
+        rows = [brian2_case(network, int(neurons), device, args.brian2_python)
                 for device in ("runtime", "cpp_standalone")]
         rows += [neurochip_case(network, int(neurons), f) for f in ("functional", "timed")]
         for row in rows:

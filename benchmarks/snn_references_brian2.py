@@ -4,9 +4,8 @@
 
 Runs in a venv with Brian2 (never neurochip's); prints one JSON object with the rate and the
 mean CV of inter-spike intervals of each population (same statistics as neurochip's side).
-Brunel here matches neurochip's `brunel` entry: fixed in-degrees C_E = 0.1 x 10000 and
-C_I = 0.1 x 2500 at any scale, input that arrives during the refractory period discarded
-(as NEST's iaf_psc_delta), external drive by PoissonInput. CUBA is Brian2's own example.
+Both are written in neurochip's conventions (docs/conventions.md; benchmarks/brian2_side.py):
+Brunel as neurochip's `brunel` entry, CUBA as Brian2's own example.
 """
 
 import argparse
@@ -18,33 +17,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from brian2_side import cuba, statistics  # noqa: E402
-
-
-def brunel(b2, scale: float, g: float, eta: float, seed: int):
-    ms, mV = b2.ms, b2.mV
-    n_exc, n_inh = round(10000 * scale), round(2500 * scale)
-    c_exc, c_inh = min(n_exc, 1000), min(n_inh, 250)
-    j, tau, theta, v_reset = 0.1 * mV, 20 * ms, 20 * mV, 10 * mV
-    nu_threshold = theta / (j * c_exc * tau)
-    group = b2.NeuronGroup(n_exc + n_inh, "dv/dt = -v / tau : volt (unless refractory)",
-                           threshold="v >= theta", reset="v = v_reset", refractory=2 * ms,
-                           method="exact",
-                           namespace=dict(tau=tau, theta=theta, v_reset=v_reset))
-    group.v = "rand() * theta"
-    rng = np.random.default_rng(seed)
-    n = n_exc + n_inh
-    objects = [group]
-    for lo, hi, c, w in ((0, n_exc, c_exc, j), (n_exc, n, c_inh, -g * j)):
-        pre = np.concatenate([lo + rng.choice(hi - lo, c, replace=False) for _ in range(n)])
-        post = np.repeat(np.arange(n), c)
-        syn = b2.Synapses(group, group, on_pre="v += w * int(not_refractory)",
-                          delay=1.5 * ms, namespace=dict(w=w))
-        syn.connect(i=pre, j=post)
-        objects.append(syn)
-    objects.append(b2.PoissonInput(group, "v", c_exc, eta * nu_threshold,
-                                   weight="0.1 * mV * int(not_refractory)"))
-    return objects, group, {"exc": (0, n_exc), "inh": (n_exc, n)}
+from brian2_side import brunel, cuba, statistics  # noqa: E402
 
 
 def main() -> None:
@@ -61,9 +34,9 @@ def main() -> None:
     b2.defaultclock.dt = 0.1 * b2.ms
     started = time.perf_counter()
     if args.network == "cuba":
-        objects, group, ranges = cuba(b2, 4000, 0.02)
+        objects, group, ranges = cuba(b2, 4000, 0.02, 0.1)
     else:
-        objects, group, ranges = brunel(b2, args.scale, args.g, args.eta, args.seed)
+        objects, group, ranges = brunel(b2, args.scale, args.g, args.eta, args.seed, 0.1)
     monitor = b2.SpikeMonitor(group)
     b2.Network(*objects, monitor).run(args.duration_ms * b2.ms)
     times = np.asarray(monitor.t / b2.second)

@@ -105,6 +105,19 @@ def rows() -> list[tuple[str, str, str, str]]:
                               f"(efficiency {r['efficiency']:.2f})" for r in strong),
                     ">= 0.7 at 16 ranks (16-rank run not made: 2 cores here)",
                     "scaling_2core.json"))
+    va = _load("pynn_va")
+    if va:
+        f = va["figures"]
+
+        def mean(side, key):
+            return sum(r[key] for r in f[side]) / len(f[side])
+        out.append((f"Vogels-Abbott CUBA, PyNN's VAbenchmarks.py unchanged, {len(f['nest'])} "
+                    f"realisations: mean rates (Hz, exc/inh)",
+                    f"pyNN.nest {mean('nest', 'exc_rate_hz'):.2f}/"
+                    f"{mean('nest', 'inh_rate_hz'):.2f}, neurochip "
+                    f"{mean('neurochip', 'exc_rate_hz'):.2f}/"
+                    f"{mean('neurochip', 'inh_rate_hz'):.2f}",
+                    "within pyNN.nest's range", "pynn_va.json"))
     return out
 
 

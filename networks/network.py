@@ -17,8 +17,8 @@ MAX_WEIGHT = float(np.finfo(np.float32).max)
 
 @dataclass(frozen=True, eq=False)
 class Population:
-    """`size` neurons of one `model`; `initial` sets state variables (constants or
-    distributions) before the first tick."""
+    """`size` neurons of one `model`; `initial` sets state variables (constants,
+    distributions or arrays of one value per neuron) before the first tick."""
 
     name: str
     size: int
@@ -91,17 +91,17 @@ class Network:
         check(isinstance(model, NeuronModel), f"population {name}.model",
               "be a neuron model such as IFCurrExp()", model)
         model.check_size(int(size))
-        initial = dict(initial or {})
-        for variable, value in initial.items():
-            check(variable in model.state_variables, f"population {name}.initial",
-                  f"name state variables of {model.name} {model.state_variables}", variable)
-            check(isinstance(value, (int, float, Uniform, Normal)),
-                  f"population {name}.initial[{variable!r}]",
-                  "be a number or a distribution", value)
-        pop = Population(name, int(size), model, initial, len(self.populations))
+        pop = Population(name, int(size), model, {}, len(self.populations))
+        pop.initial.update(_initial_values(pop, initial or {}))
         self.populations.append(pop)
         self.record(pop, record)
         return pop
+
+    def initialize(self, population: Population, **values) -> None:
+        """Set initial values of `population` (PyNN's `initialize(v=...)`): each a number, a
+        distribution, or an array of one value per neuron."""
+        self._check_member(population, "initialize")
+        population.initial.update(_initial_values(population, values))
 
     def record(self, population: Population, variables: tuple[str, ...] | list[str]) -> None:
         """Record the state `variables` of `population` at the end of every tick (spikes are
@@ -156,6 +156,35 @@ class Network:
         return sum(p.size for p in self.populations)
 
 
+def _initial_values(pop: Population, values: dict) -> dict:
+    """`values` checked against the model of `pop`; arrays become read-only float64."""
+    model, checked = pop.model, {}
+    for variable, value in values.items():
+        field = f"population {pop.name}.initial[{variable!r}]"
+        check(variable in model.state_variables, f"population {pop.name}.initial",
+              f"name state variables of {model.name} {model.state_variables}", variable)
+        if isinstance(value, (Uniform, Normal)) or \
+                isinstance(value, (int, float, np.integer, np.floating)) and \
+                not isinstance(value, bool):
+            check(isinstance(value, (Uniform, Normal)) or np.isfinite(value), field,
+                  "be finite", value)
+            checked[variable] = value if isinstance(value, (Uniform, Normal)) else float(value)
+            continue
+        try:
+            array = np.array(value, dtype=np.float64)
+        except (TypeError, ValueError):
+            array = None
+        check(array is not None and not isinstance(value, (str, bytes, bool)) and
+              array.ndim == 1 and array.size == pop.size, field,
+              f"be a number, a distribution or one value per neuron ({pop.size})",
+              value if array is None else f"shape {array.shape}")
+        check(bool(np.all(np.isfinite(array))), field, "hold finite values",
+              array[~np.isfinite(array)][:3].tolist())
+        array.setflags(write=False)
+        checked[variable] = array
+    return checked
+
+
 def synapses(projection: Projection, seed: int, post_start: int = 0,
              post_stop: int | None = None) -> Synapses:
     """The synapses of `projection` onto post neurons `post_start .. post_stop - 1`.
@@ -179,6 +208,19 @@ def synapses(projection: Projection, seed: int, post_start: int = 0,
         delay = np.clip(np.rint(delay), 1, MAX_DELAY_TICKS)
     return Synapses(pre, post, np.asarray(weight, dtype=np.float32),
                     np.asarray(delay, dtype=np.int64))
+
+
+def _per_neuron(values, size: int, field: str) -> np.ndarray:
+    """`values` as a read-only float64 array of one finite number per neuron."""
+    try:
+        array = np.array(values, dtype=np.float64).ravel()
+    except (TypeError, ValueError):
+        raise NetworkError(f"{field} must hold numbers (got {str(values)[:60]})") from None
+    check(array.size == size, field, f"hold one number per neuron ({size})", array.size)
+    check(bool(np.isfinite(array).all()), field, "hold finite numbers",
+          array[~np.isfinite(array)][:3].tolist())
+    array.setflags(write=False)
+    return array
 
 
 def _bounds(value) -> tuple[float, ...]:

@@ -2,6 +2,7 @@
 
 import argparse
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,7 @@ from .errors import ConfigError, MappingError
 from .run import simulate
 from .tables import USER_ERRORS
 from .validate import map_command
+from .version import __version__
 
 EXIT_USER_ERROR = 2
 
@@ -22,6 +24,7 @@ EXIT_USER_ERROR = 2
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="neurochip", description="Simulate SpiNNaker-2-like neuromorphic machines.")
+    parser.add_argument("--version", action="version", version=f"neurochip {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="map and simulate a network from a TOML config")
     run.add_argument("config", help="TOML config file, e.g. examples/cuba.toml")
@@ -30,13 +33,18 @@ def main(argv: list[str] | None = None) -> int:
     check = commands.add_parser("map", help="map a network from a TOML config and check that "
                                 "it fits, without simulating (exit 1 if it does not)")
     check.add_argument("config", help="TOML config file, e.g. examples/cuba.toml")
+    for command in (run, check):
+        command.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
+                             dest="overrides", help="override a config value, written as in "
+                             "TOML (e.g. --set run.duration_ms=200); may be repeated")
     check.add_argument("--json", action="store_true", help="print the report as JSON")
     report_arguments(commands.add_parser(
         "report", help="summarise a result file: tables, JSON, CSV and PNG plots"))
     args = parser.parse_args(argv)
     comm = world()
     try:
-        with all_ranks_end_on_failure(comm):
+        with all_ranks_end_on_failure(comm), warnings.catch_warnings():
+            warnings.showwarning = _warning_line(comm.rank)
             return COMMANDS[args.command](args, comm)
     except BrokenPipeError:  # the reader went away (`neurochip map ... | head`): not an error
         sys.stdout = None
@@ -47,12 +55,20 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USER_ERROR
 
 
+def _warning_line(rank: int):
+    """Show a warning as one line on rank 0 (every rank meets the same ones)."""
+    def show(message, category, filename, lineno, file=None, line=None):
+        if rank == 0:
+            print(f"neurochip: warning: {message}", file=file or sys.stderr)
+    return show
+
+
 def run_command(args, comm) -> int:
     out = Path(args.out)
     if not out.parent.is_dir() and str(out.parent):
         raise ConfigError(f"--out {out}: directory {out.parent} does not exist; create it or "
                           f"choose another path")
-    config = load_config(args.config)
+    config = load_config(args.config, args.overrides)
     network = config.build_network()
     with StopRequest().listening() as stop:
         result = simulate(network, config.machine, config.run, config.mapping, config.text,

@@ -9,15 +9,17 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import chips
-from networks import Network
+from networks import Network, Normal, Uniform
 from networks.library import LIBRARY
 from networks.nir import NIRSource
 
 from .errors import ConfigError
 from .options import MappingOptions, RunOptions, check_run
+from .overrides import with_overrides
 from .tables import USER_ERRORS, coerce, from_table
 
-TABLES = ("machine", "network", "mapping", "run", "record", "faults")
+TABLES = ("machine", "network", "mapping", "run", "record", "initial", "faults")
+INITIAL_VALUE = float | Uniform | Normal | tuple[float, ...]
 MACHINE_PARTS = {"chip": chips.Chip, "core": chips.Core, "router": chips.Router,
                  "link": chips.Link, "energy": chips.Energy,
                  "neuron_cycles": chips.NeuronCycles}
@@ -59,6 +61,7 @@ class Config:
     run: RunOptions
     text: str = ""
     record: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    initial: tuple[tuple[str, dict], ...] = ()
 
     def build_network(self) -> Network:
         """The network, built for this run's timestep, with the `[record]` variables."""
@@ -81,11 +84,20 @@ class Config:
                 network.record(network.population(name), variables)
             except USER_ERRORS as err:
                 raise ConfigError(f"[record] {err}") from None
+        for name, values in self.initial:
+            if name not in names:
+                raise ConfigError(f"[initial] {name} is not a population of the network; the "
+                                  f"populations are {', '.join(names)}")
+            try:
+                network.initialize(network.population(name), **values)
+            except USER_ERRORS as err:
+                raise ConfigError(f"[initial.{name}] {err}") from None
         return network
 
 
-def load_config(path: str | Path) -> Config:
-    """Read and check the config file at `path`."""
+def load_config(path: str | Path, overrides=()) -> Config:
+    """Read and check the config file at `path`, with `--set` style `overrides`
+    (`section.key=value`) applied first."""
     path = Path(path)
     try:
         text = path.read_text()
@@ -95,6 +107,8 @@ def load_config(path: str | Path) -> Config:
     except (OSError, UnicodeDecodeError) as err:
         raise ConfigError(f"config file {path} cannot be read ({err}); give a readable "
                           f"UTF-8 TOML file") from None
+    if overrides:
+        text = with_overrides(text, overrides, str(path))
     return parse_config(text, source=str(path))
 
 
@@ -115,7 +129,8 @@ def parse_config(text: str, source: str = "config") -> Config:
     run = from_table(RunOptions, document.get("run", {}), "run")
     name, params = _network(document.get("network", {}), Path(source).parent)
     record = _record(document.get("record", {}))
-    config = Config(machine, name, params, mapping, run, text, record)
+    initial = _initial(document.get("initial", {}))
+    config = Config(machine, name, params, mapping, run, text, record, initial)
     config.build_network()
     check_run(machine, run)
     return config
@@ -157,6 +172,19 @@ def _record(table) -> tuple:
         raise ConfigError(f"[record] must be a table of keys (got {table!r})")
     return tuple((name, coerce(variables, tuple[str, ...], f"[record] {name}"))
                  for name, variables in table.items())
+
+
+def _initial(table) -> tuple:
+    if not isinstance(table, dict):
+        raise ConfigError(f"[initial] must be a table of populations (got {table!r})")
+    out = []
+    for name, values in table.items():
+        if not isinstance(values, dict):
+            raise ConfigError(f"[initial.{name}] must be a table of state variables, e.g. "
+                              f"[initial.{name}] v = -65.0 (got {values!r})")
+        out.append((name, {variable: coerce(value, INITIAL_VALUE, f"[initial.{name}] {variable}")
+                           for variable, value in values.items()}))
+    return tuple(out)
 
 
 def _network(table, folder: Path):

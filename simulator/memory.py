@@ -53,7 +53,8 @@ def estimate(network: Network, machine: Machine, run: RunOptions, options: Mappi
                    for name, variables in network.recorded.items())
     windows = -(-ticks // run.window_ticks)
     topology = machine.topology
-    slices = sum(-(-p.size // options.neurons_per_core) for p in network.populations)
+    limits = options.slice_limits([p.name for p in network.populations])
+    slices = sum(-(-p.size // int(limit)) for p, limit in zip(network.populations, limits))
     tables = windows * 8 * (6 * topology.n_links + 4 * topology.n_chips + 6 * slices)
     return MemoryEstimate(
         synapses=int(synapses),

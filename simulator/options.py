@@ -2,7 +2,10 @@
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from chips import Machine
+from networks.timing import warn_off_grid
 
 from .errors import ConfigError, check
 
@@ -22,6 +25,8 @@ def whole_multiple(value: float, unit: float) -> int | None:
 class MappingOptions:
     """How the network is cut into slices and placed on cores (docs/mapping.md).
 
+    `neurons_per_core_of` lowers or raises `neurons_per_core` for the populations it names
+    (sPyNNaker's `set_number_of_neurons_per_core` and `max_atoms_per_core`);
     `pins` maps a population name to a chip `{x, y}`, optionally with `cores = [first,
     last]`; `rates_hz` gives a population's expected firing rate for the traffic estimates
     and the `graph` placer (others get `default_rate_hz`); `fit_memory` cuts slices small
@@ -33,10 +38,14 @@ class MappingOptions:
     rates_hz: dict = field(default_factory=dict, hash=False)
     default_rate_hz: float = 10.0
     fit_memory: bool = True
+    neurons_per_core_of: dict = field(default_factory=dict, hash=False)
 
     def __post_init__(self) -> None:
         check(self.neurons_per_core >= 1, "neurons_per_core", "be >= 1",
               self.neurons_per_core)
+        for name, limit in self.neurons_per_core_of.items():
+            check(isinstance(limit, int) and not isinstance(limit, bool) and limit >= 1,
+                  f"neurons_per_core_of.{name}", "be a whole number >= 1", limit)
         check(self.placer in PLACERS, "placer", f"be one of {', '.join(PLACERS)}",
               self.placer)
         check(self.default_rate_hz >= 0, "default_rate_hz", "be >= 0", self.default_rate_hz)
@@ -55,6 +64,16 @@ class MappingOptions:
                   and all(isinstance(c, int) and not isinstance(c, bool) for c in cores)
                   and 0 <= cores[0] <= cores[1], f"{where}.cores",
                   "be [first, last] core numbers with 0 <= first <= last", cores)
+
+    def slice_limits(self, names: list[str]) -> np.ndarray:
+        """The largest slice of each population named in `names`, in that order."""
+        for name in self.neurons_per_core_of:
+            if name not in names:
+                raise ConfigError(f"[mapping] neurons_per_core_of.{name}: {name} is not a "
+                                  f"population of the network; the populations are "
+                                  f"{', '.join(names)}")
+        return np.array([self.neurons_per_core_of.get(n, self.neurons_per_core)
+                         for n in names], dtype=np.int64)
 
 
 @dataclass(frozen=True)
@@ -126,3 +145,4 @@ def check_arguments(network, machine, run, mapping) -> None:
     if not network.populations:
         raise ConfigError("network must have at least one population; add one with "
                           "Network.add_population")
+    warn_off_grid(network, run.timestep_ms)

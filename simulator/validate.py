@@ -13,7 +13,7 @@ EXIT_DOES_NOT_FIT = 1
 
 
 def map_command(args, comm) -> int:
-    config = load_config(args.config)
+    config = load_config(args.config, args.overrides)
     network = config.build_network()
     try:
         mapping = map_network(network, config.machine, config.mapping, config.run.seed, comm)

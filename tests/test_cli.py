@@ -2,11 +2,13 @@
 
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import h5py
 import pytest
 
+from .helpers import REPO as REPO_ROOT
 from .test_config import GOOD
 
 
@@ -118,3 +120,53 @@ def test_a_single_chip_timed_run_summarises_without_links(tmp_path):
     done = neurochip("run", "net.toml", "--out", "out.h5", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "busiest link 0.00% busy" in done.stdout
+
+
+def test_version_names_the_installed_version():
+    from importlib.metadata import version
+    done = neurochip("--version", cwd=REPO_ROOT)
+    assert done.returncode == 0 and done.stdout.strip() == f"neurochip {version('neurochip')}"
+
+
+def test_set_overrides_config_values_and_the_result_keeps_them(tmp_path):
+    (tmp_path / "net.toml").write_text(GOOD)
+    done = neurochip("run", "net.toml", "--out", "out.h5", "--set", "run.duration_ms=20",
+                     "--set", "run.fidelity=functional", "--set", 'record.exc=["v"]',
+                     "--set", "network.params.n_neurons=200", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    with h5py.File(tmp_path / "out.h5") as f:
+        assert f.attrs["duration_ticks"] == 200 and f.attrs["fidelity"] == "functional"
+        assert f["state/exc/v"].shape == (200, 160)
+        stored = tomllib.loads(f.attrs["config"])
+    assert stored["run"]["duration_ms"] == 20 and stored["network"]["params"]["n_neurons"] == 200
+    assert (tmp_path / "net.toml").read_text() == GOOD
+
+
+@pytest.mark.parametrize("override,message", [
+    ("run.duratio=5", "[run] duratio is not a known key; the keys are duration_ms"),
+    ("run.duration_ms=abc", "[run] duration_ms must be a finite number (got 'abc')"),
+    ("run.duration_ms=1e", "--set run.duration_ms=1e: '1e' is not a TOML value"),
+    ("run=5", "--set 'run=5' must read section.key=value, for example --set "
+              "run.duration_ms=200"),
+    ("run.seed.x=1", "--set run.seed.x=1: run.seed is a value, not a table"),
+    ("colour.x=1", "[colour] is not a known table"),
+])
+def test_a_bad_set_exits_2_with_one_sentence(tmp_path, override, message):
+    (tmp_path / "net.toml").write_text(GOOD)
+    for command in (["run", "net.toml", "--out", "out.h5"], ["map", "net.toml"]):
+        done = neurochip(*command, "--set", override, cwd=tmp_path)
+        assert done.returncode == 2, done.stderr
+        assert done.stderr.startswith(f"neurochip: error: {message}"), done.stderr
+        assert done.stderr.count("\n") == 1 and done.stdout == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["net.toml"]
+
+
+def test_a_time_off_the_tick_grid_is_one_warning_line(tmp_path):
+    (tmp_path / "net.toml").write_text(GOOD)
+    done = neurochip("run", "net.toml", "--out", "out.h5", "--set",
+                     "network.params.tau_refrac_ms=2.25", "--set", "run.duration_ms=5",
+                     cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    warning = ("neurochip: warning: population {}: if_curr_exp.tau_refrac_ms 2.25 ms is not a "
+               "whole number of timesteps (0.1 ms); it is rounded up to 23 ticks (2.3 ms)\n")
+    assert done.stderr == warning.format("exc") + warning.format("inh")

@@ -1,5 +1,6 @@
 """Config files: every bad value is refused by name, with what it must be."""
 
+import numpy as np
 import pytest
 
 from simulator import ConfigError, parse_config
@@ -65,6 +66,16 @@ def test_machine_part_overrides_reach_the_chip():
     assert machine.chip.core.clock_hz == 150_000_000 and not machine.wrap
 
 
+def test_initial_values_from_the_config_replace_the_networks():
+    values = ", ".join(str(-70.0 + i / 100) for i in range(80))
+    text = GOOD + ('\n[initial.exc]\nv = {distribution = "uniform", low = -55.0, high = -51.0}\n'
+                   f'i_exc = 0.5\n\n[initial.inh]\nv = [{values}]\n')
+    net = parse_config(text).build_network()
+    exc, inh = net.population("exc"), net.population("inh")
+    assert exc.initial["v"].low == -55.0 and exc.initial["i_exc"] == 0.5
+    np.testing.assert_array_equal(inh.initial["v"], -70.0 + np.arange(80) / 100)
+
+
 BAD = [
     (GOOD + "\n[runn]\nx = 1\n", r"\[runn\] is not a known table; the tables are machine"),
     (with_change("run", "duraton_ms = 5.0"),
@@ -112,6 +123,14 @@ BAD = [
     (GOOD + '\n[record]\nexc = ["u"]\n',
      r"\[record\] population exc.record must name state variables of if_curr_exp"),
     (GOOD + '\n[record]\nexc = "v"\n', r"\[record\] exc must be a list \(got 'v'\)"),
+    (GOOD + '\n[initial.excc]\nv = -60.0\n',
+     r"\[initial\] excc is not a population of the network; the populations are exc, inh"),
+    (GOOD + '\n[initial.exc]\nv = [-60.0, -61.0]\n',
+     r"\[initial.exc\] population exc.initial\['v'\] must be a number, a distribution or one "
+     r"value per neuron \(320\)"),
+    (GOOD + '\n[initial.exc]\nw = 1.0\n',
+     r"\[initial.exc\] population exc.initial must name state variables of if_curr_exp"),
+    (GOOD + '\n[initial]\nexc = 1.0\n', r"\[initial.exc\] must be a table of state variables"),
     (GOOD + '\n[faults]\ndead_chips = [{x = 5, y = 0}]\n',
      r"\[faults\] dead_chips must name chips that exist \(got \(5, 0\)\)"),
     (GOOD + '\n[faults]\ndead_links = [{x = 0, y = 0, direction = 6}]\n',

@@ -6,7 +6,7 @@ import pytest
 import chips
 from networks import (FixedProbability, FromList, IFCurrExp, Network, SpikeSourcePoisson,
                       Uniform)
-from simulator import MappingError, MappingOptions, map_network
+from simulator import ConfigError, MappingError, MappingOptions, map_network
 from simulator.mapping import partition
 
 from .helpers import run_serial
@@ -102,3 +102,21 @@ def test_spikes_do_not_depend_on_slicing_or_placement(neurons_per_core, placer):
     for pop in ("noise", "cells"):
         np.testing.assert_array_equal(np.stack(baseline.spikes(pop)), np.stack(other.spikes(pop)))
     assert len(baseline.spikes("cells")[0]) > 20
+
+
+def test_neurons_per_core_of_sets_the_slice_limit_of_the_populations_it_names():
+    net = layered()
+    names = [p.name for p in net.populations]
+    options = MappingOptions(64, "spread", neurons_per_core_of={names[1]: 10})
+    mapping = map_network(net, chips.spinnaker2(2, 2), options)
+    sizes = {p.name: mapping.slices.size[mapping.slices.of_population(p.index)]
+             for p in net.populations}
+    assert sizes[names[1]].max() <= 10 and len(sizes[names[1]]) == -(-net.populations[1].size
+                                                                       // 10)
+    assert all(sizes[n].max() == min(64, net.population(n).size) or len(sizes[n]) > 1
+               for n in names if n != names[1])
+    with pytest.raises(ConfigError, match="neurons_per_core_of.nope: nope is not a population"):
+        map_network(net, chips.spinnaker2(2, 2),
+                    MappingOptions(64, neurons_per_core_of={"nope": 3}))
+    with pytest.raises(ConfigError, match="neurons_per_core_of.x must be a whole number >= 1"):
+        MappingOptions(64, neurons_per_core_of={"x": 0})

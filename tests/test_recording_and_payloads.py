@@ -75,3 +75,18 @@ def test_graded_events_deliver_weight_times_payload():
                         np.clip(np.arange(10) - 2, 0, None)], axis=1)
     np.testing.assert_allclose(v, arrived * per_tick, rtol=1e-6)
     assert len(result.spikes("source")[0]) == 40
+
+
+@pytest.mark.parametrize("how", ["add_population", "initialize"])
+def test_per_neuron_initial_values_reach_every_slice(how):
+    """An array of initial v, one per neuron, split over cores of 3: after one tick each
+    neuron has relaxed from its own value by the exact decay."""
+    v0 = -70.0 + np.arange(8, dtype=float)
+    model = LIF(tau_m_ms=10.0, v_rest_mv=-65.0, v_thresh_mv=-40.0)
+    net = Network()
+    if how == "add_population":
+        net.add_population("cell", 8, model, initial={"v": v0}, record=["v"])
+    else:
+        net.initialize(net.add_population("cell", 8, model, record=["v"]), v=list(v0))
+    v = run_serial(net, neurons_per_core=3, duration_ms=0.1).datasets["state/cell/v"][0]
+    np.testing.assert_allclose(v, -65.0 + (v0 + 65.0) * np.exp(-0.01), rtol=0, atol=1e-12)

@@ -30,13 +30,17 @@ dead_links = [{x = 0, y = 0, direction = 0, from_ms = 20.0}]
 dead_chips = [{x = 1, y = 1, from_ms = 30.0}]
 """
 FUNCTIONAL = GOOD.replace("seed = 7", 'seed = 7\nfidelity = "functional"')
+RECORD = '\n[record]\nexc = ["v", "i_exc"]\n'
 
 
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
     folder = tmp_path_factory.mktemp("results")
     return {"timed": run_config(TIMED).save(folder / "timed.h5"),
-            "functional": run_config(FUNCTIONAL).save(folder / "functional.h5")}
+            "functional": run_config(FUNCTIONAL).save(folder / "functional.h5"),
+            "timed_state": run_config(TIMED + RECORD).save(folder / "timed_state.h5"),
+            "functional_state": run_config(FUNCTIONAL + RECORD).save(
+                folder / "functional_state.h5")}
 
 
 def report(capsys, *args):
@@ -157,12 +161,12 @@ def test_text_report_names_the_figures_and_what_is_absent(files, capsys):
 
 
 def test_csv_tables_hold_the_json_figures(files, capsys, tmp_path):
-    status, out, err = report(capsys, files["timed"], "--json", "--csv", tmp_path / "csv")
+    status, out, err = report(capsys, files["timed_state"], "--json", "--csv", tmp_path / "csv")
     assert status == 0 and json.loads(out)
     s = json.loads(out)
     names = sorted(p.name for p in (tmp_path / "csv").iterdir())
     assert names == ["cores.csv", "energy.csv", "latency.csv", "links.csv", "populations.csv",
-                     "ranks.csv", "routers.csv"]
+                     "ranks.csv", "routers.csv", "state.csv"]
     assert all(f"wrote {tmp_path / 'csv' / n}" in err for n in names)
 
     def rows(name):
@@ -231,7 +235,7 @@ def test_every_json_key_csv_column_and_plot_is_documented(files, capsys, tmp_pat
 
     from .helpers import REPO
     text = (REPO / "docs" / "report.md").read_text()
-    status, out, _ = report(capsys, files["timed"], "--json", "--csv", tmp_path)
+    status, out, _ = report(capsys, files["timed_state"], "--json", "--csv", tmp_path)
     summary = json.loads(out)
     for key, value in summary.items():
         assert f"`{key}`" in text or f"`{key}." in text, key
@@ -289,3 +293,38 @@ def test_a_damaged_file_is_reported_or_refused_never_a_crash(files, capsys, tmp_
             assert err.startswith("neurochip: error: ") and err.count("\n") == 1 and out == ""
             assert not (tmp_path / f"csv{trial}").exists()
     assert refused > 10
+
+
+def test_report_shows_the_recorded_state_variables(files, capsys, tmp_path):
+    """Text, JSON and CSV give each recorded variable's range and means, as in the file."""
+    status, out, _ = report(capsys, files["timed_state"], "--json", "--csv", tmp_path)
+    rows = json.loads(out)["state"]
+    with h5py.File(files["timed_state"]) as f:
+        expected = {name: f[f"state/exc/{name}"][()] for name in ("v", "i_exc")}
+    assert [(r["population"], r["variable"]) for r in rows] == [("exc", "i_exc"), ("exc", "v")]
+    for r in rows:
+        values = expected[r["variable"]]
+        assert (r["neurons"], r["ticks"]) == (values.shape[1], values.shape[0]) == (320, 500)
+        assert (r["min"], r["max"]) == (values.min(), values.max())
+        assert r["mean"] == pytest.approx(values.mean(), rel=1e-12)
+        assert r["last_tick_mean"] == pytest.approx(values[-1].mean(), rel=1e-12)
+    with open(tmp_path / "state.csv", newline="") as f:
+        assert [float(r["max"]) for r in csv.DictReader(f)] == [r["max"] for r in rows]
+    status, out, _ = report(capsys, files["timed_state"])
+    lines = out.splitlines()
+    at = lines.index("Recorded state: 2 variables, at the end of every tick")
+    assert lines[at + 1].split() == ["population", "variable", "neurons", "ticks", "min",
+                                     "mean", "max", "mean", "at", "last", "tick"]
+    v = lines[at + 3].split()
+    assert v[:4] == ["exc", "v", "320", "500"]
+    assert float(v[4]) == pytest.approx(expected["v"].min(), abs=1e-3)
+
+
+@pytest.mark.parametrize("option", ["--csv", "--plots"])
+def test_writing_files_prints_only_what_was_written(files, capsys, tmp_path, option):
+    status, out, err = report(capsys, files["timed_state"], option, tmp_path / "out")
+    assert status == 0, err
+    lines = out.splitlines()
+    written = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert len(lines) == len(written) >= 5
+    assert all(line.startswith(f"wrote {tmp_path / 'out'}") for line in lines)

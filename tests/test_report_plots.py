@@ -8,7 +8,12 @@ from matplotlib.image import imread
 
 import chips
 from chips.noc import ROUTER_QPES, SPINNAKER2_QPES
+from simulator.reporting import plots
+from simulator.reporting.load import read_result
 from simulator.reporting.plots import SIZES_PX, core_cells, link_segments
+
+from networks import AllToAll, LIF, Network, SpikeSourceArray
+from .helpers import run_serial
 
 from .test_report import files, report  # noqa: F401  (the module's result files fixture)
 
@@ -22,7 +27,7 @@ def png_size(path) -> tuple[int, int]:
 
 @pytest.mark.parametrize("fidelity", ["timed", "functional"])
 def test_every_plot_is_written_non_empty_and_of_its_size(files, capsys, tmp_path, fidelity):
-    status, out, err = report(capsys, files[fidelity], "--plots", tmp_path / "plots")
+    status, out, err = report(capsys, files[f"{fidelity}_state"], "--plots", tmp_path / "plots")
     assert status == 0, err
     expected = set(SIZES_PX) - ({"latency.png"} if fidelity == "functional" else set())
     written = {p.name for p in (tmp_path / "plots").iterdir()}
@@ -73,3 +78,68 @@ def test_spinnaker2_cores_sit_in_two_by_two_blocks_on_the_qpe_grid():
         assert not any((column // 2 == qx - 1) & (row // 2 == qy - 1))
     column, row, width, height = core_cells(18, "crossbar")
     assert (width, height) == (5, 4) and len(set(zip(column, row))) == 18
+
+
+def drawn(name, result):
+    """The figure of plot `name` (e.g. "link_traffic.png") of `result`, drawn in memory."""
+    figure = plots._figure(name)
+    assert getattr(plots, name.removesuffix(".png"))(figure, result, 10) is None
+    return figure
+
+
+def test_links_with_identical_counts_are_drawn_once_and_named_together(files):
+    """The links out of one chip carry the same packets: one line per distinct series, its
+    legend naming every link it stands for."""
+    result = read_result(files["functional"])
+    series = result.datasets["traffic/link_packets"]
+    groups = plots.same_series(result)
+    used = {int(i) for i in np.flatnonzero(series.sum(axis=0))}
+    assert sorted(r["link"] for g in groups for r in g) == sorted(used)
+    assert any(len(g) > 1 for g in groups), "the case must have identical series"
+    for g in groups:
+        assert all(np.array_equal(series[:, r["link"]], series[:, g[0]["link"]]) for r in g)
+    firsts = [series[:, g[0]["link"]] for g in groups]
+    assert all(not np.array_equal(a, b) for i, a in enumerate(firsts) for b in firsts[i + 1:])
+    ax = drawn("link_traffic.png", result).axes[0]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert len(labels) == min(len(groups), 10)
+    for g, label in zip(groups, labels):
+        if len(g) > 1:
+            assert label.startswith(f"{len(g)} links, {g[0]['packets']} packets each")
+    assert "drawn once" in ax.get_title()
+
+
+def test_core_load_marks_unused_cores_and_numbers_every_core(files):
+    result = read_result(files["timed"])
+    figure = drawn("core_load.png", result)
+    ax = figure.axes[0]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "unused core (no slice)" in legend and "overran a tick" in legend
+    assert "no core there (the router's place)" in legend
+    numbers = sorted(int(t.get_text()) for t in ax.texts)
+    assert numbers == sorted(list(range(152)) * 4)     # every core of the 2 x 2 chips
+
+
+def test_raster_labels_sit_in_the_middle_of_one_neuron_populations():
+    net = Network()
+    for name in ("a", "b", "c"):
+        net.add_population(name, 1, SpikeSourceArray(((1.0, 2.0),)))
+    net.add_population("d", 4, SpikeSourceArray(((1.0,),) * 4))
+    result = run_serial(net, chips.spinnaker2(1, 1), duration_ms=5.0, fidelity="functional")
+    ax = drawn("spike_raster.png", result).axes[0]
+    assert list(ax.get_yticks()) == [0.0, 1.0, 2.0, 4.5]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "b", "c", "d"]
+
+
+def test_state_plot_draws_every_recorded_variable(files):
+    result = read_result(files["timed_state"])
+    figure = drawn("state.png", result)
+    assert [ax.get_ylabel() for ax in figure.axes] == ["exc.i_exc", "exc.v"]
+    v = result.datasets["state/exc/v"]
+    mean = next(line for line in figure.axes[1].get_lines() if line.get_label() == "mean")
+    np.testing.assert_allclose(mean.get_ydata(), v.mean(axis=1))
+    few = Network()
+    few.add_population("cell", 2, LIF(i_offset_na=2.0), record=["v"])
+    result = run_serial(few, chips.spinnaker2(1, 1), duration_ms=5.0, fidelity="functional")
+    labels = [line.get_label() for line in drawn("state.png", result).axes[0].get_lines()]
+    assert labels == ["neuron 0", "neuron 1"]

@@ -66,6 +66,12 @@ class ModelGroup(ABC):
         """The named state variable of every neuron, for recording."""
         raise KeyError(name)
 
+    @property
+    def max_events_per_tick(self) -> int:
+        """The most events the group emits in one tick (one per neuron unless a source
+        repeats a neuron within a tick)."""
+        return self.size
+
 
 class NeuronModel(ABC):
     """Base of every neuron model and spike source."""
@@ -77,6 +83,10 @@ class NeuronModel(ABC):
 
     def check_size(self, size: int) -> None:
         """Raise if this model cannot describe a population of `size` neurons."""
+
+    def off_grid(self, timestep_ms: float) -> list[str]:
+        """A sentence for each of its times that `timestep_ms` moves onto the tick grid."""
+        return []
 
     @classmethod
     @abstractmethod
@@ -127,8 +137,9 @@ def compact(fired, spiked):
 def initial_values(members: Sequence[Members], variable: str, default, seed: int) -> np.ndarray:
     """Initial value of `variable` for every neuron of the group, in member order.
 
-    A member's `initial[variable]` (a constant or a distribution) wins over `default(model)`;
-    random draws are keyed by population and neuron, so they do not depend on the split.
+    A member's `initial[variable]` (a constant, a distribution or an array of one value per
+    neuron of the population) wins over `default(model)`; random draws are keyed by
+    population and neuron, so they do not depend on the split.
     """
     from .. import rng
     from ..distributions import draw
@@ -136,6 +147,9 @@ def initial_values(members: Sequence[Members], variable: str, default, seed: int
     parts = []
     for m in members:
         value = m.initial.get(variable, default(m.model))
+        if isinstance(value, np.ndarray):
+            parts.append(value[m.start:m.stop])
+            continue
         detail = type(m.model).state_variables.index(variable)
         parts.append(draw(value, seed, rng.stream(rng.INITIAL_VALUE, m.population, detail),
                           m.neuron_ids))

@@ -6,7 +6,8 @@
 PyNN's `IF_curr_exp` (NEST's `iaf_psc_exp`), integrated exactly over each tick (Rotter and
 Diesmann 1999). Weights are currents in nA, signed as they act on the membrane; a weight that
 arrives for tick t is added to its current at the end of tick t, so it moves v from tick t + 1.
-While refractory, v stays at v_reset and the currents go on decaying and summing input.
+While refractory (tau_refrac_ms / h ticks after the spike tick, rounded up), v stays at
+v_reset and the currents go on decaying and summing input (docs/conventions.md).
 """
 
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ import numpy as np
 from numba import njit
 
 from ..errors import check
+from ..timing import off_grid_duration, ticks_up
 from .base import (Members, ModelGroup, NeuronModel, compact, initial_values,
                    parameter_table)
 
@@ -43,6 +45,10 @@ class IFCurrExp(NeuronModel):
         check(self.v_reset_mv < self.v_thresh_mv, "if_curr_exp.v_reset_mv",
               f"be below v_thresh_mv ({self.v_thresh_mv})", self.v_reset_mv)
 
+    def off_grid(self, timestep_ms: float) -> list[str]:
+        return off_grid_duration(f"{self.name}.tau_refrac_ms", self.tau_refrac_ms,
+                                 timestep_ms)
+
     def propagators(self, timestep_ms: float) -> np.ndarray:
         """Constants of the exact one-tick update, in the order the kernel reads them."""
         h, tau_m, cm = timestep_ms, self.tau_m_ms, self.cm_nf
@@ -57,7 +63,7 @@ class IFCurrExp(NeuronModel):
             np.exp(-h / self.tau_syn_i_ms),
             self.v_reset_mv,
             self.v_thresh_mv,
-            float(round(self.tau_refrac_ms / h)),
+            float(ticks_up(self.tau_refrac_ms, h)),
         ])
 
     @classmethod

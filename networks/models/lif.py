@@ -4,7 +4,9 @@
 
 PyNN's `IF_curr_delta` (NEST's `iaf_psc_delta`): weights are voltage jumps in mV, signed.
 Over a tick the leak and offset current are integrated exactly, then the weights that arrived
-for the tick are added. Input that arrives while the neuron is refractory is discarded.
+for the tick are added; the neuron fires if v >= v_thresh, is reset and stays refractory
+for the tau_refrac_ms / h ticks after (rounded up). Input that arrives while the neuron is
+refractory is discarded. The order and its Brian2 and NEST equivalents: docs/conventions.md.
 """
 
 from dataclasses import dataclass
@@ -14,6 +16,7 @@ import numpy as np
 from numba import njit
 
 from ..errors import check
+from ..timing import off_grid_duration, ticks_up
 from .base import (Members, ModelGroup, NeuronModel, compact, initial_values,
                    parameter_table)
 
@@ -39,6 +42,10 @@ class LIF(NeuronModel):
         check(self.v_reset_mv < self.v_thresh_mv, "lif.v_reset_mv",
               f"be below v_thresh_mv ({self.v_thresh_mv})", self.v_reset_mv)
 
+    def off_grid(self, timestep_ms: float) -> list[str]:
+        return off_grid_duration(f"{self.name}.tau_refrac_ms", self.tau_refrac_ms,
+                                 timestep_ms)
+
     def propagators(self, timestep_ms: float) -> np.ndarray:
         """Constants of the exact one-tick update, in the order the kernel reads them."""
         h, tau_m = timestep_ms, self.tau_m_ms
@@ -48,7 +55,7 @@ class LIF(NeuronModel):
             -np.expm1(-h / tau_m) * tau_m / self.cm_nf * self.i_offset_na,
             self.v_reset_mv,
             self.v_thresh_mv,
-            float(round(self.tau_refrac_ms / h)),
+            float(ticks_up(self.tau_refrac_ms, h)),
         ])
 
     @classmethod

@@ -174,9 +174,11 @@ class NIRGroup(ModelGroup):
         for m in members:
             for name, array in (("v", self.v), ("i", self.i)):
                 value = m.initial.get(name, 0.0)
-                check(isinstance(value, (int, float)), f"{m.model.kind}.initial[{name!r}]",
-                      "be a number for NIR models", value)
-                array[at:at + m.size] = value
+                check(isinstance(value, (int, float, np.ndarray)),
+                      f"{m.model.kind}.initial[{name!r}]",
+                      "be a number or one value per neuron for NIR models", value)
+                array[at:at + m.size] = value[m.start:m.stop] \
+                    if isinstance(value, np.ndarray) else value
             at += m.size
         self.fired = np.zeros(self.size, dtype=np.bool_)
 

@@ -9,6 +9,7 @@ from numba import njit
 from .. import rng
 from ..errors import check
 from ..rng import hash_prefixes, uniform_after
+from ..timing import off_grid_times, tick_of
 from .base import Members, ModelGroup, NeuronModel
 
 
@@ -77,7 +78,8 @@ def poisson_step(prefix, probability, tick, spiked):
 @dataclass(frozen=True)
 class SpikeSourceArray(NeuronModel):
     """Given spike times: `spike_times_ms[i]` lists the times of neuron i. A time falls in the
-    tick that contains it (rounded to the nearest tick); a neuron fires at most once a tick."""
+    tick that contains it (tick k holds [k, k + 1) timesteps, as Brian2's
+    SpikeGeneratorGroup); a time listed twice fires twice (two events in its tick)."""
 
     spike_times_ms: tuple[tuple[float, ...], ...] = ()
 
@@ -89,6 +91,10 @@ class SpikeSourceArray(NeuronModel):
         for i, row in enumerate(times):
             check(all(t >= 0 for t in row), f"spike_array.spike_times_ms[{i}]",
                   "hold times >= 0", row)
+
+    def off_grid(self, timestep_ms: float) -> list[str]:
+        times = np.fromiter((t for row in self.spike_times_ms for t in row), dtype=np.float64)
+        return off_grid_times(f"{self.name}.spike_times_ms", times, timestep_ms)
 
     def check_size(self, size: int) -> None:
         check(len(self.spike_times_ms) == size, "spike_array.spike_times_ms",
@@ -105,21 +111,29 @@ class SpikeArrayGroup(ModelGroup):
         at = 0
         for m in members:
             for i in range(m.start, m.stop):
-                row = np.rint(np.asarray(m.model.spike_times_ms[i]) / timestep_ms)
-                ticks.append(row.astype(np.int64))
+                row = tick_of(np.asarray(m.model.spike_times_ms[i], dtype=np.float64),
+                              timestep_ms)
+                ticks.append(row)
                 neurons.append(np.full(len(row), at + i - m.start, dtype=np.int32))
             at += m.size
         self.size = at
         self.set_events(ticks, neurons)
 
     def set_events(self, ticks: list[np.ndarray], neurons: list[np.ndarray]) -> None:
-        """Keep the (tick, neuron) events, each once, sorted by tick then neuron."""
+        """Keep the (tick, neuron) events sorted by tick then neuron; an event listed twice
+        stays twice."""
         tick = np.concatenate(ticks) if ticks else np.empty(0, dtype=np.int64)
-        neuron = np.concatenate(neurons) if neurons else np.empty(0, dtype=np.int64)
-        events = np.unique(np.stack([tick, neuron.astype(np.int64)], axis=1), axis=0)
-        self.event_tick = np.ascontiguousarray(events[:, 0])
-        self.event_neuron = np.ascontiguousarray(events[:, 1]).astype(np.int32)
+        neuron = (np.concatenate(neurons) if neurons else np.empty(0)).astype(np.int64)
+        order = np.lexsort((neuron, tick))
+        self.event_tick = np.ascontiguousarray(tick[order])
+        self.event_neuron = np.ascontiguousarray(neuron[order]).astype(np.int32)
         self.cursor = np.zeros(1, dtype=np.int64)
+        _, per_tick = np.unique(self.event_tick, return_counts=True)
+        self.most_per_tick = int(per_tick.max(initial=0))
+
+    @property
+    def max_events_per_tick(self) -> int:
+        return max(self.size, self.most_per_tick)
 
     @property
     def kernel(self):

@@ -7,6 +7,7 @@ from typing import ClassVar, Sequence
 import numpy as np
 
 from ..errors import check
+from ..timing import off_grid_times, tick_of
 from .base import Members, ModelGroup, NeuronModel
 from .sources import SpikeArrayGroup
 
@@ -14,7 +15,7 @@ from .sources import SpikeArrayGroup
 @dataclass(frozen=True, eq=False)
 class SpikeSourceEvents(NeuronModel):
     """`size` neurons; neuron `indices[k]` fires at `times_ms[k]`. A time falls in the tick
-    nearest to it; a neuron fires at most once a tick."""
+    that contains it; a (time, neuron) pair listed twice fires twice."""
 
     size: int
     times_ms: np.ndarray
@@ -38,6 +39,9 @@ class SpikeSourceEvents(NeuronModel):
             value.setflags(write=False)
             object.__setattr__(self, name, value)
 
+    def off_grid(self, timestep_ms: float) -> list[str]:
+        return off_grid_times(f"{self.name}.times_ms", self.times_ms, timestep_ms)
+
     def check_size(self, size: int) -> None:
         check(size == self.size, "spike_events.size", f"match the population ({size})",
               self.size)
@@ -53,7 +57,7 @@ class SpikeEventsGroup(SpikeArrayGroup):
         at = 0
         for m in members:
             mine = (m.model.indices >= m.start) & (m.model.indices < m.stop)
-            ticks.append(np.rint(m.model.times_ms[mine] / timestep_ms).astype(np.int64))
+            ticks.append(tick_of(m.model.times_ms[mine], timestep_ms))
             neurons.append(m.model.indices[mine] - m.start + at)
             at += m.size
         self.size = at

@@ -77,7 +77,8 @@ class RankSimulation:
         self.ring = np.zeros((depth, layout.n_inputs), dtype=np.float64)
         self.input_views = [[self.ring[slot, g.inputs].reshape(g.receptors, g.size)
                              for slot in range(depth)] for g in layout.groups]
-        room = np.array([g.size for g in layout.groups], dtype=np.int64)
+        # Room for each group's events of a tick: a source may repeat a neuron in a tick.
+        room = np.array([g.max_events_per_tick for g in self.groups], dtype=np.int64)
         self.event_first = np.concatenate([[0], np.cumsum(room)[:-1]]).astype(np.int64)
         self.spiked = np.empty(int(room.sum()), dtype=np.int32)
         self.payload = np.ones(int(room.sum()), dtype=np.float64)

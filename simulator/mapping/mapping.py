@@ -62,7 +62,8 @@ def map_network(network: Network, machine: Machine,
     mapping. The `graph` placer weighs each edge by its source's expected packets/s.
     """
     comm = comm or SerialComm()
-    slices = partition(network, options.neurons_per_core,
+    limits = options.slice_limits([p.name for p in network.populations])
+    slices = partition(network, limits,
                        machine.chip.core if options.fit_memory else None)
     local = np.array_split(np.arange(len(slices)), comm.size)[comm.rank]
     mine = find_edges(network, slices, local, seed)
@@ -98,8 +99,8 @@ def place(network: Network, machine: Machine, options: MappingOptions, slices: S
     names = [p.name for p in network.populations]
     pinned_chip, pinned_core = pin_slices(slices, machine, options.pins, names, free)
     packets_s = rates_hz[slices.population] * slices.size
-    widest = np.minimum(options.neurons_per_core,
-                        [network.populations[p].size for p in slices.population])
+    limits = options.slice_limits(names)[slices.population]
+    widest = np.minimum(limits, [network.populations[p].size for p in slices.population])
     problem = PlacementProblem(slices, machine, free, pinned_chip, pinned_core, edges.source,
                                edges.target, packets_s[edges.source], seed,
                                bool((slices.size < widest - 1).any()))

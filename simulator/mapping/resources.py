@@ -119,13 +119,14 @@ def estimate_memory(network: Network, population: int, n: np.ndarray,
     return total
 
 
-def fitting_slice_sizes(network: Network, neurons_per_core: int, core: Core) -> np.ndarray:
-    """The largest slice size of every population (at most `neurons_per_core`) whose
+def fitting_slice_sizes(network: Network, neurons_per_core, core: Core) -> np.ndarray:
+    """The largest slice size of every population (at most `neurons_per_core`, one number
+    or one per population) whose
     expected memory fits in the core's `data_bytes`; sizes only shrink while the
     source-slice counts they imply are refined (a few rounds)."""
     data_bytes = core.data_bytes
-    sizes = np.array([min(neurons_per_core, p.size) for p in network.populations],
-                     dtype=np.int64)
+    sizes = np.minimum(neurons_per_core, [p.size for p in network.populations]).astype(
+        np.int64)
     for _ in range(4):
         pre_slices = -(-np.array([p.size for p in network.populations]) // sizes)
         new = sizes.copy()

@@ -41,12 +41,13 @@ class Slices:
         return np.searchsorted(self.first_id, global_ids, side="right") - 1
 
 
-def partition(network: Network, neurons_per_core: int, core=None) -> Slices:
-    """Cut every population into the fewest slices of at most `neurons_per_core` neurons,
-    as equal in size as possible (sizes differ by at most one); with `core` (a
-    `chips.Core`), also small enough that a slice's expected memory fits its data memory
-    (see resources.py)."""
-    limit = np.full(len(network.populations), neurons_per_core, dtype=np.int64)
+def partition(network: Network, neurons_per_core, core=None) -> Slices:
+    """Cut every population into the fewest slices of at most `neurons_per_core` neurons
+    (one number, or one per population), as equal in size as possible (sizes differ by at
+    most one); with `core` (a `chips.Core`), also small enough that a slice's expected
+    memory fits its data memory (see resources.py)."""
+    limit = np.broadcast_to(np.asarray(neurons_per_core, dtype=np.int64),
+                            (len(network.populations),))
     if core is not None:
         from .resources import fitting_slice_sizes
         limit = fitting_slice_sizes(network, neurons_per_core, core)

@@ -61,10 +61,10 @@ def report_command(args, comm) -> int:
         print(json.dumps(summary, indent=2))
         if notes:
             print("\n".join(notes), file=sys.stderr)
+    elif notes or args.csv or args.plots:  # writing files: say what was written, no report
+        print("\n".join(notes))
     else:
         print(render(summary, args.result))
-        if notes:
-            print("\n" + "\n".join(notes))
     return 0
 
 

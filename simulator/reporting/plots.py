@@ -1,5 +1,6 @@
 """PNG plots of a result: the chip grid with its links coloured by load, traffic over time of
-the busiest links, the load of every core on its chip, a spike raster, the latency histogram.
+the busiest links, the load of every core on its chip, a spike raster, the recorded state
+variables, the latency histogram.
 
 Drawn with matplotlib's object API on the Agg canvas (no pyplot, no global state, no
 screen); every figure has a fixed size in pixels (`SIZES_PX`), so reports compare side by
@@ -13,6 +14,7 @@ from matplotlib import colormaps
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import ListedColormap, Normalize
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
 from chips.noc import SPINNAKER2_QPES
 from chips.topology import DIRECTIONS, DIRECTION_NAMES
@@ -25,9 +27,12 @@ from .tables import core_rows, link_rows, timed
 DPI = 100
 SIZES_PX = {"chip_grid.png": (1200, 1000), "link_traffic.png": (1200, 700),
             "core_load.png": (1200, 1000), "spike_raster.png": (1200, 700),
-            "latency.png": (1000, 600), "power.png": (1200, 800)}
+            "state.png": (1200, 800), "latency.png": (1000, 600), "power.png": (1200, 800)}
 MOST_LINES = 10          # traffic lines drawn at most, however large --top is
 MOST_SPIKES = 200_000    # raster points drawn at most (every k-th spike beyond)
+MOST_NUMBERED_COLUMNS = 60  # core-load picture columns that still fit a core number each
+MOST_STATE_PANELS = 6    # recorded variables drawn at most
+MOST_TRACES = 5          # neurons drawn one by one; beyond, the mean and range
 
 
 def write_plots(result: Result, directory: Path, top: int = 10) -> tuple[list[Path], list[str]]:
@@ -37,7 +42,7 @@ def write_plots(result: Result, directory: Path, top: int = 10) -> tuple[list[Pa
     written, skipped = [], []
     drawers = {"chip_grid.png": chip_grid, "link_traffic.png": link_traffic,
                "core_load.png": core_load, "spike_raster.png": spike_raster,
-               "latency.png": latency,
+               "state.png": state, "latency.png": latency,
                "power.png": lambda fig, res, top: power_over_time(fig, res, top, _title(res))}
     for name, draw in drawers.items():
         figure = _figure(name)
@@ -128,29 +133,56 @@ def chip_grid(figure: Figure, result: Result, top: int) -> str | None:
 
 
 def link_traffic(figure: Figure, result: Result, top: int) -> str | None:
-    rows = link_rows(result)
-    busiest = sorted((r for r in rows if r["packets"] > 0),
-                     key=lambda r: (-r["packets"], r["link"]))[:min(top, MOST_LINES)]
-    if not busiest:
+    shown = same_series(result)[:min(top, MOST_LINES)]
+    if not shown:
         return "no packet crossed an inter-chip link"
     d = result.datasets
+    series = d["traffic/link_packets"]
     step_ms = result.attributes["timestep_ns"] / 1e6
     windows = d["traffic/window_ticks"]
     edges_ms = np.append(windows[:, 0], windows[-1, 1]) * step_ms
     lengths_ms = (windows[:, 1] - windows[:, 0]) * step_ms
     ax = figure.subplots()
-    for r in busiest:
-        per_ms = d["traffic/link_packets"][:, r["link"]] / lengths_ms
-        ax.stairs(per_ms, edges_ms, label=f"link {r['link']}: ({r['source_x']},{r['source_y']}) "
-                                          f"{r['direction_name']} -> ({r['target_x']},"
-                                          f"{r['target_y']}), {r['packets']} packets")
+    for links in shown:
+        per_ms = series[:, links[0]["link"]] / lengths_ms
+        ax.stairs(per_ms, edges_ms, label=_links_label(links),
+                  linewidth=1.5 if len(links) == 1 else 2.5)
     ax.set_xlabel("model time (ms)")
     ax.set_ylabel("packets per ms")
     ax.set_ylim(bottom=0)
     ax.legend(fontsize=8, loc="upper right")
-    ax.set_title(f"{_title(result)}: the {len(busiest)} busiest links, per traffic window",
-                 fontsize=10)
+    merged = sum(len(links) for links in shown)
+    same = f"; links with the same count in every window drawn once ({merged} links)" \
+        if merged > len(shown) else ""
+    ax.set_title(f"{_title(result)}: the {len(shown)} busiest link series, per traffic "
+                 f"window{same}", fontsize=10)
     return None
+
+
+def same_series(result: Result) -> list[list[dict]]:
+    """The links that carried packets, grouped by identical counts in every window (the
+    links out of one chip often carry the same packets), busiest group first."""
+    series = result.datasets["traffic/link_packets"]
+    groups: dict[bytes, list[dict]] = {}
+    for r in sorted((r for r in link_rows(result) if r["packets"] > 0),
+                    key=lambda r: (-r["packets"], r["link"])):
+        groups.setdefault(series[:, r["link"]].tobytes(), []).append(r)
+    return list(groups.values())
+
+
+def _links_label(links: list[dict]) -> str:
+    """Legend text for links that carried the same counts: their numbers and routes."""
+    def route(r):
+        return (f"({r['source_x']},{r['source_y']}) {r['direction_name']} -> "
+                f"({r['target_x']},{r['target_y']})")
+    if len(links) == 1:
+        r = links[0]
+        return f"link {r['link']}: {route(r)}, {r['packets']} packets"
+    routes = "; ".join(route(r) for r in links[:3]) + \
+        (f"; {len(links) - 3} more" if len(links) > 3 else "")
+    return (f"{len(links)} links, {links[0]['packets']} packets each "
+            f"({', '.join(str(r['link']) for r in links[:6])}"
+            f"{', ...' if len(links) > 6 else ''}): {routes}")
 
 
 def core_cells(cores: int, noc_layout: str) -> tuple[np.ndarray, np.ndarray, int, int]:
@@ -205,19 +237,34 @@ def core_load(figure: Figure, result: Result, top: int) -> str | None:
             system[y * (cell_h + 1) + row[:reserved], x * (cell_w + 1) + column[:reserved]] = 1
         ax.imshow(system, origin="lower", cmap=ListedColormap(["0.45"]),
                   interpolation="nearest")
+    handles = [Patch(facecolor="0.85", edgecolor="0.6", label="unused core (no slice)")]
+    if np.isnan(picture[:cell_h, :cell_w]).any():
+        handles.append(Patch(facecolor="white", edgecolor="0.6", label="no core there (the "
+                             "router's place)" if cell_w == 14 else "no core there"))
+    if reserved:
+        handles.append(Patch(facecolor="0.45", label="system core"))
     if over:
         ys, xs = np.array(over).T
-        ax.scatter(xs, ys, marker="s", s=30, facecolor="none", edgecolor="red",
-                   label="overran a tick")
-        ax.legend(fontsize=8, loc="upper right")
+        handles.append(ax.scatter(xs, ys, marker="s", s=30, facecolor="none", edgecolor="red",
+                                  label="overran a tick"))
+    ax.legend(handles=handles, fontsize=8, loc="upper left", bbox_to_anchor=(0, -0.06),
+              ncol=len(handles), frameon=False)
+    numbered = picture.shape[1] <= MOST_NUMBERED_COLUMNS
+    if numbered:                                        # core numbers within each chip
+        for x, y in zip(chips["x"], chips["y"]):
+            for core in range(cores):
+                ax.text(x * (cell_w + 1) + column[core], y * (cell_h + 1) + row[core],
+                        str(core), ha="center", va="center", fontsize=5, color="0.25")
     ax.set_xticks([(x + 0.5) * (cell_w + 1) - 1 for x in range(width)], range(width))
     ax.set_yticks([(y + 0.5) * (cell_h + 1) - 1 for y in range(height)], range(height))
     ax.set_xlabel("chip x")
     ax.set_ylabel("chip y")
     layout = ("quad-PE grid, 2 x 2 PEs per QPE" if cell_w == 14 and cell_h == 12
               else f"{cell_w} x {cell_h} grid")
-    ax.set_title(f"{_title(result)}: {cores} cores per chip on its {layout}; "
-                 f"grey = no slice{', dark grey = system' if reserved else ''}", fontsize=10)
+    numbers = "core numbers in the cells" if numbered else \
+        f"core numbers left out beyond {MOST_NUMBERED_COLUMNS // (cell_w + 1)} chips a row"
+    ax.set_title(f"{_title(result)}: {cores} cores per chip on its {layout}; {numbers}",
+                 fontsize=10)
     return None
 
 
@@ -237,7 +284,7 @@ def spike_raster(figure: Figure, result: Result, top: int) -> str | None:
         ax.scatter(times[::stride] * step_ms, ids[::stride] + offset, marker="o",
                    s=float(np.clip(20_000 / total, 0.5, 9.0)), linewidths=0, rasterized=True,
                    label=pop)
-        ticks.append(offset + size / 2)
+        ticks.append(offset + (size - 1) / 2)        # the middle of its rows
         labels.append(pop)
         offset += size
         ax.axhline(offset - 0.5, color="0.7", linewidth=0.5)
@@ -248,6 +295,34 @@ def spike_raster(figure: Figure, result: Result, top: int) -> str | None:
     ax.set_ylabel("neuron (by population)")
     shown = "" if stride == 1 else f", every {stride}th of {total} spikes shown"
     ax.set_title(f"{_title(result)}: spikes{shown}", fontsize=10)
+    return None
+
+
+def state(figure: Figure, result: Result, top: int) -> str | None:
+    paths = sorted(k for k in result.datasets if k.startswith("state/"))
+    if not paths:
+        return "no state variable was recorded (add a [record] table to the config)"
+    step_ms = result.attributes["timestep_ns"] / 1e6
+    shown = paths[:MOST_STATE_PANELS]
+    axes = np.atleast_1d(figure.subplots(len(shown), 1, sharex=True, squeeze=False)[:, 0])
+    for ax, path in zip(axes, shown):
+        _, pop, variable = path.split("/", 2)
+        values = np.asarray(result.datasets[path], dtype=np.float64)
+        t_ms = np.arange(values.shape[0]) * step_ms
+        if values.shape[1] <= MOST_TRACES:
+            for i in range(values.shape[1]):
+                ax.plot(t_ms, values[:, i], linewidth=1, label=f"neuron {i}")
+        else:
+            ax.fill_between(t_ms, values.min(axis=1), values.max(axis=1), color="0.85",
+                            label=f"range over {values.shape[1]} neurons")
+            ax.plot(t_ms, values.mean(axis=1), color="black", linewidth=1, label="mean")
+            ax.plot(t_ms, values[:, 0], linewidth=0.8, label="neuron 0")
+        ax.set_ylabel(f"{pop}.{variable}")
+        ax.legend(fontsize=7, loc="upper right")
+    axes[-1].set_xlabel("model time (ms), the state at the end of each tick")
+    left = f"; {len(paths) - len(shown)} more variables in the file" if len(paths) > len(shown) \
+        else ""
+    axes[0].set_title(f"{_title(result)}: recorded state{left}", fontsize=10)
     return None
 
 

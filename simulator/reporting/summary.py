@@ -25,6 +25,7 @@ def summarise(result: Result, top: int = 10) -> dict:
         "run": run_facts(result),
         "absent": absent(result, tables),
         "populations": tables["populations"],
+        "state": tables["state"],
         "links": link_summary(result, tables["links"], top, is_timed),
         "routers": router_summary(tables["routers"], top),
         "losses": loss_summary(tables) if is_timed else None,

@@ -46,6 +46,24 @@ def population_rows(result: Result) -> list[dict]:
     return rows
 
 
+def state_rows(result: Result) -> list[dict]:
+    """One row per recorded state variable of a population: its range and means over the
+    run (every neuron, every tick) and at the last tick."""
+    rows = []
+    for path in sorted(k for k in result.datasets if k.startswith("state/")):
+        _, pop, variable = path.split("/", 2)
+        values = np.asarray(result.datasets[path], dtype=np.float64)
+        any_value = values.size > 0
+        rows.append({"population": pop, "variable": variable,
+                     "neurons": int(values.shape[1]) if values.ndim == 2 else 0,
+                     "ticks": int(values.shape[0]),
+                     "min": float(values.min()) if any_value else None,
+                     "mean": float(values.mean()) if any_value else None,
+                     "max": float(values.max()) if any_value else None,
+                     "last_tick_mean": float(values[-1].mean()) if any_value else None})
+    return rows
+
+
 def link_rows(result: Result) -> list[dict]:
     d = result.datasets
     links = d["traffic/links"]
@@ -194,7 +212,7 @@ def latency_rows(result: Result) -> list[dict]:
 
 def all_tables(result: Result) -> dict[str, list[dict]]:
     """Every table, by the name of its CSV file."""
-    return {"populations": population_rows(result), "links": link_rows(result),
-            "routers": router_rows(result), "cores": core_rows(result),
-            "ranks": rank_rows(result), "latency": latency_rows(result),
-            "energy": energy_rows(result)}
+    return {"populations": population_rows(result), "state": state_rows(result),
+            "links": link_rows(result), "routers": router_rows(result),
+            "cores": core_rows(result), "ranks": rank_rows(result),
+            "latency": latency_rows(result), "energy": energy_rows(result)}

@@ -13,7 +13,7 @@ def render(summary: dict, source: str = "") -> str:
     if run["interrupted"]:
         lines.append(f"  interrupted: holds the first {run['duration_ticks']} of "
                      f"{run['requested_duration_ticks']} ticks asked for")
-    for section in (_populations, _links, _routers, _losses, _cores, _tables, _latency,
+    for section in (_populations, _state, _links, _routers, _losses, _cores, _tables, _latency,
                     _energy, _profile, _absent):
         part = section(summary)
         if part:
@@ -39,6 +39,18 @@ def _populations(s):
     return [f"Populations: {len(rows)}, {total} spikes"] + table(rows, [
         ("population", "population", "s"), ("model", "model", "s"), ("neurons", "size", "d"),
         ("spikes", "spikes", "d"), ("rate Hz", "rate_hz", ".2f")])
+
+
+def _state(s):
+    rows = s["state"]
+    if not rows:
+        return []
+    return [f"Recorded state: {len(rows)} variable{'s' if len(rows) != 1 else ''}, at the end "
+            f"of every tick"] + table(rows, [
+        ("population", "population", "s"), ("variable", "variable", "s"),
+        ("neurons", "neurons", "d"), ("ticks", "ticks", "d"), ("min", "min", ".6g"),
+        ("mean", "mean", ".6g"), ("max", "max", ".6g"),
+        ("mean at last tick", "last_tick_mean", ".6g")])
 
 
 def _links(s):
