@@ -37,6 +37,24 @@ def _peer_rows(record: dict) -> list[tuple[str, str, str]]:
     return rows
 
 
+def _nest_rows(record: dict) -> list[tuple[str, str, str]]:
+    rows = []
+    limit = record["figures"]["physical_limit_events_per_s_per_core"]
+    for case in record["figures"]["cases"]:
+        nest1, nest2, ours = case["results"]
+        label = f"{case['network']} {case['neurons']}, 1 s at 0.1 ms"
+        rows.append((f"{label}: run time against NEST (median of {record['figures']['repeat']})",
+                     f"nest 1 thread {nest1['run_wall_s']:.3g} s, 2 threads "
+                     f"{nest2['run_wall_s']:.3g} s, neurochip functional "
+                     f"{ours['run_wall_s']:.3g} s ({case['functional_vs_nest_1_thread']}x "
+                     f"faster than 1 thread)", ">= 5x faster than NEST on 1 thread"))
+        rows.append((f"{label}: synaptic events per second on one core",
+                     f"{case['neurochip_events_per_s_per_core'] / 1e6:.0f} M/s "
+                     f"({case['fraction_of_physical_limit']:.0%} of {limit / 1e9:.2g} G/s)",
+                     "the memory-bandwidth limit, 8-byte synapses at 10 GB/s"))
+    return rows
+
+
 def rows() -> list[tuple[str, str, str, str]]:
     """(what, figure, target, source file) for every stored result that has a target."""
     out = []
@@ -50,6 +68,9 @@ def rows() -> list[tuple[str, str, str, str]]:
     peer = _load("peer_brian2")
     if peer:
         out += [(*row, "peer_brian2.json") for row in _peer_rows(peer)]
+    nest = _load("peer_nest")
+    if nest:
+        out += [(*row, "peer_nest.json") for row in _nest_rows(nest)]
     chip = _load("full_chip")
     if chip:
         f = chip["figures"]

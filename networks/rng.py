@@ -58,7 +58,8 @@ def uniform(seed, stream_id, index, counter):
 @njit(cache=True, inline="always")
 def uniform_after(prefix, counter):
     """`uniform(seed, stream_id, index, counter)` from `hash_prefix(seed, stream_id, index)`."""
-    return np.float64(_mix(prefix ^ (np.uint64(counter) + _GOLDEN)) >> np.uint64(11)) * _TO_UNIT
+    h = _mix(np.uint64(prefix) ^ (np.uint64(counter) + _GOLDEN))
+    return np.float64(h >> np.uint64(11)) * _TO_UNIT
 
 
 @njit(cache=True)

@@ -186,7 +186,12 @@ class MPIComm:
         arrays = []
         for rank in ranks:
             started = time.perf_counter()
-            message = self._comm.Mprobe(source=rank, tag=EXCHANGE_TAG, status=status)
+            # poll, giving the core away between polls: a rank that spins in MPI while the
+            # rank it waits for has no core of its own only delays that rank
+            message = self._comm.Improbe(source=rank, tag=EXCHANGE_TAG, status=status)
+            while message is None:
+                os.sched_yield()
+                message = self._comm.Improbe(source=rank, tag=EXCHANGE_TAG, status=status)
             arrived = time.perf_counter()
             array = np.empty(status.Get_count(self._mpi.INT64_T), dtype=np.int64)
             message.Recv(array)
@@ -197,7 +202,9 @@ class MPIComm:
 
     def send_finish(self, sends: list) -> None:
         started = time.perf_counter()
-        self._mpi.Request.Waitall([request for request, _ in sends])
+        requests = [request for request, _ in sends]
+        while not self._mpi.Request.Testall(requests):
+            os.sched_yield()
         self.stats.waiting_s += time.perf_counter() - started
 
     def split(self, color: int):

@@ -66,7 +66,13 @@ class RankSimulation:
         self.layout = layout = lay_out(network, mapping, partition.slices_of(comm.rank))
         self.groups = build_groups(network, mapping, layout, run.timestep_ms, run.seed)
         self.matrix = build_synaptic_matrix(network, mapping, layout, run.seed)
-        self.batch_ticks = max(1, min(int(comm.min(self.matrix.min_delay_ticks)),
+        min_delay = int(comm.min(self.matrix.min_delay_ticks))
+        # Under MPI at functional fidelity, batches of half the min-delay let each batch's
+        # exchange complete while the next batch runs: no event of it is due before then.
+        self.exchange_lag = int(run.fidelity == "functional" and comm.size > 1
+                                and min_delay >= 2)
+        self.in_flight: list = []
+        self.batch_ticks = max(1, min(min_delay // 2 if self.exchange_lag else min_delay,
                                       run.window_ticks, run.duration_ticks))
         if run.fidelity != "functional" and \
                 mapping.machine.chip.core.dvfs_policy == "lowest_meeting_tick":
@@ -213,7 +219,9 @@ class RankSimulation:
         m = self.matrix
         empty = np.empty(0, dtype=np.int64)
         if self.comm.size > 1 and not self.timed:
-            expand_rows(empty, self.destination_ptr, self.destinations)
+            a = self.arrays
+            pack_by_rank(0, a.out_tick, a.out_id, a.out_value, a.out_slice,
+                         self.destination_ptr, self.destinations, self.comm.size)
             deliver_sorted(empty, empty, np.empty(0), m.row_ptr, m.target, m.weight,
                            m.delay_ticks, self.ring)
         if self.timed:
@@ -233,6 +241,8 @@ class RankSimulation:
         env = simpy.Environment()
         env.process(self._clock(env, progress, stop))
         env.run()
+        while self.in_flight:
+            self._deliver_exchanged()
         if progress:
             progress.close()
         waiting, transfer, self.exchanges, self.bytes_sent = (
@@ -392,20 +402,27 @@ class RankSimulation:
         self.batch_clock_hz[:] = self.cores.clock_hz()
 
     def _exchange_batch(self) -> None:
-        """Send the batch's events to the ranks that hold their targets (one message to each
-        rank that can need any, started before this rank sorts out its own), then deliver
-        every event this rank must, sorted by tick then id: the order in which one rank
-        would have delivered them."""
-        ticks, ids, values, slices, _ = self._take_batch()
-        spike, rank = expand_rows(slices, self.destination_ptr, self.destinations)
-        order = spike[np.argsort(rank, kind="stable")]
-        rows = np.stack([ticks[order], ids[order], values[order].view(np.int64)], axis=1)
-        bounds = np.concatenate([[0], np.cumsum(np.bincount(rank, minlength=self.comm.size))])
+        """Send the batch's events to the ranks that hold their targets: one message to
+        each rank that can need any. With a lag (`exchange_lag`), the batch before this one
+        is received and delivered now, so its messages travelled while this batch ran."""
+        a = self.arrays
+        rows, bounds = pack_by_rank(int(a.counters[STASHED]), a.out_tick, a.out_id,
+                                    a.out_value, a.out_slice, self.destination_ptr,
+                                    self.destinations, self.comm.size)
+        a.counters[STASHED] = 0
         me = self.comm.rank
         sends = self.comm.send_start({r: rows[bounds[r]:bounds[r + 1]].ravel()
                                       for r in self.send_to})
-        parts = [rows[bounds[me]:bounds[me + 1]]]
-        parts += [part.reshape(-1, 3) for part in self.comm.receive(self.receive_from)]
+        self.in_flight.append((rows[bounds[me]:bounds[me + 1]], sends))
+        if len(self.in_flight) > self.exchange_lag:
+            self._deliver_exchanged()
+
+    def _deliver_exchanged(self) -> None:
+        """Receive the oldest batch in flight from every rank that sends here and deliver
+        all of its events this rank must, sorted by tick then id: the order in which one
+        rank would have delivered them."""
+        own, sends = self.in_flight.pop(0)
+        parts = [own] + [part.reshape(-1, 3) for part in self.comm.receive(self.receive_from)]
         self.comm.send_finish(sends)
         rows = np.concatenate(parts)
         started = time.perf_counter()
@@ -436,18 +453,23 @@ def _dead_ticks(mapping: Mapping, run: RunOptions) -> np.ndarray:
 
 
 @njit(cache=True)
-def expand_rows(rows, ptr, values):
-    """For every entry of `rows`, each value of its CSR row: (entry index, value) pairs."""
-    total = 0
-    for r in rows:
-        total += ptr[r + 1] - ptr[r]
-    entry = np.empty(total, dtype=np.int64)
-    value = np.empty(total, dtype=np.int64)
-    at = 0
-    for i in range(rows.size):
-        r = rows[i]
-        for k in range(ptr[r], ptr[r + 1]):
-            entry[at] = i
-            value[at] = values[k]
-            at += 1
-    return entry, value
+def pack_by_rank(n, ticks, ids, values, slices, ptr, ranks, n_ranks):
+    """The first `n` stashed events as (tick, id, payload bits) rows, one copy for each rank
+    of its slice's CSR row in `ptr`/`ranks`, grouped by rank (in stash order within each);
+    rank r's rows are `rows[bounds[r]:bounds[r + 1]]`."""
+    bounds = np.zeros(n_ranks + 1, dtype=np.int64)
+    for i in range(n):
+        for k in range(ptr[slices[i]], ptr[slices[i] + 1]):
+            bounds[ranks[k] + 1] += 1
+    bounds = np.cumsum(bounds)
+    cursor = bounds[:-1].copy()
+    rows = np.empty((bounds[-1], 3), dtype=np.int64)
+    bits = values[:n].view(np.int64)
+    for i in range(n):
+        for k in range(ptr[slices[i]], ptr[slices[i] + 1]):
+            at = cursor[ranks[k]]
+            cursor[ranks[k]] = at + 1
+            rows[at, 0] = ticks[i]
+            rows[at, 1] = ids[i]
+            rows[at, 2] = bits[i]
+    return rows, bounds
