@@ -71,6 +71,15 @@ def rows() -> list[tuple[str, str, str, str]]:
     nest = _load("peer_nest")
     if nest:
         out += [(*row, "peer_nest.json") for row in _nest_rows(nest)]
+    ranks = _load("functional_ranks")
+    if ranks:
+        targets = {"cuba": "1.3x", "brunel": "1.7x"}
+        for name, rows in ranks["figures"]["cases"].items():
+            out.append((f"{name} example, functional, 2 ranks on 2 cores against 1 (median of "
+                        f"{ranks['figures']['repeats']})",
+                        ", ".join(f"{r['ranks']} rank(s) {r['run_wall_s']:.2f} s" for r in rows)
+                        + f": {rows[-1]['speedup']}x", f">= {targets.get(name, '?')} faster",
+                        "functional_ranks.json"))
     chip = _load("full_chip")
     if chip:
         f = chip["figures"]

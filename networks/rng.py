@@ -62,13 +62,17 @@ def uniform_after(prefix, counter):
     return np.float64(h >> np.uint64(11)) * _TO_UNIT
 
 
-@njit(cache=True)
-def hash_prefixes(seed, stream_ids, indices):
-    """`hash_prefix` for each (stream, index) pair of two equal-length arrays."""
-    out = np.empty(indices.size, dtype=np.uint64)
-    for k in range(indices.size):
-        out[k] = hash_prefix(seed, stream_ids[k], indices[k])
-    return out
+def hash_prefixes(seed, stream_ids: np.ndarray, indices: np.ndarray) -> np.ndarray:
+    """`hash_prefix` for each (stream, index) pair of two equal-length arrays, in NumPy
+    (whose uint64 arithmetic wraps as the compiled one does): nothing to compile."""
+    def mix(z):
+        z = (z ^ (z >> np.uint64(30))) * _MUL1
+        z = (z ^ (z >> np.uint64(27))) * _MUL2
+        return z ^ (z >> np.uint64(31))
+    with np.errstate(over="ignore"):
+        h = mix(np.full(len(indices), np.uint64(seed), dtype=np.uint64) + _GOLDEN)
+        h = mix(h ^ (np.asarray(stream_ids).astype(np.uint64) + _GOLDEN))
+        return mix(h ^ (np.asarray(indices).astype(np.uint64) + _GOLDEN))
 
 
 # |normal| <= sqrt(-2 ln 2**-53): the smallest 1 - u1 a 53-bit uniform can give.

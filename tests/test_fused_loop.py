@@ -23,6 +23,7 @@ from simulator.engine.kernel import RankSimulation
 from .helpers import run_serial
 
 TICKS = 600
+SERIAL = fused.DELIVER | fused.COUNT
 
 
 def mixed_network() -> Network:
@@ -144,14 +145,14 @@ def test_a_loop_is_generated_once_per_kernel_combination_and_source_text(monkeyp
     from networks.models.lif import lif_kernel
     from networks.models.sources import poisson_kernel
     monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
-    first = fused.loop_for([lif_kernel, None, poisson_kernel], 2)
-    assert fused.loop_for([lif_kernel, None, poisson_kernel], 2) is first
-    assert fused.loop_for([lif_kernel, poisson_kernel], 2) is not first
+    first = fused.loop_for([lif_kernel, None, poisson_kernel], 2, SERIAL)
+    assert fused.loop_for([lif_kernel, None, poisson_kernel], 2, SERIAL) is first
+    assert fused.loop_for([lif_kernel, poisson_kernel], 2, SERIAL) is not first
     generated = sorted((tmp_path / "neurochip").glob("neurochip_loop_*.py"))
     assert len(generated) == 2 and "lif_kernel" in generated[0].read_text() + \
         generated[1].read_text()
     monkeypatch.setattr(fused, "_DIGEST", [b"an edited model"])
-    assert fused.loop_for([lif_kernel, None, poisson_kernel], 2) is not first
+    assert fused.loop_for([lif_kernel, None, poisson_kernel], 2, SERIAL) is not first
 
 
 def test_a_kernel_that_cannot_be_imported_is_refused():
@@ -161,4 +162,4 @@ def test_a_kernel_that_cannot_be_imported_is_refused():
     def local_kernel(state, tick, synaptic_input, spiked, payload):
         return 0
     with pytest.raises(TypeError, match="module-level @njit function"):
-        fused.loop_for([local_kernel], 0)
+        fused.loop_for([local_kernel], 0, SERIAL)

@@ -96,7 +96,7 @@ class EGRUGroup(ModelGroup):
     def state(self, name: str) -> np.ndarray:
         return {"c": self.c, "y": self.y}[name]
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def egru_kernel(state, tick, synaptic_input, spiked, payload):
     """`egru_step` called as the engine calls a model (`ModelGroup.kernel`)."""
     c, y, constants = state

@@ -64,7 +64,7 @@ class GradedSequenceGroup(ModelGroup):
         return self.values, self.offset, self.rows, self.width, self.first
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def graded_sequence_kernel(state, tick, synaptic_input, spiked, payload):
     """Each member's row for `tick` (`GradedSequenceGroup`), its non-zero entries as events."""
     values, offset, rows, width, first = state
@@ -121,7 +121,7 @@ class PoissonCountGroup(PoissonCounts, ModelGroup):
         return self.prefix, self.exp_minus_mean
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def poisson_count_kernel(state, tick, synaptic_input, spiked, payload):
     """`poisson_count_step` called as the engine calls a model (`ModelGroup.kernel`)."""
     prefix, exp_minus_mean = state

@@ -105,7 +105,7 @@ class IFCurrExpGroup(ModelGroup):
         return {"v": self.v, "i_exc": self.i_exc, "i_inh": self.i_inh}[name]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def if_curr_exp_kernel(state, tick, synaptic_input, spiked, payload):
     """`if_curr_exp_step` called as the engine calls a model (`ModelGroup.kernel`)."""
     v, i_exc, i_inh, refractory, bounds, rows, table, fired = state

@@ -83,7 +83,7 @@ class LIFGroup(ModelGroup):
         return {"v": self.v}[name]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def lif_kernel(state, tick, synaptic_input, spiked, payload):
     """`lif_step` called as the engine calls a model (`ModelGroup.kernel`)."""
     v, refractory, bounds, rows, table, fired = state

@@ -192,7 +192,7 @@ class NIRGroup(ModelGroup):
     def state(self, name: str) -> np.ndarray:
         return {"v": self.v, "i": self.i}[name]
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def nir_kernel(state, tick, synaptic_input, spiked, payload):
     """`nir_step` called as the engine calls a model (`ModelGroup.kernel`)."""
     v, i, table, fired, graded = state

@@ -61,6 +61,10 @@ class PoissonDrive(PoissonCounts):
     def kernel_state(self) -> tuple:
         return self.prefix, self.exp_minus_mean, self.weight
 
+    def add(self, tick: int, row: np.ndarray) -> None:
+        """Add the drive of `tick` to `row`, the group's excitatory inputs."""
+        add_poisson_drive(self.prefix, self.exp_minus_mean, self.weight, tick, row)
+
 
 @njit(cache=True)
 def poisson_count(prefix, tick, exp_minus_mean):
@@ -143,14 +147,14 @@ class IFCurrExpPoissonGroup(PoissonDriven, IFCurrExpGroup):
         return if_curr_exp_poisson_kernel
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def drive_inputs(drive, tick, row):
     """Add the tick's Poisson drive (`PoissonDrive.kernel_state()`) to `row`."""
     prefix, exp_minus_mean, weight = drive
     add_poisson_drive(prefix, exp_minus_mean, weight, tick, row)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def lif_poisson_kernel(state, tick, synaptic_input, spiked, payload):
     """The drive onto the excitatory input, then `lif_kernel`."""
     drive, neurons = state
@@ -158,7 +162,7 @@ def lif_poisson_kernel(state, tick, synaptic_input, spiked, payload):
     return lif_kernel(neurons, tick, synaptic_input, spiked, payload)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def if_curr_exp_poisson_kernel(state, tick, synaptic_input, spiked, payload):
     """The drive onto the excitatory current, then `if_curr_exp_kernel`."""
     drive, neurons = state

@@ -56,7 +56,7 @@ class PoissonGroup(ModelGroup):
         return self.prefix, self.probability
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def poisson_kernel(state, tick, synaptic_input, spiked, payload):
     """`poisson_step` called as the engine calls a model (`ModelGroup.kernel`)."""
     prefix, probability = state
@@ -143,7 +143,7 @@ class SpikeArrayGroup(ModelGroup):
         return self.event_tick, self.event_neuron, self.cursor
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def spike_array_kernel(state, tick, synaptic_input, spiked, payload):
     """`spike_array_step` called as the engine calls a model (`ModelGroup.kernel`)."""
     event_tick, event_neuron, cursor = state

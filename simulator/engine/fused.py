@@ -82,7 +82,7 @@ class TickArrays(NamedTuple):
     counters: np.ndarray       # int64 [6]: the indices above
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def room_for_tick(a):
     """Whether the recording (and the stash) hold one more tick's events."""
     room = a.tick_ids.size
@@ -91,7 +91,7 @@ def room_for_tick(a):
     return not (a.mode & STASH) or a.counters[STASHED] + room <= a.out_id.size
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def group_inputs(a, k, slot):
     """Group k's inputs for ring slot `slot`, [receptors, neurons]."""
     g = a.groups[k]
@@ -100,61 +100,111 @@ def group_inputs(a, k, slot):
                                                                                g[SIZE])
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def clear_inputs(a, k, slot):
     """Zero group k's inputs in slot `slot` once its kernel has read them."""
     g = a.groups[k]
-    a.ring[slot, g[FIRST_INPUT]:g[FIRST_INPUT] + g[SIZE] * g[RECEPTORS]] = 0.0
+    row = a.ring[slot]
+    for i in range(g[FIRST_INPUT], g[FIRST_INPUT] + g[SIZE] * g[RECEPTORS]):
+        row[i] = 0.0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def group_events(array, a, k):
     """Group k's part of `spiked` or `payload`."""
     g = a.groups[k]
     return array[g[FIRST_EVENT]:g[FIRST_EVENT] + g[ROOM]]
 
 
+@njit(cache=True, inline="always")
+def record_state(row, source):
+    """A state probe's row of the tick."""
+    for i in range(source.size):
+        row[i] = source[i]
+
+
 @njit(cache=True)
-def finish_tick(tick, a, started, updated):
-    """After the kernels of `tick` (cycles `started`, `updated`): record the tick's events
-    from live cores in ascending global id, count their packets, and deliver or stash them."""
-    counters = a.counters
-    counters[NEURON_CYCLES] += updated - started
-    n = gather_events(tick, a)
-    ids, values, slices = a.tick_ids[:n], a.tick_values[:n], a.tick_slices[:n]
-    recorded = counters[RECORDED]
-    a.record_ticks[recorded:recorded + n] = tick
-    a.record_ids[recorded:recorded + n] = ids
-    counters[RECORDED] = recorded + n
-    if a.mode & COUNT:
-        window = tick // a.window_ticks
-        count_packets(slices, a.slice_bits, a.link_ptr, a.links, a.router_ptr, a.routers,
-                      a.link_packets[window], a.link_bits[window], a.router_packets[window])
-    if a.mode & STASH:
-        at = counters[STASHED]
-        a.out_tick[at:at + n] = tick
-        a.out_id[at:at + n] = ids
-        a.out_value[at:at + n] = values
-        a.out_slice[at:at + n] = slices
-        if a.mode & EMISSION:
-            a.out_emit_ps[at:at + n] = emission_ps(
-                tick, a.tick_ps, ids, slices, a.slice_local_core, a.slice_first_id,
-                a.cycles_per_tick, a.cycles_per_neuron, a.clock_hz)
-        counters[STASHED] = at + n
+def finish_serial(tick, a, started, updated):
+    """After the kernels of `tick` (cycles `started`, `updated`), on one rank at functional
+    fidelity: record the tick's events, count their packets and deliver them."""
+    n = record_tick(tick, a, started, updated)
+    count_tick(tick, a, n)
     routed = cycle_count()
-    counters[ROUTING_CYCLES] += routed - updated
-    if a.mode & DELIVER and n:
-        counters[SYNAPTIC_EVENTS] += deliver(ids, values, a.row_ptr, a.target, a.weight,
-                                             a.delay_ticks, a.ring, tick)
-        counters[DELIVERY_CYCLES] += cycle_count() - routed
+    a.counters[ROUTING_CYCLES] += routed - updated
+    if n:
+        a.counters[SYNAPTIC_EVENTS] += deliver(a.tick_ids[:n], a.tick_values[:n], a.row_ptr,
+                                               a.target, a.weight, a.delay_ticks, a.ring, tick)
+        a.counters[DELIVERY_CYCLES] += cycle_count() - routed
+
+
+@njit(cache=True)
+def finish_exchanged(tick, a, started, updated):
+    """`finish_serial` under MPI: the events are stashed for the exchange."""
+    n = record_tick(tick, a, started, updated)
+    count_tick(tick, a, n)
+    stash_tick(tick, a, n)
+    a.counters[ROUTING_CYCLES] += cycle_count() - updated
+
+
+@njit(cache=True)
+def finish_timed(tick, a, started, updated):
+    """At timed fidelity: record the tick's events and stash them with the time each leaves
+    its core, for the fabric."""
+    n = record_tick(tick, a, started, updated)
+    at = stash_tick(tick, a, n)
+    emits = emission_ps(tick, a.tick_ps, a.tick_ids[:n], a.tick_slices[:n],
+                        a.slice_local_core, a.slice_first_id, a.cycles_per_tick,
+                        a.cycles_per_neuron, a.clock_hz)
+    for i in range(n):
+        a.out_emit_ps[at + i] = emits[i]
+    a.counters[ROUTING_CYCLES] += cycle_count() - updated
+
+
+FINISH = {DELIVER | COUNT: "finish_serial", COUNT | STASH: "finish_exchanged",
+          STASH | EMISSION: "finish_timed"}
+
+
+@njit(cache=True, inline="always")
+def record_tick(tick, a, started, updated):
+    """Gather the tick's events into the scratch arrays and record them; returns how many."""
+    a.counters[NEURON_CYCLES] += updated - started
+    n = gather_events(tick, a)
+    recorded = a.counters[RECORDED]
+    for i in range(n):
+        a.record_ticks[recorded + i] = tick
+        a.record_ids[recorded + i] = a.tick_ids[i]
+    a.counters[RECORDED] = recorded + n
+    return n
+
+
+@njit(cache=True, inline="always")
+def count_tick(tick, a, n):
+    """One packet per event on every link and router of its slice's tree, in its window."""
+    window = tick // a.window_ticks
+    count_packets(a.tick_slices[:n], a.slice_bits, a.link_ptr, a.links, a.router_ptr,
+                  a.routers, a.link_packets[window], a.link_bits[window],
+                  a.router_packets[window])
+
+
+@njit(cache=True, inline="always")
+def stash_tick(tick, a, n):
+    """Append the tick's events to the stash; returns where they start."""
+    at = a.counters[STASHED]
+    for i in range(n):
+        a.out_tick[at + i] = tick
+        a.out_id[at + i] = a.tick_ids[i]
+        a.out_value[at + i] = a.tick_values[i]
+        a.out_slice[at + i] = a.tick_slices[i]
+    a.counters[STASHED] = at + n
+    return at
 
 
 @njit(cache=True)
 def gather_events(tick, a):
     """The tick's events of live cores into the scratch arrays, in ascending global id (each
-    group's are ascending; groups are merged by a stable sort only when they interleave).
-    Returns how many."""
+    group's come in ascending order; groups that interleave are merged). Returns how many."""
     n = 0
+    ordered = True
     for k in range(a.fired.size):
         g = a.groups[k]
         for i in range(a.fired[k]):
@@ -165,15 +215,39 @@ def gather_events(tick, a):
             a.tick_ids[n] = a.global_id[j]
             a.tick_values[n] = a.payload[g[FIRST_EVENT] + i] if a.graded[k] else 1.0
             a.tick_slices[n] = s
+            ordered = ordered and (n == 0 or a.tick_ids[n - 1] <= a.tick_ids[n])
             n += 1
-    for i in range(1, n):
-        if a.tick_ids[i] < a.tick_ids[i - 1]:
-            order = np.argsort(a.tick_ids[:n], kind="mergesort")
-            a.tick_ids[:n] = a.tick_ids[:n][order]
-            a.tick_values[:n] = a.tick_values[:n][order]
-            a.tick_slices[:n] = a.tick_slices[:n][order]
-            break
+    if not ordered:
+        merge_sort(a.tick_ids, a.tick_values, a.tick_slices, n)
     return n
+
+
+@njit(cache=True)
+def merge_sort(ids, values, slices, n):
+    """Sort the first `n` entries by id, keeping the order of equal ids (bottom-up merges of
+    runs of doubling width)."""
+    keys, first, second = ids[:n].copy(), values[:n].copy(), slices[:n].copy()
+    to_keys, to_first, to_second = np.empty_like(keys), np.empty_like(first), \
+        np.empty_like(second)
+    width = 1
+    while width < n:
+        for lo in range(0, n, 2 * width):
+            mid, hi = min(lo + width, n), min(lo + 2 * width, n)
+            i, j = lo, mid
+            for k in range(lo, hi):
+                if i < mid and (j >= hi or keys[i] <= keys[j]):
+                    take = i
+                    i += 1
+                else:
+                    take = j
+                    j += 1
+                to_keys[k], to_first[k], to_second[k] = keys[take], first[take], second[take]
+        keys, to_keys = to_keys, keys
+        first, to_first = to_first, first
+        second, to_second = to_second, second
+        width *= 2
+    for k in range(n):
+        ids[k], values[k], slices[k] = keys[k], first[k], second[k]
 
 
 _MODULE = '''"""Written by simulator/engine/fused.py: the tick loop for {names}. Not to be edited:
@@ -182,8 +256,9 @@ a change to any model or engine module gives the loop a new name."""
 from numba import njit
 
 from simulator.engine.cycles import cycle_count
-from simulator.engine.fused import (clear_inputs, finish_tick, group_events, group_inputs,
+from simulator.engine.fused import (clear_inputs, group_events, group_inputs, record_state,
                                     room_for_tick)
+from simulator.engine.fused import {finish} as finish_tick
 {imports}
 
 
@@ -203,11 +278,11 @@ def run_ticks(start, end, states, probes, a):
 '''
 
 
-def loop_for(kernels: list, n_probes: int):
+def loop_for(kernels: list, n_probes: int, mode: int):
     """The compiled `run_ticks(start, end, states, probes, arrays)` for groups with these
-    kernels (None for a group that Python steps before each one-tick call) and `n_probes`
-    state probes; `states[k]` is group k's `kernel_state()`, `probes[p]` a (values, source)
-    pair."""
+    kernels (None for a group that Python steps before each one-tick call), `n_probes`
+    state probes and `mode` (a key of FINISH); `states[k]` is group k's `kernel_state()`,
+    `probes[p]` a (values, source) pair."""
     imports, body = [], []
     for k, kernel in enumerate(kernels):
         if kernel is not None:
@@ -217,9 +292,11 @@ def loop_for(kernels: list, n_probes: int):
                         f"group_inputs(a, {k}, slot), group_events(a.spiked, a, {k}), "
                         f"group_events(a.payload, a, {k}))")
         body.append(f"        clear_inputs(a, {k}, slot)")
-    body += [f"        probes[{p}][0][tick] = probes[{p}][1]" for p in range(n_probes)]
+    body += [f"        record_state(probes[{p}][0][tick], probes[{p}][1])"
+             for p in range(n_probes)]
     names = ", ".join(_location(k)[1] if k is not None else "a Python group" for k in kernels)
     text = _MODULE.format(names=names or "no groups", imports="\n".join(imports),
+                          finish=FINISH[mode],
                           body="\n".join(body) or "        pass")
     digest = hashlib.sha256(text.encode())
     digest.update(_sources_digest())

@@ -168,7 +168,6 @@ class RankSimulation:
         run, layout = self.run_options, self.layout
         kernels = [group.kernel for group in self.groups]
         self.python_groups = [k for k, kernel in enumerate(kernels) if kernel is None]
-        self.run_ticks = loop_for(kernels, len(self.probes))
         self.states = tuple(() if kernel is None else group.kernel_state()
                             for group, kernel in zip(self.groups, kernels))
         self.probe_pairs = tuple((probe.values, source)
@@ -181,6 +180,7 @@ class RankSimulation:
             mode = STASH | EMISSION
         else:
             mode = COUNT | (DELIVER if serial else STASH)
+        self.run_ticks = loop_for(kernels, len(self.probes), mode)
         room = len(self.spiked)
         none_int, none_float = np.zeros(0, np.int64), np.zeros(0)
         none_2d = np.zeros((0, 0), np.int64)
