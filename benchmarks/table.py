@@ -41,11 +41,11 @@ def _nest_rows(record: dict) -> list[tuple[str, str, str]]:
     rows = []
     limit = record["figures"]["physical_limit_events_per_s_per_core"]
     for case in record["figures"]["cases"]:
-        nest1, nest2, ours = case["results"]
+        *nests, ours = case["results"]
         label = f"{case['network']} {case['neurons']}, 1 s at 0.1 ms"
         rows.append((f"{label}: run time against NEST (median of {record['figures']['repeat']})",
-                     f"nest 1 thread {nest1['run_wall_s']:.3g} s, 2 threads "
-                     f"{nest2['run_wall_s']:.3g} s, neurochip functional "
+                     ", ".join(f"{r['simulator'].split(' ', 2)[-1]} {r['run_wall_s']:.3g} s"
+                               for r in nests) + f", neurochip functional "
                      f"{ours['run_wall_s']:.3g} s ({case['functional_vs_nest_1_thread']}x "
                      f"faster than 1 thread)", ">= 5x faster than NEST on 1 thread"))
         rows.append((f"{label}: synaptic events per second on one core",

@@ -174,15 +174,14 @@ class RankSimulation:
                                  for probe, source in zip(self.probes, self.probe_sources))
         # a serial functional run delivers as it goes, so a call can run many ticks
         serial = not self.timed and self.comm.size == 1
-        self.call_ticks = 1 if self.python_groups else \
-            max(self.batch_ticks, CALL_TICKS) if serial else self.batch_ticks
+        self.call_ticks = max(self.batch_ticks, CALL_TICKS) if serial else self.batch_ticks
         if self.timed:
             mode = STASH | EMISSION
         else:
             mode = COUNT | (DELIVER if serial else STASH)
         self.run_ticks = loop_for(kernels, len(self.probes), mode)
         room = len(self.spiked)
-        none_int, none_float = np.zeros(0, np.int64), np.zeros(0)
+        none_int = np.zeros(0, np.int64)
         none_2d = np.zeros((0, 0), np.int64)
         counting = bool(mode & COUNT)
         fabric, routes = self.fabric, mapping.routes
@@ -354,6 +353,9 @@ class RankSimulation:
         """Room in the recording and the stash for a few more ticks' events."""
         a = self.arrays
         room = 4 * len(a.tick_ids)
+        if a.counters[RECORDED] + room <= len(a.record_ids) and \
+                (not a.mode & STASH or a.counters[STASHED] + room <= len(a.out_id)):
+            return
         self.recorder.count = int(a.counters[RECORDED])
         self.recorder.reserve(room)
         grown = {"record_ticks": self.recorder.ticks, "record_ids": self.recorder.ids}
