@@ -113,6 +113,20 @@ def rows() -> list[tuple[str, str, str, str]]:
                             f"`graph` relative to `spread` / `sequential`",
                             f"{f[name]['graph_vs_spread']} / {f[name]['graph_vs_sequential']}",
                             "lower is better", "placer_quality.json"))
+    toolchain = _load("toolchain_compare")
+    if toolchain:
+        for case in toolchain["figures"]["cases"]:
+            ours, pacman = case["neurochip"]["own_placement"], case["spynnaker"]
+            out.append((f"side by side with sPyNNaker 1!7.4.1, {case['network']} on a 48-chip "
+                        f"SpiNNaker1 board: cores, chips, router entries, compressed entries, "
+                        f"mapping time (neurochip / PACMAN)",
+                        f"{ours['application_cores']} / {pacman['application_cores']} cores, "
+                        f"{ours['chips_used']} / {pacman['chips_used']} chips, "
+                        f"{ours['entries']} / {pacman['entries_not_defaultable']} entries, "
+                        f"{ours['entries_compressed']} / "
+                        f"{min(pacman['entries_pair'], pacman['entries_ordered_covering'])} "
+                        f"compressed, {ours['map_wall_s']:.2g} s / {pacman['map_wall_s']:.2g} s",
+                        "entries within 25 %", "toolchain_compare.json"))
     sweep = _load("bottleneck_sweep")
     if sweep:
         r = sweep["figures"]["rows"]

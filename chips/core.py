@@ -20,7 +20,10 @@ class Core:
     slices by (sPyNNaker's: a 32-bit word per synapse holding weight, delay, synapse type and
     neuron index, and a 3-word header per row). The cycle costs drive the `timed` fidelity
     level and the energy model (per tick, per neuron update of a model that
-    `[machine.neuron_cycles]` does not list, per synaptic event, per packet received).
+    `[machine.neuron_cycles]` does not list, per synaptic event, per packet received, and
+    `dma_cycles_per_row` more per packet whose row is fetched from chip SDRAM).
+    `ring_delay_ticks` is the longest delay a core's input ring holds when the mapping
+    hands longer ones to delay-extension cores.
     """
 
     performance_levels_hz: tuple[int, ...]
@@ -34,6 +37,8 @@ class Core:
     cycles_per_packet: int = 60
     synapse_bytes: int = 4
     row_header_bytes: int = 12
+    dma_cycles_per_row: int = 0
+    ring_delay_ticks: int = 16
 
     def __post_init__(self) -> None:
         levels = self.performance_levels_hz
@@ -50,8 +55,9 @@ class Core:
         check(0 < self.data_bytes <= self.sram_bytes, "data_bytes",
               f"be > 0 and at most sram_bytes ({self.sram_bytes})", self.data_bytes)
         check(self.synapse_bytes >= 1, "synapse_bytes", "be >= 1", self.synapse_bytes)
+        check(self.ring_delay_ticks >= 1, "ring_delay_ticks", "be >= 1", self.ring_delay_ticks)
         for name in ("cycles_per_tick", "cycles_per_neuron", "cycles_per_synaptic_event",
-                     "cycles_per_packet", "row_header_bytes"):
+                     "cycles_per_packet", "row_header_bytes", "dma_cycles_per_row"):
             value = getattr(self, name)
             check(value >= 0, name, "be >= 0", value)
 

@@ -60,10 +60,31 @@ class Machine:
     def n_chips(self) -> int:
         return self.topology.n_chips
 
+    @cached_property
+    def ethernet_chips(self) -> np.ndarray:
+        """Chips with an Ethernet port, one per board: (0, 0), and on a machine of whole
+        12 x 12 three-board tiles also (8, 4) and (4, 8) of each tile (SpiNNaker boards)."""
+        xy = self.topology.chip_xy
+        if self.width % 12 or self.height % 12:
+            at = (xy[:, 0] == 0) & (xy[:, 1] == 0)
+        else:
+            at = np.isin((xy[:, 0] % 12) * 12 + xy[:, 1] % 12, [0, 8 * 12 + 4, 4 * 12 + 8])
+        return np.flatnonzero(at)
+
+    def system_cores(self) -> np.ndarray:
+        """bool [chips, cores]: the cores the system keeps (monitor, extra monitor, and the
+        data gatherer on Ethernet chips), numbered first on their chip."""
+        chip = self.chip
+        reserved = np.zeros((self.n_chips, chip.cores), dtype=bool)
+        reserved[:, :chip.reserved_cores] = True
+        reserved[self.ethernet_chips, :chip.reserved_cores + chip.ethernet_reserved_cores] = True
+        return reserved
+
     @property
     def application_cores(self) -> int:
         """Cores of the whole machine that can run slices."""
-        return self.n_chips * self.chip.application_cores
+        return (self.n_chips * self.chip.application_cores
+                - len(self.ethernet_chips) * self.chip.ethernet_reserved_cores)
 
     @cached_property
     def chip_board(self) -> np.ndarray:

@@ -22,6 +22,12 @@ Sources:
           slower between boards; per-packet CPU cost typically 200-1,000 ns [1st, slides].
   LOIHI   Davies et al. 2018 via SANA-FE `arch/loihi.yaml`: 3.0 pJ per mesh hop, 76.8 pJ per
           spike routed out of a core (14 nm) [1st, code]: used only as orders of magnitude.
+  SPYN7   sPyNNaker / PACMAN / SpiNNMachine 1!7.4.1 as they map (checked side by side in
+          benchmarks/toolchain_compare.py): SDRAM a chip offers its applications (123,469,792
+          bytes on SpiNNaker1, 1 GiB on SpiNNaker2: `max_sdram_per_chip`); SpiNNaker1
+          synaptic matrices in SDRAM, a row fetched by DMA per packet; the monitor (SC&MP)
+          and an extra monitor on every chip, a data gatherer on each Ethernet chip [1st,
+          code].
 """
 
 from dataclasses import replace
@@ -62,7 +68,9 @@ SPINNAKER2_CHIP = Chip(
         cycles_per_tick=10,           # SPYNN's per-core estimate
         cycles_per_neuron=22 + 100,   # SPYNN: base and neuron model, for an unlisted model
         cycles_per_synaptic_event=20,  # SPYNN design target (10,000 per ms at 200 MHz)
-        cycles_per_packet=60),        # estimate: row look-up in SRAM, no DMA from SDRAM
+        cycles_per_packet=60,         # estimate: row look-up in SRAM, no DMA from SDRAM
+        dma_cycles_per_row=100),      # estimate: ~330 ns of DRAM access with synapse_memory
+                                      # = "sdram"
     router=Router(table_entries=16_384,   # S2CHIP, SPIN2
                   latency_ns=10),         # S2CHIP: 4-stage pipeline at 400 MHz [derived]
     link=Link(bandwidth_bps=6_000_000_000,  # S2CHIP: on a board
@@ -71,6 +79,8 @@ SPINNAKER2_CHIP = Chip(
               board_bandwidth_bps=2_000_000_000,  # S2CHIP: LVDS between boards
               board_latency_ns=200),              # estimate
     header_bits=8,                    # S2CHIP: 40-bit multicast packet with its 32-bit key
+    sdram_bytes=1 << 30,              # SPYN7: the DRAM beside each chip
+    synapse_memory="core",            # rows in PE SRAM; "sdram" puts them in the DRAM
     noc_layout="qpe_mesh",
     noc_hop_cycles=5,                 # S2CHIP: 5 cycles per hop, XY routing
     noc_clock_hz=300_000_000,         # S2CHIP: 192-bit flits at 300 MHz
@@ -93,7 +103,10 @@ SPINNAKER2_CHIP = Chip(
 SPINNAKER1_CHIP = Chip(
     name="spinnaker1",
     cores=18,                         # SPIN1: ARM968
-    reserved_cores=2,                 # SPIN1: monitor and spare; 16 for applications
+    reserved_cores=2,                 # SPYN7: monitor and extra monitor; 16 for applications
+    ethernet_reserved_cores=1,        # SPYN7: the data gatherer on the Ethernet chip
+    sdram_bytes=123_469_792,          # SPYN7: 128 MiB less SC&MP's share
+    synapse_memory="sdram",           # SPYN7: synaptic matrices in SDRAM, DMA per row
     core=Core(
         performance_levels_hz=(200_000_000,),  # SPIN1
         performance_level=0,

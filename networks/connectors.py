@@ -143,6 +143,7 @@ class FromList(Connector):
     weight: np.ndarray
     delay_ticks: np.ndarray
     _order: np.ndarray = field(init=False, repr=False)
+    _sorted_post: np.ndarray = field(init=False, repr=False)
     name = "from_list"
 
     def __post_init__(self):
@@ -168,8 +169,11 @@ class FromList(Connector):
             value.setflags(write=False)
             object.__setattr__(self, name, value)
         order = np.lexsort((pre, post))
-        order.setflags(write=False)
+        sorted_post = post[order]
+        for array in (order, sorted_post):
+            array.setflags(write=False)
         object.__setattr__(self, "_order", order)
+        object.__setattr__(self, "_sorted_post", sorted_post)
 
     def check_sizes(self, n_pre, n_post, same_population):
         for name, array, n in (("pre", self.pre, n_pre), ("post", self.post, n_post)):
@@ -178,8 +182,9 @@ class FromList(Connector):
                   array[bad][:3].tolist())
 
     def _rows(self, post_start, post_stop):
-        sorted_post = self.post[self._order]
-        lo, hi = np.searchsorted(sorted_post, [post_start, post_stop])
+        """Positions of the synapses onto posts `post_start .. post_stop - 1`, sorted by post
+        then pre (the list is sorted once, so a slice costs only its own synapses)."""
+        lo, hi = np.searchsorted(self._sorted_post, [post_start, post_stop])
         return self._order[lo:hi]
 
     def expected_synapses(self, n_pre, n_post, same_population):

@@ -20,6 +20,7 @@ INITIAL_VALUE = 2
 CONNECTION = 3
 WEIGHT = 4
 DELAY = 5
+ENCODER = 6
 
 
 def stream(kind: int, item: int, detail: int = 0) -> int:

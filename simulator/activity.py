@@ -54,7 +54,7 @@ def run_activity(network: Network, mapping: Mapping, run, spike_ticks: np.ndarra
                                      len(slices))
         base = core.cycles_per_tick + slice_cycles_per_neuron(network, machine,
                                                               slices.population) * slices.size
-        cycles = (np.outer(ticks, base) + received * core.cycles_per_packet
+        cycles = (np.outer(ticks, base) + received * machine.chip.packet_cycles()
                   + events * core.cycles_per_synaptic_event)
         window_ticks = np.repeat(ticks[:, None], len(slices), axis=1).astype(np.float64)
         level = level_choice(cycles, window_ticks, core.budget_cycles(run.timestep_ns),

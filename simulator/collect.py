@@ -22,6 +22,8 @@ PLACEMENT_DTYPE = np.dtype([("population", h5py.string_dtype()), ("slice_start",
                             ("slice_stop", "i8"), ("chip_x", "i4"), ("chip_y", "i4"),
                             ("core", "i4"), ("key", "u4")])
 EDGE_DTYPE = np.dtype([("source_slice", "i4"), ("target_slice", "i4"), ("synapses", "i8")])
+POPULATION_DTYPE = np.dtype([("population", h5py.string_dtype()), ("slices", "i8"),
+                             ("key", "u4"), ("mask", "u4")])
 WHOLE_RUN = ("latency_histogram", "link_latency_histogram")
 
 
@@ -170,6 +172,9 @@ def mapping_attributes(mapping: Mapping, report) -> dict:
     """The validation report's verdict and capacities (docs/mapping.md)."""
     return {"fits": report.fits, "reasons": json.dumps(list(report.reasons)),
             "memory_capacity_bytes": report.memory_capacity_bytes,
+            "sdram_capacity_bytes": report.sdram_capacity_bytes,
+            "synapse_memory": mapping.machine.chip.synapse_memory,
+            "system_cores": report.system_cores,
             "router_capacity_entries": report.router_capacity,
             "link_bandwidth_bps": mapping.machine.chip.link.bandwidth_bps,
             "budget_cycles_per_tick": report.budget_cycles_per_tick}
@@ -188,7 +193,13 @@ def mapping_datasets(network: Network, mapping: Mapping, report) -> dict:
     edges = np.empty(len(mapping.edges), dtype=EDGE_DTYPE)
     edges["source_slice"], edges["target_slice"] = mapping.edges.source, mapping.edges.target
     edges["synapses"] = mapping.edges.synapses
+    keys = np.empty(len(network.populations), dtype=POPULATION_DTYPE)
+    keys["population"] = [p.name for p in network.populations]
+    keys["slices"] = np.bincount(slices.population, minlength=len(network.populations))
+    keys["key"], keys["mask"] = mapping.keys.population_base, mapping.keys.population_mask
     return {"mapping/placements": placements, "mapping/edges": edges,
+            "mapping/populations": keys,
+            "mapping/chip_sdram_bytes": report.sdram_bytes,
             "mapping/router_entries": report.router_entries,
             "mapping/router_entries_compressed": report.router_entries_compressed,
             "mapping/core_memory_bytes": report.memory_bytes,

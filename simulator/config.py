@@ -10,6 +10,7 @@ from pathlib import Path
 
 import chips
 from networks import Network, Normal, Uniform
+from networks.evnn import EvnnSource
 from networks.library import LIBRARY
 from networks.nir import NIRSource
 
@@ -40,14 +41,21 @@ class MachineChoice:
 
 @dataclass(frozen=True)
 class NetworkChoice:
-    """The `[network]` keys: a network from the library and its parameters, or a NIR graph
-    (path relative to the config file) with its input spike file and reset."""
+    """The `[network]` keys: a network from the library and its parameters, a NIR graph
+    (path relative to the config file) with its input spike file and reset, or an EvNN
+    checkpoint with its input file."""
 
     library: str = ""
     params: dict | None = None
     nir: str = ""
+    evnn: str = ""
     input: str = ""
     reset: str = ""
+    reset_delay: bool | None = None
+    dt_ms: float = 0.0
+    bias_start: str = ""
+    encoder: str = ""
+    frame_ticks: int = 0
 
 
 @dataclass(frozen=True)
@@ -65,15 +73,15 @@ class Config:
 
     def build_network(self) -> Network:
         """The network, built for this run's timestep, with the `[record]` variables."""
+        from_file = isinstance(self.network_params, (NIRSource, EvnnSource))
         try:
-            if isinstance(self.network_params, NIRSource):
+            if from_file:
                 network = self.network_params.build(self.run.timestep_ms)
             else:
                 network = LIBRARY[self.network_name].build(self.network_params,
                                                            self.run.timestep_ms)
         except USER_ERRORS as err:
-            section = "network" if isinstance(self.network_params, NIRSource) else \
-                "network.params"
+            section = "network" if from_file else "network.params"
             raise ConfigError(f"[{section}] {err}") from None
         names = [p.name for p in network.populations]
         for name, variables in self.record:
@@ -189,16 +197,30 @@ def _initial(table) -> tuple:
 
 def _network(table, folder: Path):
     choice = from_table(NetworkChoice, table, "network")
+    nir_only = [key for key in ("reset", "reset_delay", "dt_ms", "bias_start", "encoder",
+                                "frame_ticks")
+                if getattr(choice, key) not in ("", None, 0.0)]
+    if choice.evnn:
+        if choice.library or choice.params is not None or choice.nir or nir_only:
+            raise ConfigError("[network] evnn excludes library, params, nir and reset; give "
+                              "the checkpoint and its input file alone")
+        if not choice.input:
+            raise ConfigError("[network] evnn needs input = \"tokens.npz\" (an .npz file "
+                              "holding tokens or x rows)")
+        return "evnn", EvnnSource(str(folder / choice.evnn), str(folder / choice.input))
     if choice.nir:
         if choice.library or choice.params is not None:
             raise ConfigError("[network] nir and library/params exclude each other; give "
                               "either a NIR file or a library network")
         return "nir", NIRSource(str(folder / choice.nir),
                                 str(folder / choice.input) if choice.input else "",
-                                choice.reset)
-    if choice.input or choice.reset:
-        raise ConfigError("[network] input and reset belong to a NIR network; give nir = "
-                          "\"model.nir\" too, or remove them")
+                                choice.reset, choice.reset_delay, choice.dt_ms,
+                                choice.bias_start or "first_input", choice.encoder,
+                                choice.frame_ticks)
+    if choice.input or nir_only:
+        raise ConfigError(f"[network] {'input' if choice.input else nir_only[0]} belongs to a "
+                          f"NIR or EvNN network; give nir = \"model.nir\" or evnn = "
+                          f"\"model.npz\" too, or remove it")
     if choice.library not in LIBRARY:
         raise ConfigError(f"[network] library must be one of {', '.join(LIBRARY)} "
                           f"(got {choice.library!r})")

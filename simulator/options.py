@@ -10,9 +10,23 @@ from networks.timing import warn_off_grid
 from .errors import ConfigError, check
 
 FIDELITIES = ("functional", "timed", "packet")
-PLACERS = ("sequential", "spread", "graph")
-PIN_KEYS = ("x", "y", "cores")
+PLACERS = ("sequential", "spread", "graph", "toolchain")
+SLICINGS = ("balanced", "full")
+PIN_KEYS = ("x", "y", "cores", "chips")
 MAX_SEED = 2**63 - 1
+
+
+def _whole(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def pin_chips(pin: dict) -> list[tuple[int, int]]:
+    """The chips (x, y) a pin names, in the order its slices fill them: a set as listed, a
+    range row by row (y outer, x inner)."""
+    if "chips" in pin:
+        return [(int(x), int(y)) for x, y in pin["chips"]]
+    span = lambda v: range(v, v + 1) if isinstance(v, int) else range(v[0], v[1] + 1)  # noqa: E731
+    return [(x, y) for y in span(pin["y"]) for x in span(pin["x"])]
 
 
 def whole_multiple(value: float, unit: float) -> int | None:
@@ -27,10 +41,15 @@ class MappingOptions:
 
     `neurons_per_core_of` lowers or raises `neurons_per_core` for the populations it names
     (sPyNNaker's `set_number_of_neurons_per_core` and `max_atoms_per_core`);
-    `pins` maps a population name to a chip `{x, y}`, optionally with `cores = [first,
-    last]`; `rates_hz` gives a population's expected firing rate for the traffic estimates
+    `pins` maps a population name to a chip `{x, y}`, a range of chips (`x` or `y` as
+    `[first, last]`) or a set `{chips = [[x, y], ...]}`, optionally with `cores = [first,
+    last]`; the slices fill the chips in the order given; `rates_hz` gives a population's
+    expected firing rate for the traffic estimates
     and the `graph` placer (others get `default_rate_hz`); `fit_memory` cuts slices small
-    enough for a core's data memory."""
+    enough for a core's data memory; `slicing` cuts slices of equal size ("balanced") or,
+    as PACMAN does, full slices and a remainder ("full"); `synapse_cores` split synapse
+    cores per receiving slice and `delay_extensions` delay-extension cores sit beside the
+    neuron cores (roles.py)."""
 
     neurons_per_core: int = 256
     placer: str = "sequential"
@@ -38,6 +57,9 @@ class MappingOptions:
     rates_hz: dict = field(default_factory=dict, hash=False)
     default_rate_hz: float = 10.0
     fit_memory: bool = True
+    slicing: str = "balanced"
+    synapse_cores: int = 0
+    delay_extensions: bool = False
     neurons_per_core_of: dict = field(default_factory=dict, hash=False)
 
     def __post_init__(self) -> None:
@@ -48,17 +70,34 @@ class MappingOptions:
                   f"neurons_per_core_of.{name}", "be a whole number >= 1", limit)
         check(self.placer in PLACERS, "placer", f"be one of {', '.join(PLACERS)}",
               self.placer)
+        check(isinstance(self.synapse_cores, int) and not isinstance(self.synapse_cores, bool)
+              and 0 <= self.synapse_cores <= 16, "synapse_cores",
+              "be a whole number from 0 to 16", self.synapse_cores)
+        check(self.slicing in SLICINGS, "slicing", f"be one of {', '.join(SLICINGS)}",
+              self.slicing)
         check(self.default_rate_hz >= 0, "default_rate_hz", "be >= 0", self.default_rate_hz)
         for name, rate in self.rates_hz.items():
             check(isinstance(rate, (int, float)) and not isinstance(rate, bool) and rate >= 0,
                   f"rates_hz.{name}", "be a number >= 0", rate)
         for name, pin in self.pins.items():
             where = f"pins.{name}"
-            check(isinstance(pin, dict) and {"x", "y"} <= set(pin) <= set(PIN_KEYS), where,
-                  "be a table {x, y} or {x, y, cores = [first, last]}", pin)
+            check(isinstance(pin, dict) and set(pin) <= set(PIN_KEYS) and
+                  ({"x", "y"} <= set(pin)) != ("chips" in pin), where,
+                  "be a table {x, y}, {x = [first, last], y}, or {chips = [[x, y], ...]}, "
+                  "each with cores = [first, last] if wanted", pin)
             for key in ("x", "y"):
-                check(isinstance(pin[key], int) and not isinstance(pin[key], bool)
-                      and pin[key] >= 0, f"{where}.{key}", "be a whole number >= 0", pin[key])
+                if key in pin:
+                    check(_whole(pin[key]) or (isinstance(pin[key], (list, tuple))
+                                               and len(pin[key]) == 2
+                                               and all(map(_whole, pin[key]))
+                                               and pin[key][0] <= pin[key][1]),
+                          f"{where}.{key}", "be a whole number >= 0 or a range [first, last]",
+                          pin[key])
+            if "chips" in pin:
+                check(isinstance(pin["chips"], (list, tuple)) and len(pin["chips"]) >= 1 and
+                      all(isinstance(c, (list, tuple)) and len(c) == 2 and all(map(_whole, c))
+                          for c in pin["chips"]), f"{where}.chips",
+                      "be a list of chip coordinates [[x, y], ...]", pin["chips"])
             cores = pin.get("cores", [0, 0])
             check(isinstance(cores, (list, tuple)) and len(cores) == 2
                   and all(isinstance(c, int) and not isinstance(c, bool) for c in cores)

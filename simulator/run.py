@@ -34,6 +34,7 @@ def simulate(network: Network, machine: Machine, run: RunOptions = RunOptions(),
     placed = map_network(network, machine, mapping, run.seed, comm)
     placed.check_tables()
     sim = RankSimulation(network, placed, run, comm)
+    comm.barrier()  # the run's clock starts together: building may take longer on some ranks
     built = time.perf_counter()
     sim.run(Progress(run.duration_ticks) if progress and comm.rank == 0 else None, stop)
     finished = time.perf_counter()

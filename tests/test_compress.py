@@ -75,20 +75,23 @@ def network():
     return net
 
 
-def test_mapping_compresses_overfull_routers_and_keeps_their_routes():
-    loose = map_network(network(), layered_machine(10_000), MappingOptions(8, "spread"))
-    before = loose.table_sizes.before
-    capacity = int(before.max() * 0.7)
-    tight = map_network(network(), layered_machine(capacity), MappingOptions(8, "spread"))
-    sizes = tight.table_sizes
-    np.testing.assert_array_equal(sizes.before, before)
-    assert (sizes.after <= capacity).all() and (sizes.after < before).any()
-    squeezed = np.flatnonzero(sizes.after < sizes.before)
-    for chip in squeezed:
-        table, pk, pm = router_table(tight.tables, int(chip))
-        small = compress(table, pk, pm, capacity)
-        keys = np.concatenate([table.key + i for i in range(8)])
-        np.testing.assert_array_equal(lookup(small, keys), lookup(table, keys))
+def test_mapping_compresses_every_router_and_keeps_the_routes_of_arriving_keys():
+    """Slices spread one per chip (as fine as placement can make them) leave tables that
+    merge; every key of a slice whose tree reaches a router keeps its route there, and the
+    keys default routing carries through still match nothing."""
+    mapping = map_network(network(), layered_machine(10_000), MappingOptions(8, "spread"))
+    sizes = mapping.table_sizes
+    assert (sizes.after <= sizes.before).all() and (sizes.after < sizes.before).any()
+    slices, keys, tables = mapping.slices, mapping.keys, mapping.tables
+    for chip in range(mapping.machine.n_chips):
+        table, pk, pm = router_table(mapping.entries, chip)
+        small, _, _ = router_table(mapping.compressed, chip)
+        here = tables.slice[(tables.chip == chip) & ~tables.default_routed]
+        arriving = np.concatenate([keys.base[s] + np.arange(slices.size[s]) for s in here]
+                                  + [np.empty(0, np.int64)]).astype(np.int64)
+        np.testing.assert_array_equal(lookup(small, arriving), lookup(table, arriving))
+        assert (lookup(table, arriving) >= 0).all()
+        assert (lookup(small, pk) == -1).all()
 
 
 def test_a_table_too_big_even_compressed_is_refused_naming_the_router():

@@ -115,7 +115,7 @@ BAD = [
     (GOOD.replace("neurons_per_core = 32", "neurons_per_core = 0"),
      r"\[mapping\] neurons_per_core must be >= 1 \(got 0\)"),
     (GOOD.replace('placer = "spread"', 'placer = "random"'),
-     r"\[mapping\] placer must be one of sequential, spread, graph \(got 'random'\)"),
+     r"\[mapping\] placer must be one of sequential, spread, graph, toolchain \(got 'random'\)"),
     (GOOD.replace("[run]\n", "[run\n"), r"config is not valid TOML .*; fix the syntax there"),
     ("run = 3\n", r"\[run\] must be a table of keys \(got 3\)"),
     (GOOD + '\n[record]\nexcc = ["v"]\n',

@@ -85,8 +85,12 @@ def test_egru_run_matches_numpy_reference(pruned):
 def test_egru_refuses_a_threshold_per_unit_of_the_wrong_length():
     with pytest.raises(NetworkError, match="egru.threshold must have one value per unit"):
         Network().add_population("h", 4, EGRU(threshold=(0.1, 0.2)))
-    with pytest.raises(NetworkError, match="egru.threshold must be > 0"):
-        EGRU(threshold=0.0)
+    with pytest.raises(NetworkError, match="egru.threshold must be >= 0"):
+        EGRU(threshold=-0.1)
+    with pytest.raises(NetworkError, match="egru.zoneout must be in"):
+        EGRU(zoneout=1.5)
+    with pytest.raises(NetworkError, match="egru.initial_output must be 0 when start_tick"):
+        EGRU(initial_output=0.5)
 
 
 def test_language_model_prunes_its_weights_and_runs_sparse():

@@ -70,6 +70,7 @@ def numpy_run(sim: RankSimulation, mapping_routes):
     spikes, traces = [], {k: [] for k in range(len(sim.probes))}
     link_packets = np.zeros_like(fabric.link_packets)
     router_packets = np.zeros_like(fabric.router_packets)
+    population_links = np.zeros_like(fabric.population_link_packets)
     for tick in range(TICKS):
         slot = tick % depth
         events = []
@@ -95,8 +96,11 @@ def numpy_run(sim: RankSimulation, mapping_routes):
                                                          routes.link_ptr[s + 1]], 1)
             np.add.at(router_packets[window], routes.routers[routes.router_ptr[s]:
                                                              routes.router_ptr[s + 1]], 1)
+            np.add.at(population_links[window, fabric.slice_population[s]],
+                      routes.links[routes.link_ptr[s]:routes.link_ptr[s + 1]], 1)
     return (np.array(spikes, dtype=np.int64).reshape(-1, 2),
-            [np.array(traces[k]) for k in traces], link_packets, router_packets)
+            [np.array(traces[k]) for k in traces], link_packets, router_packets,
+            population_links)
 
 
 def test_the_compiled_loop_matches_the_tick_written_out_in_numpy():
@@ -105,7 +109,7 @@ def test_the_compiled_loop_matches_the_tick_written_out_in_numpy():
     sim.run()
     ticks, ids = sim.recorder.arrays()
     reference = simulation(net)
-    spikes, traces, link_packets, router_packets = numpy_run(
+    spikes, traces, link_packets, router_packets, population_links = numpy_run(
         reference, reference.fabric.routes)
     assert len(spikes) > 20_000  # the recording grew during the run
     assert len({int(t) for t in spikes[:, 0]}) > TICKS // 2
@@ -114,6 +118,7 @@ def test_the_compiled_loop_matches_the_tick_written_out_in_numpy():
         np.testing.assert_array_equal(probe.values, trace)
     np.testing.assert_array_equal(sim.fabric.link_packets, link_packets)
     np.testing.assert_array_equal(sim.fabric.router_packets, router_packets)
+    np.testing.assert_array_equal(sim.fabric.population_link_packets, population_links)
     assert link_packets.sum() > 1000
     rows = np.diff(reference.matrix.row_ptr)
     assert sim.synaptic_events == rows[spikes[:, 1]].sum()

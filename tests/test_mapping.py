@@ -49,10 +49,12 @@ def test_keys_are_unique_per_neuron_and_matched_by_their_slice_entry():
 
 def test_sequential_fills_chips_in_order_and_spread_shares_them_evenly():
     net = layered((500, 500))
-    machine = chips.spinnaker1(4, 4, wrap=True, layout="rectangle")  # 16 cores per chip
+    # 16 application cores per chip, 15 on the Ethernet chip (0, 0): its data gatherer
+    machine = chips.spinnaker1(4, 4, wrap=True, layout="rectangle")
     seq = map_network(net, machine, MappingOptions(20, "sequential")).placement
-    assert list(np.bincount(seq.chip)) == [16, 16, 16, 2]
+    assert list(np.bincount(seq.chip)) == [15, 16, 16, 3]
     assert seq.core.min() == machine.chip.reserved_cores
+    assert seq.core[seq.chip == 0].min() == machine.chip.reserved_cores + 1
     spread = map_network(net, machine, MappingOptions(20, "spread")).placement
     per_chip = np.bincount(spread.chip, minlength=16)
     assert per_chip.max() - per_chip.min() <= 1
@@ -61,8 +63,9 @@ def test_sequential_fills_chips_in_order_and_spread_shares_them_evenly():
 
 
 def test_a_network_too_big_for_the_machine_is_refused_with_the_numbers():
-    with pytest.raises(MappingError, match="needs 17 cores .* has 16 application cores"):
-        map_network(layered((17 * 8,)), chips.spinnaker1(1, 1, layout="rectangle"),
+    # 18 cores less the monitor, the extra monitor and the data gatherer
+    with pytest.raises(MappingError, match="needs 16 cores .* has 15 application cores"):
+        map_network(layered((16 * 8,)), chips.spinnaker1(1, 1, layout="rectangle"),
                     MappingOptions(8))
 
 

@@ -57,6 +57,7 @@ def test_one_two_and_three_ranks_write_identical_files(tmp_path, fidelity):
         assert_same_results(results[1], results[n])
         profile = results[n].datasets["profile/seconds"]
         assert profile.shape == (n, 6) and (results[n].datasets["profile/exchanges"] > 0).all()
+        assert (profile >= 0).all()  # wall time per phase, never negative
 
 
 def test_a_batch_exchanged_while_the_next_one_runs_gives_the_same_result(tmp_path):

@@ -81,7 +81,8 @@ def test_lif_norse_matches_the_exact_solution_and_norse(reference_dir):
 
 def cuba_lif_reference(graph, input_spikes, n_ticks, reset_subtract=True):
     """The Braille graph in plain NumPy: input -> fc1 -> lif1 (+ w_rec) -> fc2 -> lif2, every
-    edge one tick late, forward Euler, subtract reset."""
+    edge one tick late, forward Euler, snnTorch's subtract reset (reset_delay=False: a v still
+    above threshold after its last reset counts that reset again in the spike test)."""
     nodes = graph.nodes
     w1 = nodes["fc1"].weight.astype(np.float64)
     w_rec = nodes["lif1.w_rec"].weight.astype(np.float64)
@@ -96,8 +97,9 @@ def cuba_lif_reference(graph, input_spikes, n_ticks, reset_subtract=True):
         drive = [w1 @ z_in + w_rec @ z[0], w2 @ z[0]]
         for k, node in enumerate(layers):
             i[k] = i[k] + DT_S / node.tau_syn * (node.w_in * drive[k] - i[k])
+            carried = np.where(v[k] > node.v_threshold, node.v_threshold - node.v_reset, 0.0)
             v[k] = v[k] + DT_S / node.tau_mem * (node.v_leak - v[k] + node.r * i[k])
-            fired = v[k] > node.v_threshold
+            fired = v[k] - carried > node.v_threshold
             v[k] = np.where(fired, v[k] - (node.v_threshold - node.v_reset), v[k])
             z[k] = fired.astype(np.float64)
             spikes[k] += [(t, j) for j in np.flatnonzero(fired)]
@@ -168,9 +170,9 @@ def cnn_graph(rng):
     return nir.NIRGraph(nodes=nodes, edges=edges, type_check=False)
 
 
-def cnn_reference(graph, raster):
+def cnn_reference(graph, raster, bias_from=(1, 2, 3)):
     """The CNN graph in NumPy: each edge one tick late, IF: v += r x, fire above threshold,
-    reset to v_reset."""
+    reset to v_reset; layer k's bias from tick `bias_from[k]` (its first input's by default)."""
     n = graph.nodes
     layers = [n["if1"], n["if2"], n["if3"]]
     v = [np.zeros(l.r.shape) for l in layers]
@@ -179,8 +181,9 @@ def cnn_reference(graph, raster):
     out = [[], [], []]
     for t in range(raster.shape[0]):
         pooled = z[0].reshape(4, 3, 2, 3, 2).sum(axis=(2, 4))
-        drive = [conv2d_reference(z_in, n["conv"].weight, n["conv"].bias, 1, 1), pooled,
-                 n["fc"].weight @ z[1].ravel() + n["fc"].bias]
+        on = [float(t >= start) for start in bias_from]
+        drive = [conv2d_reference(z_in, n["conv"].weight, n["conv"].bias * on[0], 1, 1), pooled,
+                 n["fc"].weight @ z[1].ravel() + n["fc"].bias * on[2]]
         for k, layer in enumerate(layers):
             v[k] = v[k] + layer.r * drive[k]
             fired = v[k] > layer.v_threshold
@@ -191,17 +194,19 @@ def cnn_reference(graph, raster):
     return out
 
 
-def test_conv_pool_flatten_affine_if_graph_equals_numpy():
+@pytest.mark.parametrize("bias_start,bias_from", [("first_input", (1, 2, 3)),
+                                                  ("tick0", (0, 0, 0))])
+def test_conv_pool_flatten_affine_if_graph_equals_numpy(bias_start, bias_from):
     rng = np.random.default_rng(3)
     graph = cnn_graph(rng)
     n_ticks = 60
     raster = rng.random((n_ticks, 72)) < 0.2
     ticks, channels = np.nonzero(raster)
-    network = read_nir(graph, DT_MS, spikes=(ticks * DT_MS, channels))
+    network = read_nir(graph, DT_MS, spikes=(ticks * DT_MS, channels), bias_start=bias_start)
     assert [p.size for p in network.populations] == [72, 144, 36, 5]
     result = run_serial(network, duration_ms=n_ticks * DT_MS, neurons_per_core=32,
                         fidelity="functional")
-    expected = cnn_reference(graph, raster.astype(float))
+    expected = cnn_reference(graph, raster.astype(float), bias_from)
     for k, name in enumerate(("if1", "if2", "if3")):
         t, ids = result.spikes(name)
         assert sorted(zip(t.tolist(), ids.tolist())) == sorted(expected[k]), name

@@ -15,7 +15,7 @@ from simulator import ConfigError, MappingError, MappingOptions, RunOptions, map
     parse_config, simulate
 from simulator.distribution import SerialComm
 
-PLACERS = ("sequential", "spread", "graph")
+PLACERS = ("sequential", "spread", "graph", "toolchain")
 
 
 def layered(sizes=(60, 60, 60, 60), p=0.2):
@@ -66,6 +66,32 @@ def test_pins_put_a_population_on_its_chip_and_core_range():
     assert (machine.topology.chip_xy[placement.chip[p2]] == [2, 1]).all()
     assert placement.core[p2].min() >= 40 and placement.core[p2].max() <= 47
     assert (machine.topology.chip_xy[placement.chip[slices.of_population(0)]] == [0, 2]).all()
+
+
+def test_a_pin_to_a_range_or_set_of_chips_fills_them_in_order():
+    """A layer too big for one chip pinned to a range: its slices fill the first chip's
+    allowed cores, then the next; a set fills its chips in the order listed."""
+    machine = chips.spinnaker2(3, 2)
+    options = MappingOptions(12, "spread", pins={"p1": {"x": [0, 2], "y": 0, "cores": [4, 5]},
+                                                 "p2": {"chips": [[2, 1], [0, 1]]}})
+    mapping = map_network(layered(), machine, options)
+    xy = machine.topology.chip_xy[mapping.placement.chip]
+    p1, p2 = mapping.slices.of_population(1), mapping.slices.of_population(2)
+    assert xy[p1].tolist() == [[0, 0], [0, 0], [1, 0], [1, 0], [2, 0]]
+    assert mapping.placement.core[p1].tolist() == [4, 5, 4, 5, 4]
+    assert (xy[p2] == [2, 1]).all()
+    options = MappingOptions(12, "spread", pins={"p1": {"chips": [[1, 1], [0, 0]],
+                                                        "cores": [7, 9]}})
+    xy = machine.topology.chip_xy[map_network(layered(), machine, options).placement.chip]
+    assert xy[p1].tolist() == [[1, 1], [1, 1], [1, 1], [0, 0], [0, 0]]
+    with pytest.raises(MappingError, match=r"pins.p1: population p1 needs 5 cores but chips "
+                                           r"\(0, 0\), \(1, 0\) have 4 free"):
+        map_network(layered(), machine, MappingOptions(12, pins={
+            "p1": {"x": [0, 1], "y": 0, "cores": [4, 5]}}))
+    with pytest.raises(ConfigError, match=r"pins.p1.x must be a whole number >= 0 or a range"):
+        MappingOptions(12, pins={"p1": {"x": [2, 1], "y": 0}})
+    with pytest.raises(ConfigError, match=r"pins.p1 must be a table \{x, y\}"):
+        MappingOptions(12, pins={"p1": {"x": 0, "y": 0, "chips": [[0, 0]]}})
 
 
 def test_a_pin_that_cannot_hold_its_population_is_refused():

@@ -165,8 +165,9 @@ def test_csv_tables_hold_the_json_figures(files, capsys, tmp_path):
     assert status == 0 and json.loads(out)
     s = json.loads(out)
     names = sorted(p.name for p in (tmp_path / "csv").iterdir())
-    assert names == ["cores.csv", "energy.csv", "latency.csv", "links.csv", "populations.csv",
-                     "ranks.csv", "routers.csv", "state.csv"]
+    assert names == ["cores.csv", "energy.csv", "latency.csv", "links.csv",
+                     "population_links.csv", "populations.csv", "ranks.csv", "routers.csv",
+                     "state.csv"]
     assert all(f"wrote {tmp_path / 'csv' / n}" in err for n in names)
 
     def rows(name):
@@ -191,6 +192,12 @@ def test_csv_tables_hold_the_json_figures(files, capsys, tmp_path):
     assert sum(int(r["deliveries"]) for r in rows("latency.csv")) == s["latency"]["deliveries"]
     assert [int(r["table_entries"]) for r in rows("routers.csv")] == \
         [r["table_entries"] for r in s["routing_tables"]["fullest"]]
+    # packets by source population add up to each link's packets
+    per_link = {}
+    for r in rows("population_links.csv"):
+        per_link[int(r["link"])] = per_link.get(int(r["link"]), 0) + int(r["packets"])
+    assert per_link == {int(r["link"]): int(r["packets"]) for r in links if int(r["packets"])}
+    assert sum(p["packets"] for p in s["population_links"]) == s["links"]["packets"]
 
 
 def bad_files(folder, timed):

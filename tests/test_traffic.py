@@ -6,6 +6,7 @@ import pytest
 import chips
 from networks import FixedProbability, IFCurrExp, Network, SpikeSourcePoisson
 from simulator import MappingOptions, map_network
+from simulator.csr import row_of
 
 from .helpers import run_serial
 
@@ -51,6 +52,7 @@ def test_packet_counts_equal_the_links_of_each_spikes_tree(machine, fidelity):
     n_windows = len(result.datasets["traffic/window_ticks"])
     links = np.zeros((n_windows, topology.n_links), dtype=np.int64)
     routers = np.zeros((n_windows, topology.n_chips), dtype=np.int64)
+    by_population = np.zeros((n_windows, len(net.populations), topology.n_links), dtype=np.int64)
     placements = result.datasets["mapping/placements"]
     names = placements["population"]
     for pop in result.populations:
@@ -61,20 +63,40 @@ def test_packet_counts_equal_the_links_of_each_spikes_tree(machine, fidelity):
             assert len(s) == 1
             links[t // window, mapping.routes.links_of(s[0])] += 1
             routers[t // window, mapping.routes.routers_of(s[0])] += 1
+            by_population[t // window, net.population(pop).index,
+                          mapping.routes.links_of(s[0])] += 1
     assert links.sum() > 100
     np.testing.assert_array_equal(result.datasets["traffic/link_packets"], links)
     np.testing.assert_array_equal(result.datasets["traffic/link_bits"],
                                   links * machine.chip.packet_bits())
     np.testing.assert_array_equal(result.datasets["traffic/router_packets"], routers)
+    np.testing.assert_array_equal(result.datasets["traffic/population_link_packets"],
+                                  by_population)
+    assert (by_population.sum(axis=(0, 2)) > 0).sum() >= 2     # more than one layer crosses
 
 
 @pytest.mark.parametrize("width,height", [(3, 3), (5, 4), (2, 6)])
-def test_every_tree_reaches_its_targets_along_shortest_paths(width, height):
+def test_every_tree_reaches_its_targets_along_one_tree_per_population(width, height):
+    """Each slice's packets follow a tree to exactly its target cores, within its
+    population's one tree: shortest paths from the tree's root (the chip holding most of the
+    population's senders), so no longer than the way through the root, and shortest for the
+    slices on the root."""
     machine = chips.spinnaker2(width, height)
     topology = machine.topology
     net = poisson_network()
     mapping = map_network(net, machine, MappingOptions(4, "spread"), seed=5)
     routes, placement = mapping.routes, mapping.placement
+    sending = np.unique(mapping.edges.source)
+    root = {p: np.bincount(placement.chip[sending[mapping.slices.population[sending] == p]])
+            .argmax() for p in np.unique(mapping.slices.population[sending])}
+    for p, r in root.items():
+        links = routes.links[np.isin(row_of(routes.link_ptr),
+                                     np.flatnonzero(mapping.slices.population == p))]
+        edges = {frozenset(e) for e in zip(topology.link_source[links].tolist(),
+                                           topology.link_target[links].tolist())}
+        chips_on = {c for e in edges for c in e}
+        assert len(edges) == len(chips_on) - 1 or not edges, "the population's links are " \
+            "not one tree"
     for s in range(len(mapping.slices)):
         targets = mapping.edges.target[mapping.edges.source == s]
         expected_cores = np.unique(placement.global_core(machine.chip.cores)[targets])
@@ -96,9 +118,17 @@ def test_every_tree_reaches_its_targets_along_shortest_paths(width, height):
                 frontier.append(int(topology.link_target[link]))
         assert len(depth) == len(tree) + 1, "the tree is not connected to its source"
         target_chips = set((expected_cores // machine.chip.cores).tolist())
+        r = root[mapping.slices.population[s]]
         for chip in target_chips:
-            assert depth[chip] == hex_torus_distance(topology.chip_xy[source],
-                                                     topology.chip_xy[chip], width, height)
+            shortest = hex_torus_distance(topology.chip_xy[source], topology.chip_xy[chip],
+                                          width, height)
+            via_root = (hex_torus_distance(topology.chip_xy[source], topology.chip_xy[r],
+                                           width, height)
+                        + hex_torus_distance(topology.chip_xy[r], topology.chip_xy[chip],
+                                             width, height))
+            assert shortest <= depth[chip] <= via_root
+            if source == r:
+                assert depth[chip] == shortest
         leaves = set(depth) - set(topology.link_source[tree].tolist())
         assert leaves <= target_chips | {int(source)}, "a branch leads to no target"
         np.testing.assert_array_equal(routes.routers_of(s), sorted(depth))

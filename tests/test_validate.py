@@ -76,6 +76,28 @@ def test_a_network_that_does_not_fit_exits_1_with_each_reason(tmp_path):
     done = neurochip("map", "net.toml", cwd=tmp_path)
     assert done.returncode == 1
     assert "the network needs 13 cores (one per slice) but the machine has 8" in done.stdout
+    # the slices it would need, with their sizes (400 CUBA cells: 320 + 80 at 32 a core)
+    assert "exc: 320 neurons in 10 slices (10 x 32)" in done.stdout
+    assert "inh: 80 neurons in 3 slices (2 x 27 + 1 x 26)" in done.stdout
+
+
+def test_the_text_report_shows_slices_keys_tables_and_memory_with_their_fields(tmp_path):
+    spinnaker1 = GOOD.replace('preset = "spinnaker2"\nwidth = 2\nheight = 2',
+                              'preset = "spinnaker1"')
+    assert spinnaker1 != GOOD
+    (tmp_path / "net.toml").write_text(spinnaker1)
+    done = neurochip("map", "net.toml", cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    text = done.stdout
+    assert "13 application cores and 97 system cores" in text
+    assert "exc: 320 neurons in 10 slices (10 x 32), keys 0x00000000 mask 0xfffffe00" in text
+    assert "[machine.core] data_bytes" in text and "[machine.chip] sdram_bytes" in text
+    assert "[machine.router] table_entries" in text
+    report = json.loads(neurochip("map", "net.toml", "--json", cwd=tmp_path).stdout)
+    assert report["populations"][1]["slice_sizes"] == {"27": 2, "26": 1}
+    assert report["sdram"]["synapse_memory"] == "sdram"
+    per_router = report["routers"]["per_router"]
+    assert sum(r["entries"] for r in per_router) == report["routers"]["total_entries"]
 
 
 def test_bad_input_exits_2(tmp_path):

@@ -2,7 +2,8 @@
 
 Neuron i sends an event carrying `values[t mod rows, i]` at tick t whenever that value is not
 zero, so a token stream embedded as vectors (one token per tick) enters a network as graded
-packets, and zeros cost nothing.
+packets, and zeros cost nothing. With `repeat = False` the table plays once and the source is
+silent after its last row.
 """
 
 from dataclasses import dataclass, field
@@ -18,9 +19,11 @@ from .poisson_driven import PoissonCounts, poisson_count
 
 @dataclass(frozen=True, eq=False)
 class GradedSequenceSource(NeuronModel):
-    """`values` is [rows, size]: row t mod rows is what the population sends at tick t."""
+    """`values` is [rows, size]: row t mod rows (row t, once, without `repeat`) is what the
+    population sends at tick t."""
 
     values: np.ndarray = field(default_factory=lambda: np.zeros((1, 1)))
+    repeat: bool = True
 
     name: ClassVar[str] = "graded_sequence"
     graded: ClassVar[bool] = True
@@ -45,7 +48,8 @@ class GradedSequenceSource(NeuronModel):
 
 class GradedSequenceGroup(ModelGroup):
     """The members' tables side by side in one array: member m's row r is
-    `values[offset[m] + r * width[m] : ... + width[m]]`, sent by neurons `first[m] ..`."""
+    `values[offset[m] + r * width[m] : ... + width[m]]`, sent by neurons `first[m] ..`
+    (every tick, or until its last row without `repeat[m]`)."""
 
     def __init__(self, members: Sequence[Members]) -> None:
         self.size = sum(m.size for m in members)
@@ -55,21 +59,25 @@ class GradedSequenceGroup(ModelGroup):
         self.rows = np.array([t.shape[0] for t in tables], dtype=np.int64)
         self.width = np.array([t.shape[1] for t in tables], dtype=np.int64)
         self.first = np.cumsum([0] + [m.size for m in members])[:-1].astype(np.int64)
+        self.repeat = np.array([m.model.repeat for m in members], dtype=np.bool_)
 
     @property
     def kernel(self):
         return graded_sequence_kernel
 
     def kernel_state(self) -> tuple:
-        return self.values, self.offset, self.rows, self.width, self.first
+        return self.values, self.offset, self.rows, self.width, self.first, self.repeat
 
 
 @njit(cache=True, inline="always")
 def graded_sequence_kernel(state, tick, synaptic_input, spiked, payload):
-    """Each member's row for `tick` (`GradedSequenceGroup`), its non-zero entries as events."""
-    values, offset, rows, width, first = state
+    """Each member's row for `tick` (`GradedSequenceGroup`), its non-zero entries as events;
+    a member that does not repeat is silent after its last row."""
+    values, offset, rows, width, first, repeat = state
     n = 0
     for m in range(offset.size):
+        if not repeat[m] and tick >= rows[m]:
+            continue
         at = offset[m] + (tick % rows[m]) * width[m]
         n = graded_row_step(values[at:at + width[m]], first[m], spiked, payload, n)
     return n

@@ -19,7 +19,16 @@ export NIR):
 Forward Euler is what snnTorch and Norse step, and their exporters write tau = h / (1 - beta),
 so a trained model keeps its dynamics exactly; docs/nir.md bounds its error against the exact
 solution. A threshold node is v = S, z = v > threshold. `reset = "subtract"` lowers v by
-(v_threshold - v_reset) instead of setting it to v_reset.
+(v_threshold - v_reset) instead of setting it to v_reset, as snnTorch does: a v still above
+threshold after the last reset counts that reset again in the spike test (v - (v_threshold
+- v_reset) > v_threshold), which only changes anything when one tick's input exceeds twice
+the threshold. With `reset_delay` the reset acts
+one tick later, as snnTorch's default (reset_delay=True): a neuron that fired at tick t has
+v_threshold - v_reset subtracted, undecayed, after its update at tick t + 1 (the value reset
+replaces its previous v by v_reset before that update). The bias enters S from
+`bias_start_tick` on: the tick at which the layer's first input can arrive, so that a layer
+deep in a pipeline does not integrate its bias alone for ticks that a framework stepping all
+layers at once never sees.
 Non-spiking models (LI, CubaLI, I) send v every tick as a graded event (when v != 0).
 """
 
@@ -45,7 +54,9 @@ KINDS: dict[str, tuple[bool, tuple[str, ...]]] = {
 PARAMETERS = ("tau_syn", "tau_mem", "r", "v_leak", "v_threshold", "v_reset", "w_in", "bias")
 RESETS = ("value", "subtract")
 # Columns of the per-neuron coefficient table the kernel reads.
-A_SYN, B_SYN, A_MEM, C_MEM, G_MEM, BIAS, V_TH, V_RESET, SUBTRACT = range(9)
+A_SYN, B_SYN, A_MEM, C_MEM, G_MEM, BIAS, V_TH, V_RESET, SUBTRACT, DELAYED, BIAS_START = \
+    range(11)
+COLUMNS = 11
 
 
 @dataclass(frozen=True, eq=False)
@@ -64,6 +75,8 @@ class _NIRBase(NeuronModel):
     w_in: np.ndarray = field(default=None)
     bias: np.ndarray = field(default=None)
     reset: str = "value"
+    reset_delay: bool = False
+    bias_start_tick: int = 0
 
     receptors: ClassVar[tuple[str, ...]] = ("input",)
     state_variables: ClassVar[tuple[str, ...]] = ("v", "i")
@@ -76,6 +89,11 @@ class _NIRBase(NeuronModel):
         check(isinstance(self.size, (int, np.integer)) and self.size >= 1, f"{self.name}.size",
               "be a whole number >= 1", self.size)
         check(self.reset in RESETS, f"{self.name}.reset", f"be one of {RESETS}", self.reset)
+        check(isinstance(self.reset_delay, (bool, np.bool_)), f"{self.name}.reset_delay",
+              "be true or false", self.reset_delay)
+        check(isinstance(self.bias_start_tick, (int, np.integer)) and self.bias_start_tick >= 0,
+              f"{self.name}.bias_start_tick", "be a whole number of ticks >= 0",
+              self.bias_start_tick)
         for name in PARAMETERS:
             value = getattr(self, name)
             array = np.full(self.size, self.defaults[name]) if value is None else \
@@ -103,10 +121,10 @@ class _NIRBase(NeuronModel):
               self.size)
 
     def coefficients(self, timestep_ms: float) -> np.ndarray:
-        """[size, 9] constants of the one-tick update (see the module docstring)."""
+        """[size, COLUMNS] constants of the one-tick update (see the module docstring)."""
         h = timestep_ms * 1e-3
         n = self.size
-        table = np.zeros((n, 9))
+        table = np.zeros((n, COLUMNS))
         uses = KINDS[self.kind][1]
         for name in ("tau_syn", "tau_mem"):
             if name in uses:
@@ -131,6 +149,8 @@ class _NIRBase(NeuronModel):
         table[:, V_TH] = self.v_threshold if self.spiking else np.inf
         table[:, V_RESET] = self.v_reset
         table[:, SUBTRACT] = 1.0 if self.reset == "subtract" else 0.0
+        table[:, DELAYED] = 1.0 if self.reset_delay and self.spiking else 0.0
+        table[:, BIAS_START] = self.bias_start_tick
         return table
 
     @classmethod
@@ -165,7 +185,8 @@ def nir_model(kind: str, size: int, **parameters) -> _NIRBase:
 class NIRGroup(ModelGroup):
     def __init__(self, members: Sequence[Members], timestep_ms: float, graded: bool) -> None:
         parts = [m.model.coefficients(timestep_ms)[m.start:m.stop] for m in members]
-        self.table = np.ascontiguousarray(np.concatenate(parts) if parts else np.zeros((0, 9)))
+        self.table = np.ascontiguousarray(np.concatenate(parts) if parts else
+                                          np.zeros((0, COLUMNS)))
         self.size = self.table.shape[0]
         self.graded = graded
         self.v = np.zeros(self.size)
@@ -181,13 +202,14 @@ class NIRGroup(ModelGroup):
                     if isinstance(value, np.ndarray) else value
             at += m.size
         self.fired = np.zeros(self.size, dtype=np.bool_)
+        self.pending = np.zeros(self.size, dtype=np.bool_)  # a delayed reset due next tick
 
     @property
     def kernel(self):
         return nir_kernel
 
     def kernel_state(self) -> tuple:
-        return self.v, self.i, self.table, self.fired, self.graded
+        return self.v, self.i, self.table, self.fired, self.pending, self.graded
 
     def state(self, name: str) -> np.ndarray:
         return {"v": self.v, "i": self.i}[name]
@@ -195,21 +217,37 @@ class NIRGroup(ModelGroup):
 @njit(cache=True, inline="always")
 def nir_kernel(state, tick, synaptic_input, spiked, payload):
     """`nir_step` called as the engine calls a model (`ModelGroup.kernel`)."""
-    v, i, table, fired, graded = state
-    return nir_step(v, i, table, synaptic_input[0], fired, spiked, payload, graded)
+    v, i, table, fired, pending, graded = state
+    return nir_step(tick, v, i, table, synaptic_input[0], fired, pending, spiked, payload,
+                    graded)
 
 
 @njit(cache=True)
-def nir_step(v, i, table, synaptic_input, fired, spiked, payload, graded):
+def nir_step(tick, v, i, table, synaptic_input, fired, pending, spiked, payload, graded):
     """One tick of every NIR neuron (module docstring); returns the number of events."""
     for j in range(v.size):
         p = table[j]
-        x = synaptic_input[j] + p[BIAS]
+        x = synaptic_input[j] + (p[BIAS] if tick >= p[BIAS_START] else 0.0)
         i_j = p[A_SYN] * i[j] + p[B_SYN] * x
-        v_j = p[A_MEM] * v[j] + p[C_MEM] + p[G_MEM] * i_j
-        up = v_j > p[V_TH]
-        if up:
-            v_j = v_j - (p[V_TH] - p[V_RESET]) if p[SUBTRACT] != 0.0 else p[V_RESET]
+        delayed = p[DELAYED] != 0.0
+        v_prev = p[V_RESET] if delayed and pending[j] and p[SUBTRACT] == 0.0 else v[j]
+        v_j = p[A_MEM] * v_prev + p[C_MEM] + p[G_MEM] * i_j
+        if delayed and pending[j] and p[SUBTRACT] != 0.0:
+            v_j = v_j - (p[V_TH] - p[V_RESET])
+        if delayed:
+            up = v_j > p[V_TH]
+            pending[j] = up
+        elif p[SUBTRACT] != 0.0:
+            # snnTorch's immediate form: a v still above threshold after its last reset
+            # counts that reset again in the spike test (the total subtracted is one step's)
+            carried = p[V_TH] - p[V_RESET] if v[j] > p[V_TH] else 0.0
+            up = v_j - carried > p[V_TH]
+            if up:
+                v_j = v_j - (p[V_TH] - p[V_RESET])
+        else:
+            up = v_j > p[V_TH]
+            if up:
+                v_j = p[V_RESET]
         i[j] = i_j
         v[j] = v_j
         fired[j] = (v_j != 0.0) if graded else up

@@ -73,18 +73,31 @@ def population_names(graph) -> dict[str, str]:
     return names
 
 
+BIAS_STARTS = ("first_input", "tick0")
+# Graph metadata "timing" = TICKS: every projection takes one tick plus its Delay, as written
+# (by write_nir); otherwise the framework's steps are aligned by depth.
+TICKS = "ticks"
+
+
 def read_nir(source, timestep_ms: float, spikes: dict | None = None, reset: str | None = None,
-             name: str = "nir") -> Network:
+             name: str = "nir", reset_delay: bool | None = None, dt_ms: float | None = None,
+             bias_start: str = "first_input") -> Network:
     """The network of the NIR graph `source` (a `nir.NIRGraph` or a .nir path).
 
     `spikes` maps Input node names to (times_ms, indices) arrays, or is one such tuple for
     a graph with one Input node (as `read_spikes` returns them); `reset` ("value" or
-    "subtract") overrides the reset of every spiking node (otherwise its metadata "reset",
-    else "value"). `timestep_ms` turns NIR Delay times (seconds) into ticks.
+    "subtract") and `reset_delay` override the reset of every spiking node (otherwise its
+    metadata "reset" and "reset_delay", else "value" and no delay). `timestep_ms` turns NIR
+    Delay times (seconds) into ticks; `dt_ms` (or the graph's metadata "dt", in seconds) is
+    the timestep the graph was trained at, which must equal it. `bias_start` "first_input"
+    starts each neuron's bias at the tick its first input can arrive, "tick0" at tick 0.
     """
     graph = flatten(load_graph(source))
     if reset is not None and reset not in RESETS:
         raise NIRError(f"NIR reset must be one of {RESETS} (got {reset!r})")
+    if bias_start not in BIAS_STARTS:
+        raise NIRError(f"NIR bias_start must be one of {BIAS_STARTS} (got {bias_start!r})")
+    _check_dt(graph, dt_ms, timestep_ms)
     nodes = dict(graph.nodes)
     for node_name, node in nodes.items():
         kind = type(node).__name__
@@ -123,28 +136,8 @@ def read_nir(source, timestep_ms: float, spikes: dict | None = None, reset: str 
             if target in names:
                 bias[target] = bias[target] + ops.apply(op, np.ones(op.n_in))
 
-    network = Network(name)
-    populations = {}
-    for node_name, pop_name in names.items():
-        node = nodes[node_name]
-        kind = type(node).__name__
-        size = int(np.prod(shapes[node_name]))
-        if kind == "Input":
-            model = _input_source(node_name, node, size, spikes.get(node_name))
-        else:
-            params = {RENAMED.get(k, k): np.asarray(getattr(node, k), dtype=np.float64)
-                      for k in _parameters(node)}
-            if KINDS[kind][0] and kind != "Threshold":
-                metadata = getattr(node, "metadata", None) or {}
-                params["reset"] = reset or str(metadata.get("reset", "value"))
-            params["bias"] = bias[node_name]
-            try:
-                model = nir_model(kind, size, **params)
-                model.coefficients(timestep_ms)
-            except NetworkError as err:
-                raise node_error(node_name, node, f"has a bad parameter: {err}") from None
-        populations[node_name] = network.add_population(pop_name, size, model)
-
+    # Operators between neuron nodes: one projection per (source, target) pair.
+    projections: dict[tuple[str, str], ops.Operator] = {}
     for src in names:
         reached: dict[str, list] = {}
         start = ops.identity(int(np.prod(shapes[src])))
@@ -155,16 +148,138 @@ def read_nir(source, timestep_ms: float, spikes: dict | None = None, reset: str 
             if type(nodes[target]).__name__ == "Output":
                 continue
             op = ops.concatenate(parts)
-            if op.out.size == 0:
-                continue
+            if op.out.size > 0:
+                projections[(src, target)] = op
+    depth, back, order = layer_depths(list(names), [n for n in names
+                                                    if type(nodes[n]).__name__ == "Input"],
+                                      list(projections))
+    as_written = (getattr(graph, "metadata", None) or {}).get("timing") == TICKS
+
+    network = Network(name)
+    populations = {}
+    for node_name in order:
+        node = nodes[node_name]
+        kind = type(node).__name__
+        size = int(np.prod(shapes[node_name]))
+        if kind == "Input":
+            model = _input_source(node_name, node, size, spikes.get(node_name))
+        else:
+            params = {RENAMED.get(k, k): np.asarray(getattr(node, k), dtype=np.float64)
+                      for k in _parameters(node)}
+            metadata = getattr(node, "metadata", None) or {}
+            if KINDS[kind][0] and kind != "Threshold":
+                params["reset"] = reset or str(metadata.get("reset", "value"))
+                params["reset_delay"] = bool(metadata.get("reset_delay", False)) \
+                    if reset_delay is None else bool(reset_delay)
+            params["bias"] = bias[node_name]
+            params["bias_start_tick"] = _whole_metadata(node_name, node, metadata,
+                                                        "bias_start_tick") \
+                if as_written else depth[node_name] if bias_start == "first_input" else 0
             try:
-                network.connect(populations[src], populations[target],
-                                FromList(op.inp, op.out, op.value, op.delay_ticks + 1),
-                                receptor="input")
+                model = nir_model(kind, size, **params)
+                model.coefficients(timestep_ms)
             except NetworkError as err:
-                raise NIRError(f"NIR weights from node {src!r} to node {target!r} cannot be "
-                               f"used: {err}") from None
+                raise node_error(node_name, node, f"has a bad parameter: {err}") from None
+        populations[node_name] = network.add_population(names[node_name], size, model)
+
+    rank = {n: k for k, n in enumerate(order)}
+    for (src, target), op in sorted(projections.items(),
+                                    key=lambda item: (rank[item[0][0]], rank[item[0][1]])):
+        # a forward edge waits until the target's other inputs arrive (residual branches in
+        # step); a recurrent one reads the previous step, as the frameworks do
+        lag = 1 if as_written else \
+            depth[target] - depth[src] + (1 if (src, target) in back else 0)
+        try:
+            network.connect(populations[src], populations[target],
+                            FromList(op.inp, op.out, op.value, op.delay_ticks + max(lag, 1)),
+                            receptor="input")
+        except NetworkError as err:
+            raise NIRError(f"NIR weights from node {src!r} to node {target!r} cannot be "
+                           f"used: {err}") from None
     return network
+
+
+def _whole_metadata(name, node, metadata, key) -> int:
+    """A whole number >= 0 from a node's metadata (0 when absent)."""
+    value = metadata.get(key, 0)
+    try:
+        number = int(np.asarray(value).ravel()[0])
+    except (TypeError, ValueError, IndexError):
+        number = -1
+    if number < 0 or number != np.asarray(value).ravel()[0]:
+        raise node_error(name, node, f"has metadata {key} = {value!r}; it must be a whole "
+                                     f"number of ticks >= 0")
+    return number
+
+
+def _check_dt(graph, dt_ms, timestep_ms):
+    """Refuse a run whose timestep is not the one the graph was trained at (where declared)."""
+    declared, where = dt_ms, "[network] dt_ms"
+    metadata = getattr(graph, "metadata", None) or {}
+    if declared is None and "dt" in metadata:
+        try:
+            declared = float(np.asarray(metadata["dt"]).ravel()[0]) * 1e3
+        except (TypeError, ValueError, IndexError):
+            raise NIRError(f"NIR graph metadata dt must be a number of seconds (got "
+                           f"{metadata['dt']!r})") from None
+        where = "the graph's metadata dt"
+    if declared is None:
+        return
+    if not (np.isfinite(declared) and declared > 0):
+        raise NIRError(f"NIR graph timestep ({where}) must be a number of ms > 0 (got "
+                       f"{declared!r})")
+    if abs(declared - timestep_ms) > 1e-9 * max(declared, timestep_ms):
+        raise NIRError(f"NIR graph was trained at a timestep of {declared:g} ms ({where}) but "
+                       f"the run steps {timestep_ms:g} ms; set [run] timestep_ms = "
+                       f"{declared:g}, as its time constants assume")
+
+
+def layer_depths(nodes: list, inputs: list, edges: list) -> tuple[dict, set, list]:
+    """(depth, back edges, layer order) of the neuron-node graph `edges` (pairs).
+
+    A depth-first walk from the Input nodes (then from any node not reached) marks the edges
+    that close a loop as back edges (recurrent connections); on the others, depth is the
+    longest path from a root, so a node's inputs can all arrive by tick `depth`. The layer
+    order sorts nodes by depth, then by when the walk met them."""
+    successors = {n: [] for n in nodes}
+    for src, dst in edges:
+        successors[src].append(dst)
+    met, back, state = {}, set(), {}
+    for root in inputs + nodes:
+        if root in state:
+            continue
+        state[root] = "open"
+        met[root] = len(met)
+        stack = [(root, iter(successors[root]))]
+        while stack:
+            node, rest = stack[-1]
+            nxt = next(rest, None)
+            if nxt is None:
+                state[node] = "done"
+                stack.pop()
+            elif state.get(nxt) == "open":
+                back.add((node, nxt))
+            elif nxt not in state:
+                state[nxt] = "open"
+                met[nxt] = len(met)
+                stack.append((nxt, iter(successors[nxt])))
+    forward = [(s, d) for s, d in edges if (s, d) not in back]
+    indegree = {n: 0 for n in nodes}
+    for _, d in forward:
+        indegree[d] += 1
+    depth = {n: 0 for n in nodes}
+    ready = sorted((n for n in nodes if indegree[n] == 0), key=met.get)
+    forward_successors = {n: [] for n in nodes}
+    for s, d in forward:
+        forward_successors[s].append(d)
+    while ready:
+        node = ready.pop()
+        for d in forward_successors[node]:
+            depth[d] = max(depth[d], depth[node] + 1)
+            indegree[d] -= 1
+            if indegree[d] == 0:
+                ready.append(d)
+    return depth, back, sorted(nodes, key=lambda n: (depth[n], met[n]))
 
 
 def _walk(src, op, shape, nodes, successors, names, shapes, timestep_ms, path):

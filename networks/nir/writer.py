@@ -14,7 +14,7 @@ import numpy as np
 from ..models import NIRIntegrator, NIRNeuron, SpikeSourceArray, SpikeSourceEvents
 from ..models.nir_models import KINDS
 from ..network import Network, synapses
-from .reader import NIRError
+from .reader import TICKS, NIRError
 
 # model parameter -> NIR field, per kind where they differ
 NIR_FIELD = {"LIF": {"tau_mem": "tau"}, "LI": {"tau_mem": "tau"},
@@ -40,6 +40,10 @@ def write_nir(network: Network, timestep_ms: float, seed: int = 0):
         fields = {NIR_FIELD.get(model.kind, {}).get(p, p): getattr(model, p).copy()
                   for p in KINDS[model.kind][1]}
         metadata = {"reset": model.reset} if model.reset != "value" else {}
+        if model.reset_delay:
+            metadata["reset_delay"] = True
+        if model.bias_start_tick and np.any(model.bias):
+            metadata["bias_start_tick"] = int(model.bias_start_tick)
         nodes[pop.name] = getattr(nir, model.kind)(**fields, metadata=metadata)
         if np.any(model.bias):
             biased[pop.name] = model.bias
@@ -76,7 +80,8 @@ def write_nir(network: Network, timestep_ms: float, seed: int = 0):
             name = _unique(f"{pop.name}_output", nodes)
             nodes[name] = nir.Output(output_type={"output": np.array([pop.size])})
             edges.append((pop.name, name))
-    return nir.NIRGraph(nodes=nodes, edges=edges, type_check=False)
+    # the delays are the network's own ticks, not a framework's steps to align (reader.py)
+    return nir.NIRGraph(nodes=nodes, edges=edges, metadata={"timing": TICKS}, type_check=False)
 
 
 def _unique(name: str, taken: dict) -> str:

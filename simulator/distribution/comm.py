@@ -89,6 +89,9 @@ class SerialComm:
         """Whether any rank's flag is set, on every rank."""
         return flag
 
+    def barrier(self) -> None:
+        """Wait until every rank is here."""
+
     def ranks_on_this_node(self) -> int:
         """How many ranks share this node's memory."""
         return 1
@@ -259,6 +262,9 @@ class MPIComm:
         self._comm.Allreduce(mine, result, op=self._mpi.MAX)
         self.stats.waiting_s += time.perf_counter() - started
         return bool(result[0])
+
+    def barrier(self) -> None:
+        self._comm.Barrier()
 
     def abort(self, code: int) -> None:
         self._comm.Abort(code)

@@ -2,7 +2,8 @@
 leave, late packets and overruns.
 
 A core's tick costs cycles_per_tick + its model's cycles per neuron x its neurons, plus
-cycles_per_packet for every packet that reaches it during the tick and
+cycles_per_packet (and the row's DMA where rows live in SDRAM: Chip.packet_cycles) for every
+packet that reaches it during the tick and
 cycles_per_synaptic_event for every synapse of that packet's row on the core. Work beyond
 the budget of its performance level (clock x tick) is an overrun (counted, with the largest
 excess); it does not delay the next tick. With the `lowest_meeting_tick` DVFS policy a core
@@ -106,7 +107,7 @@ def core_load(machine: Machine, layout: LocalLayout, slice_sizes: np.ndarray,
                     int(budgets[core.performance_level]), budgets,
                     np.array(core.performance_levels_hz, dtype=np.int64),
                     np.full(n, core.performance_level, dtype=np.int64),
-                    core.dvfs_policy == "lowest_meeting_tick", core.cycles_per_packet,
+                    core.dvfs_policy == "lowest_meeting_tick", machine.chip.packet_cycles(),
                     core.cycles_per_synaptic_event, in_flight, in_flight.copy(),
                     np.zeros(n, dtype=np.int64), table(), table(), table(), table(),
                     table(), table(), table(core.n_levels), table(core.n_levels))
@@ -252,6 +253,14 @@ def apply_packet(to, entry, chip, gid, spike_tick, arrival, value):
     mask = to.ring.shape[0] - 1
     for j in range(start, stop):
         to.ring[(arrival + to.delay_ticks[j]) & mask, to.target[j]] += to.weight[j] * value
+
+
+@njit(cache=True)
+def prefetch_row_pointers(to, gid):
+    """Start loading where the row of `gid` and its segments begin (so that `prefetch_row`
+    of it, a few packets later, does not wait for them)."""
+    prefetch(to.row_ptr, gid)
+    prefetch(to.seg_ptr, gid)
 
 
 @njit(cache=True)

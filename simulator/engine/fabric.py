@@ -12,7 +12,8 @@ from ..mapping import Mapping
 
 
 class FunctionalFabric:
-    """Counts packets and bits per link and packets per router in each traffic window."""
+    """Counts packets and bits per link, packets per router, and packets per source
+    population and link, in each traffic window."""
 
     def __init__(self, mapping: Mapping, n_windows: int, window_ticks: int,
                  slice_bits: np.ndarray) -> None:
@@ -23,20 +24,27 @@ class FunctionalFabric:
         self.link_packets = np.zeros((n_windows, topology.n_links), dtype=np.int64)
         self.link_bits = np.zeros((n_windows, topology.n_links), dtype=np.int64)
         self.router_packets = np.zeros((n_windows, topology.n_chips), dtype=np.int64)
+        self.slice_population = mapping.slices.population.astype(np.int64)
+        n_populations = len(mapping.slices.population_offset) - 1
+        self.population_link_packets = np.zeros((n_windows, n_populations, topology.n_links),
+                                                dtype=np.int64)
 
     def counts(self) -> dict:
         """The counters under their result-file names."""
         return {"link_packets": self.link_packets, "link_bits": self.link_bits,
-                "router_packets": self.router_packets}
+                "router_packets": self.router_packets,
+                "population_link_packets": self.population_link_packets}
 
 
 @njit(cache=True)
 def count_packets(spike_slices, slice_bits, link_ptr, links, router_ptr, routers, link_packets,
-                  link_bits, router_packets):
-    """Add one packet per spike to every link and router of its slice's tree."""
+                  link_bits, router_packets, slice_population, population_link_packets):
+    """Add one packet per spike to every link and router of its slice's tree, and to its
+    population's count on those links."""
     for s in spike_slices:
         for k in range(link_ptr[s], link_ptr[s + 1]):
             link_packets[links[k]] += 1
             link_bits[links[k]] += slice_bits[s]
+            population_link_packets[slice_population[s], links[k]] += 1
         for k in range(router_ptr[s], router_ptr[s + 1]):
             router_packets[routers[k]] += 1

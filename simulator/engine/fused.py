@@ -64,6 +64,8 @@ class TickArrays(NamedTuple):
     link_packets: np.ndarray   # int64 [windows, links]
     link_bits: np.ndarray      # int64 [windows, links]
     router_packets: np.ndarray  # int64 [windows, chips]
+    slice_population: np.ndarray
+    population_link_packets: np.ndarray  # int64 [windows, populations, links]
     row_ptr: np.ndarray        # DELIVER: the synaptic matrix
     target: np.ndarray
     weight: np.ndarray
@@ -179,11 +181,13 @@ def record_tick(tick, a, started, updated):
 
 @njit(cache=True, inline="always")
 def count_tick(tick, a, n):
-    """One packet per event on every link and router of its slice's tree, in its window."""
+    """One packet per event on every link and router of its slice's tree (and in its
+    population's count on those links), in its window."""
     window = tick // a.window_ticks
     count_packets(a.tick_slices[:n], a.slice_bits, a.link_ptr, a.links, a.router_ptr,
                   a.routers, a.link_packets[window], a.link_bits[window],
-                  a.router_packets[window])
+                  a.router_packets[window], a.slice_population,
+                  a.population_link_packets[window])
 
 
 @njit(cache=True, inline="always")

@@ -200,6 +200,8 @@ class RankSimulation:
             fabric.link_packets if counting else none_2d,
             fabric.link_bits if counting else none_2d,
             fabric.router_packets if counting else none_2d,
+            fabric.slice_population if counting else none_int,
+            fabric.population_link_packets if counting else np.zeros((0, 0, 0), np.int64),
             m.row_ptr, m.target, m.weight, m.delay_ticks,
             np.empty(stash, np.int64), np.empty(stash, np.int64), np.empty(stash),
             np.empty(stash, np.int64), np.empty(stash if mode & EMISSION else 0, np.int64),

@@ -18,7 +18,8 @@ from chips.router import emergency_legs
 from .cores import deliver_copies
 from .timed import (BITS, BUSY_PS, DEFAULT_ROUTED, DETOUR, DETOUR_SECOND, DROPPED, DROPS,
                     E_DEFAULT, E_LINKS, EMERGENCY_ROUTED, L_DEAD_PS, L_DIRECTION, L_TARGET,
-                    MAX_QUEUE, PACKETS, ROUTE, ROUTED, S_CORE, S_FIRST_ID, S_GRADED, S_SENDS,
+                    MAX_QUEUE, PACKETS, ROUTE, ROUTED, S_CORE, S_FIRST_ID, S_GRADED,
+                    S_POPULATION, S_SENDS,
                     FabricSpec, latency_bin, link_queue_capacity, new_stats, stats_counts)
 
 
@@ -52,7 +53,7 @@ class PacketFabric:
     def __init__(self, spec: FabricSpec, n_windows: int) -> None:
         self.spec = spec
         self.env = simpy.Environment()
-        self.stats = new_stats(n_windows, len(spec.links), spec.n_chips)
+        self.stats = new_stats(n_windows, len(spec.links), spec.n_chips, spec.n_populations)
         self.queues = [deque() for _ in range(len(spec.links))]
         self.capacity = link_queue_capacity(spec)
         self.last_end = [0] * len(spec.links)
@@ -161,6 +162,7 @@ class PacketFabric:
         self.last_end[out] = end
         w = self._window(now)
         stats.links[PACKETS, w, out] += 1
+        stats.population_links[w, spec.slices[packet.slice, S_POPULATION], out] += 1
         stats.links[BITS, w, out] += spec.payload_packet_bits if graded else spec.packet_bits
         stats.links[MAX_QUEUE, w, out] = max(stats.links[MAX_QUEUE, w, out], len(queue))
         t, stop = start, min(end, spec.end_ps)

@@ -27,6 +27,7 @@ neurons of a batch never wait for its fabric, because every synaptic delay is at
 long as a batch (docs/timing.md, "Distribution").
 """
 
+import math
 import time
 from typing import NamedTuple
 
@@ -38,13 +39,13 @@ from chips.router import emergency_legs
 
 from ..csr import pointers, reorder_rows
 from ..mapping import Mapping
-from .cores import apply_copy, apply_packet, prefetch_row
+from .cores import apply_copy, apply_packet, prefetch_row, prefetch_row_pointers
 
 ROUTE, DETOUR, DETOUR_SECOND = 0, 1, 2                  # event kinds
 APPLY, RECORD = 1, 2                                    # what advance does with copies
 TIME, EMIT, GID, KIND, CHIP, LINK, SLICE, TICK = range(8)  # columns of an event
 L_SOURCE, L_TARGET, L_DIRECTION, L_DEAD_PS = range(4)   # columns of FabricSpec.links
-S_GRADED, S_CORE, S_FIRST_ID, S_SENDS = range(4)       # columns of FabricSpec.slices
+S_GRADED, S_CORE, S_FIRST_ID, S_SENDS, S_POPULATION = range(5)  # FabricSpec.slices columns
 E_LINKS, E_DEFAULT, E_REACH_PS, E_FIRST_DEAD_PS = range(4)  # columns of FabricSpec.entries
 PACKETS, BITS, BUSY_PS, MAX_QUEUE, DROPS = range(5)     # rows of FabricStats.links
 ROUTED, DEFAULT_ROUTED, EMERGENCY_ROUTED, DROPPED = range(4)  # rows of FabricStats.routers
@@ -53,7 +54,10 @@ LINK_COUNTERS = ("link_packets", "link_bits", "link_busy_ps", "link_max_queue", 
 ROUTER_COUNTERS = ("router_packets", "router_default_routed", "router_emergency_routed",
                    "router_dropped")
 NEVER = np.iinfo(np.int64).max
-PREFETCH_AHEAD = 4  # packets: the queue's rows asked for this far ahead of use
+PREFETCH_AHEAD = 4  # packets: the queue's rows asked for this far ahead of use (and the
+                    # pointers to them twice as far)
+DENSE_INDEX_LIMIT = 1 << 22
+QUARTER_OCTAVES = (2.0 ** 0.25, 2.0 ** 0.5, 2.0 ** 0.75)
 LATENCY_BINS_PER_OCTAVE = 4
 LATENCY_BINS = 2 + 32 * LATENCY_BINS_PER_OCTAVE
 
@@ -76,6 +80,7 @@ class FabricSpec(NamedTuple):
     payload_packet_bits: int
     link_serialisation_ps: np.ndarray  # [links, 2]: key-only, with payload
     link_wire_ps: np.ndarray     # [links]: wire latency (on a board or between boards)
+    n_populations: int
     links: np.ndarray            # [links, 4]: source, target, direction, dead from (ps)
     link_of: np.ndarray          # [chips, 6]
     chip_dead_ps: np.ndarray     # [chips]
@@ -83,6 +88,8 @@ class FabricSpec(NamedTuple):
     core_dead_ps: np.ndarray     # [chips x cores]
     core_noc_hops: np.ndarray    # [cores per chip]
     entry_id: np.ndarray         # [entries] sorted slice * n_chips + chip
+    entry_index: np.ndarray      # [slices * chips]: the entry of each, -1 if none; empty on
+                                 # machines too large for it (entry_id is searched instead)
     entries: np.ndarray          # [entries, 4]: link direction bits, default-routed, NoC time
                                  # to the farthest target core, first death among them (ps)
     entry_core_ptr: np.ndarray   # [entries + 1]
@@ -90,8 +97,9 @@ class FabricSpec(NamedTuple):
     entry_hop_ptr: np.ndarray    # [entries + 1]: the entry's cores counted by NoC hops:
     entry_hops: np.ndarray       #   each distinct hop count
     entry_hop_count: np.ndarray  #   and how many of its cores are that far
-    slices: np.ndarray           # [slices, 4]: graded, machine-wide core, first global id,
-                                 # whether it has targets (a slice with none sends nothing)
+    slices: np.ndarray           # [slices, 5]: graded, machine-wide core, first global id,
+                                 # whether it has targets (a slice with none sends nothing),
+                                 # population
 
 
 class FabricStats(NamedTuple):
@@ -99,13 +107,15 @@ class FabricStats(NamedTuple):
 
     links: np.ndarray                   # [5, windows, links], rows PACKETS .. DROPS
     routers: np.ndarray                 # [4, windows, chips], rows ROUTED .. DROPPED
+    population_links: np.ndarray        # [windows, populations, links]: packets by source
     latency_histogram: np.ndarray       # [bins]: emission to delivery at a core
     link_latency_histogram: np.ndarray  # [links, bins]: offer to arrival at the next router
 
 
-def new_stats(n_windows: int, n_links: int, n_chips: int) -> FabricStats:
+def new_stats(n_windows: int, n_links: int, n_chips: int, n_populations: int) -> FabricStats:
     return FabricStats(np.zeros((len(LINK_COUNTERS), n_windows, n_links), dtype=np.int64),
                        np.zeros((len(ROUTER_COUNTERS), n_windows, n_chips), dtype=np.int64),
+                       np.zeros((n_windows, n_populations, n_links), dtype=np.int64),
                        np.zeros(LATENCY_BINS, dtype=np.int64),
                        np.zeros((n_links, LATENCY_BINS), dtype=np.int64))
 
@@ -114,6 +124,7 @@ def stats_counts(stats: FabricStats) -> dict:
     """The counters under their result-file names (busy time still in ps)."""
     counts = dict(zip(LINK_COUNTERS, stats.links))
     counts.update(zip(ROUTER_COUNTERS, stats.routers))
+    counts["population_link_packets"] = stats.population_links
     counts["latency_histogram"] = stats.latency_histogram
     counts["link_latency_histogram"] = stats.link_latency_histogram
     return counts
@@ -155,19 +166,31 @@ def fabric_spec(mapping: Mapping, run, graded_slices: np.ndarray,
                                         machine.link_serialisation_ps(chip.packet_bits(True))],
                                        axis=1).reshape(-1, 2).astype(np.int64),
         link_wire_ps=(machine.link_latency_ns * 1000).astype(np.int64),
+        n_populations=len(mapping.slices.population_offset) - 1,
         links=np.stack([topology.link_source, topology.link_target, topology.link_direction,
                         link_dead], axis=1).astype(np.int64),
         link_of=topology.link_of.astype(np.int64), chip_dead_ps=chip_dead,
         chip_local=chip_local.astype(np.int64), core_dead_ps=core_dead,
         core_noc_hops=chip.noc_hops(), entry_id=entry_id[order],
+        entry_index=dense_index(entry_id[order], len(mapping.slices) * topology.n_chips),
         entries=np.stack([tables.link_bits[order], tables.default_routed[order], reach,
                           first_dead], axis=1).astype(np.int64),
         entry_core_ptr=core_ptr, entry_cores=entry_cores,
         entry_hop_ptr=pointers(np.bincount(by_hops[:, 0], minlength=len(order))),
         entry_hops=by_hops[:, 1].astype(np.int64), entry_hop_count=hop_counts.astype(np.int64),
         slices=np.stack([graded_slices, mapping.placement.global_core(chip.cores),
-                         mapping.slices.first_id, np.diff(mapping.routes.router_ptr) > 0],
-                        axis=1).astype(np.int64))
+                         mapping.slices.first_id, np.diff(mapping.routes.router_ptr) > 0,
+                         mapping.slices.population], axis=1).astype(np.int64))
+
+
+def dense_index(sorted_keys: np.ndarray, n_keys: int) -> np.ndarray:
+    """Position of each key 0 .. n_keys - 1 in `sorted_keys` (-1 where absent), or an empty
+    array when that table would be large (over 4 M keys)."""
+    if n_keys > DENSE_INDEX_LIMIT:
+        return np.empty(0, dtype=np.int64)
+    index = np.full(n_keys, -1, dtype=np.int64)
+    index[sorted_keys] = np.arange(len(sorted_keys))
+    return index
 
 
 def fault_times(machine) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -204,7 +227,13 @@ def latency_bin(latency_ps):
     """Histogram bin of a latency: 0 below 1 ns, then quarter octaves, the last bin open."""
     if latency_ps < 1000:
         return 0
-    k = 1 + np.int64(np.floor(np.log2(latency_ps / 1000.0) * LATENCY_BINS_PER_OCTAVE))
+    # latency / 1 ns = m 2^e with 2m in [1, 2): e - 1 whole octaves, and the quarters of 2m
+    mantissa, exponent = math.frexp(latency_ps / 1000.0)
+    twice = 2.0 * mantissa
+    k = 1 + LATENCY_BINS_PER_OCTAVE * (exponent - 1)
+    for edge in QUARTER_OCTAVES:
+        if twice >= edge:
+            k += 1
     return min(k, LATENCY_BINS - 1)
 
 
@@ -231,7 +260,7 @@ class TimedFabric:
         self.spec = spec
         self.sync = sync
         n_links = len(spec.links)
-        self.stats = new_stats(n_windows, n_links, spec.n_chips)
+        self.stats = new_stats(n_windows, n_links, spec.n_chips, spec.n_populations)
         self.events = np.empty((1024, 8), dtype=np.int64)
         self.values = np.empty(1024, dtype=np.float64)
         self.n_events = 0
@@ -386,8 +415,11 @@ def advance(spec, stats, events, values, n, queue, queue_values, at, link_ends, 
             row[:] = queue[at]
             value = queue_values[at]
             at += 1
-            if copies == APPLY and at + PREFETCH_AHEAD < queue.shape[0]:
-                prefetch_row(to, queue[at + PREFETCH_AHEAD, GID])
+            if copies == APPLY:
+                if at + 2 * PREFETCH_AHEAD < queue.shape[0]:
+                    prefetch_row_pointers(to, queue[at + 2 * PREFETCH_AHEAD, GID])
+                if at + PREFETCH_AHEAD < queue.shape[0]:
+                    prefetch_row(to, queue[at + PREFETCH_AHEAD, GID])
         elif from_heap:
             value = _pop(events, values, n, row)
             n -= 1
@@ -500,6 +532,7 @@ def _offer(spec, stats, events, values, n, link_ends, link_state, out, row, valu
     state[LAST_END] = end
     window = now // spec.window_ps
     stats.links[PACKETS, window, out] += 1
+    stats.population_links[window, spec.slices[row[SLICE], S_POPULATION], out] += 1
     stats.links[BITS, window, out] += spec.payload_packet_bits if graded else spec.packet_bits
     stats.links[MAX_QUEUE, window, out] = max(stats.links[MAX_QUEUE, window, out], state[COUNT])
     _add_busy(stats.links[BUSY_PS], out, start, min(end, spec.end_ps), spec.window_ps)
@@ -530,6 +563,8 @@ def _add_busy(busy, link, start, end, window_ps):
 def _entry(spec, s, chip):
     """Index of the table entry for slice `s` at `chip`, or -1."""
     key = s * spec.n_chips + chip
+    if spec.entry_index.size:
+        return spec.entry_index[key]
     i = np.searchsorted(spec.entry_id, key)
     if i < spec.entry_id.size and spec.entry_id[i] == key:
         return i

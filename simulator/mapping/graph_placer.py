@@ -64,7 +64,7 @@ def place_graph(problem):
         # included, by the packet-hops of its real multicast trees
         for chips_of_todo in candidates:
             placement = on_chips(problem, todo, chips_of_todo)
-            routes = route(machine, placement, edges, len(slices))
+            routes = route(machine, placement, edges, slices)
             total = float((packets_s * np.diff(routes.link_ptr)).sum())
             if total < best_total:
                 best, best_total = placement, total

@@ -14,6 +14,7 @@ import numpy as np
 from chips import Machine
 
 from ..errors import ConfigError, MappingError
+from ..options import pin_chips
 from .slices import Slices
 
 
@@ -58,8 +59,7 @@ class PlacementProblem:
 def alive_cores(machine: Machine) -> np.ndarray:
     """[chips, cores]: application cores on live chips that are not dead at time 0."""
     topology = machine.topology
-    alive = np.ones((topology.n_chips, machine.chip.cores), dtype=bool)
-    alive[:, :machine.chip.reserved_cores] = False
+    alive = ~machine.system_cores()
     dead_chips, _, dead_cores = machine.faults.dead_at_start(topology)
     alive[sorted(dead_chips), :] = False
     for chip, core in dead_cores:
@@ -69,31 +69,46 @@ def alive_cores(machine: Machine) -> np.ndarray:
 
 def pin_slices(slices: Slices, machine: Machine, pins: dict, names: list[str],
                free: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Put each pinned population's slices on the first free cores of its chip (and core
-    range), taking them out of `free`."""
+    """Put each pinned population's slices, population by population in network order, on
+    the first free cores of its chips (and core range), one chip after the other in the pin's
+    order, taking them out of `free`."""
     chip = np.full(len(slices), -1, dtype=np.int32)
     core = np.full(len(slices), -1, dtype=np.int32)
-    for name, pin in sorted(pins.items()):
+    for name in sorted(pins):
         if name not in names:
             raise ConfigError(f"[mapping] pins.{name}: {name} is not a population of the "
                               f"network; the populations are {', '.join(names)}")
-        c = machine.topology.chip_index(pin["x"], pin["y"])
-        if c < 0:
-            raise ConfigError(f"[mapping] pins.{name}: chip ({pin['x']}, {pin['y']}) does not "
-                              f"exist on this machine; pin to a chip inside it")
+    for name in sorted(pins, key=names.index):   # in the network's (layer) order
+        pin = pins[name]
         first, last = pin.get("cores", [0, machine.chip.cores - 1])
         allowed = np.zeros(machine.chip.cores, dtype=bool)
         allowed[first:last + 1] = True
-        cores = np.flatnonzero(free[c] & allowed)
+        places = []
+        for x, y in pin_chips(pin):
+            c = machine.topology.chip_index(x, y)
+            if c < 0:
+                raise ConfigError(f"[mapping] pins.{name}: chip ({x}, {y}) does not exist on "
+                                  f"this machine; pin to a chip inside it")
+            places += [(c, k) for k in np.flatnonzero(free[c] & allowed)]
         mine = slices.of_population(names.index(name))
-        if len(mine) > len(cores):
+        if len(mine) > len(places):
+            where = pin_description(pin)
             raise MappingError(
-                f"[mapping] pins.{name}: population {name} needs {len(mine)} cores but chip "
-                f"({pin['x']}, {pin['y']}) has {len(cores)} free live application cores in "
-                f"cores {first}..{last}; widen the core range or pin it elsewhere")
-        chip[mine], core[mine] = c, cores[:len(mine)]
-        free[c, cores[:len(mine)]] = False
+                f"[mapping] pins.{name}: population {name} needs {len(mine)} cores but "
+                f"{where} {'has' if where.startswith('chip (') else 'have'} {len(places)} "
+                f"free live application cores in cores {first}..{last}; widen the core or "
+                f"chip range or pin it elsewhere")
+        taken = np.array(places[:len(mine)], dtype=np.int64).reshape(-1, 2)
+        chip[mine], core[mine] = taken[:, 0], taken[:, 1]
+        free[taken[:, 0], taken[:, 1]] = False
     return chip, core
+
+
+def pin_description(pin: dict) -> str:
+    """'chip (1, 0)' or 'chips (0, 0), (1, 0)' for an error message."""
+    chips_ = pin_chips(pin)
+    listed = ", ".join(f"({x}, {y})" for x, y in chips_)
+    return f"chip {listed}" if len(chips_) == 1 else f"chips {listed}"
 
 
 def _check_fits(problem: PlacementProblem) -> None:
@@ -179,4 +194,10 @@ def place_graph(problem: PlacementProblem) -> Placement:
     return place(problem)
 
 
-PLACERS = {"sequential": place_sequential, "spread": place_spread, "graph": place_graph}
+def place_toolchain(problem: PlacementProblem) -> Placement:
+    from .toolchain_placer import place_toolchain as place
+    return place(problem)
+
+
+PLACERS = {"sequential": place_sequential, "spread": place_spread, "graph": place_graph,
+           "toolchain": place_toolchain}

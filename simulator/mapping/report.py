@@ -19,7 +19,9 @@ from ..costs import slice_cycles_per_neuron
 from ..csr import row_of
 from ..energy import PowerEstimate, expected_power
 from .mapping import Mapping
-from .resources import MEMORY_PARTS
+from .resources import KEY_BYTES, MEMORY_PARTS
+from .roles import DELAY, ROLES, SYNAPSE
+from .roles import helper_memory as helper_bytes
 
 LISTED = 5  # worst cases listed per kind of reason
 
@@ -30,8 +32,14 @@ class MappingReport:
 
     chips_used: int
     cores_used: int
-    memory_bytes: np.ndarray          # int64 [slices]
+    system_cores: int                 # monitor, extra monitor and data gatherer cores
+    synapse_cores: int                # split synapse cores beside the neuron cores
+    delay_cores: int                  # delay-extension cores
+    memory_bytes: np.ndarray          # int64 [slices]: the neuron core's data memory
+    helper_memory_bytes: np.ndarray   # int64 [helpers]: each helper core's data memory
     memory_capacity_bytes: int
+    sdram_bytes: np.ndarray           # int64 [chips]: synaptic rows in each chip's SDRAM
+    sdram_capacity_bytes: int
     router_entries: np.ndarray        # int64 [chips], default-routed hops elided
     router_entries_compressed: np.ndarray
     router_capacity: int
@@ -54,7 +62,11 @@ def mapping_report(network: Network, mapping: Mapping, timestep_ms: float) -> Ma
     graded = np.array([p.model.graded for p in network.populations])[slices.population]
     packets_s = mapping.rates_hz[slices.population] * slices.size
 
-    memory = mapping.memory.total.astype(np.int64)
+    helpers = mapping.helpers
+    memory = mapping.memory.core.astype(np.int64)
+    split = np.bincount(helpers.serves[helpers.role == SYNAPSE], minlength=len(slices)) > 0
+    memory[split] = (mapping.memory.neuron_bytes[split] + KEY_BYTES)  # the rest is theirs
+    helper_memory = helper_bytes(network, slices, mapping.memory, helpers, chip.core)
     sizes = mapping.table_sizes
     routes = mapping.routes
     link_packets = np.bincount(routes.links, weights=packets_s[row_of(routes.link_ptr)],
@@ -74,7 +86,7 @@ def mapping_report(network: Network, mapping: Mapping, timestep_ms: float) -> Ma
                             minlength=len(slices)) * tick_s
     cycles = (core.cycles_per_tick
               + slice_cycles_per_neuron(network, machine, slices.population) * slices.size
-              + core.cycles_per_packet * packets_in
+              + chip.packet_cycles() * packets_in
               + core.cycles_per_synaptic_event * events_in)
     timestep_ns = round(timestep_ms * 1e6)
     budgets = core.budget_cycles(timestep_ns)
@@ -97,13 +109,25 @@ def mapping_report(network: Network, mapping: Mapping, timestep_ms: float) -> Ma
         x, y = topology.chip_xy[topology.link_source[k]]
         return f"link from chip ({x}, {y}) direction {topology.link_direction[k]}"
 
+    sdram = mapping.memory.sdram_per_chip(placement.chip, machine.n_chips)
     reasons = []
     reasons += _worst(memory, core.data_bytes, lambda s: (
-        f"{where(s)} needs {memory[s]} bytes of data memory but has {core.data_bytes}"))
+        f"{where(s)} needs {memory[s]} bytes of data memory but has {core.data_bytes}; "
+        f"lower [mapping] neurons_per_core or raise [machine.core] data_bytes"))
+    reasons += _worst(helper_memory, core.data_bytes, lambda h: (
+        f"the {ROLES[helpers.role[h]]} core {helpers.core[h]} of {where(helpers.serves[h])} "
+        f"needs {helper_memory[h]} bytes of data memory but has {core.data_bytes}; raise "
+        f"[mapping] synapse_cores or [machine.core] data_bytes"))
+    reasons += _worst(sdram, chip.sdram_bytes, lambda c: (
+        f"chip ({topology.chip_xy[c][0]}, {topology.chip_xy[c][1]}) needs {sdram[c]} bytes "
+        f"of SDRAM for the synaptic rows of its {int((placement.chip == c).sum())} cores but "
+        f"has {chip.sdram_bytes}; use the spread placer, lower [mapping] neurons_per_core or "
+        f"raise [machine.chip] sdram_bytes"))
     reasons += _worst(sizes.after, sizes.capacity, lambda c: (
         f"the router of chip ({topology.chip_xy[c][0]}, {topology.chip_xy[c][1]}) needs "
         f"{sizes.after[c]} entries even compressed (from {sizes.before[c]}) but holds "
-        f"{sizes.capacity}"))
+        f"{sizes.capacity}; use the graph placer, pin communicating populations together or "
+        f"raise [machine.router] table_entries"))
     reasons += _worst(link_load, 1.0, lambda k: (
         f"the {link_name(k)} would carry {link_packets[k]:.4g} packets/s = "
         f"{link_bits[k]:.4g} bit/s, {link_load[k]:.0%} of what it can carry"))
@@ -111,8 +135,12 @@ def mapping_report(network: Network, mapping: Mapping, timestep_ms: float) -> Ma
         f"{where(s)} needs about {cycles[s]:.0f} cycles per tick, over its budget of "
         f"{budget} (clock x tick at the fastest level it may run at)"))
     return MappingReport(
-        chips_used=len(np.unique(placement.chip)), cores_used=len(slices),
-        memory_bytes=memory, memory_capacity_bytes=core.data_bytes,
+        chips_used=len(np.unique(placement.chip)), cores_used=len(slices) + len(helpers),
+        system_cores=int(machine.system_cores().sum()),
+        synapse_cores=helpers.count(SYNAPSE), delay_cores=helpers.count(DELAY),
+        memory_bytes=memory, helper_memory_bytes=helper_memory,
+        memory_capacity_bytes=core.data_bytes,
+        sdram_bytes=sdram, sdram_capacity_bytes=chip.sdram_bytes,
         router_entries=sizes.before, router_entries_compressed=sizes.after,
         router_capacity=sizes.capacity, link_packets_per_s=link_packets, link_load=link_load,
         cycles_per_tick=cycles, budget_cycles_per_tick=budget, power=power,
@@ -142,27 +170,72 @@ def _worst(values, capacity, describe) -> list[str]:
     return lines
 
 
-def report_dict(report: MappingReport, mapping: Mapping) -> dict:
+def slice_sizes(sizes: np.ndarray) -> dict:
+    """{size: slices of that size}, largest first."""
+    values, counts = np.unique(sizes, return_counts=True)
+    return {int(v): int(c) for v, c in zip(values[::-1], counts[::-1])}
+
+
+def populations(network: Network, mapping: Mapping) -> list[dict]:
+    """Each population's slices, their sizes, and its key space."""
+    slices, keys = mapping.slices, mapping.keys
+    rows = []
+    for pop in network.populations:
+        mine = slices.of_population(pop.index)
+        rows.append({"name": pop.name, "neurons": pop.size, "slices": len(mine),
+                     "slice_sizes": slice_sizes(slices.size[mine]),
+                     "key": int(keys.population_base[pop.index]),
+                     "mask": int(keys.population_mask[pop.index]), "slice_mask": keys.mask})
+    return rows
+
+
+def sizes_text(sizes: dict) -> str:
+    return " + ".join(f"{count} x {size}" for size, count in sizes.items())
+
+
+def report_dict(report: MappingReport, mapping: Mapping, network: Network) -> dict:
     """The report as plain numbers and lists (for --json and the result file)."""
     memory = mapping.memory
+    machine = mapping.machine
+    xy = machine.topology.chip_xy
+    used = np.flatnonzero(report.router_entries > 0)
     return {
         "fits": report.fits,
         "reasons": list(report.reasons),
         "chips_used": report.chips_used,
         "cores_used": report.cores_used,
+        "system_cores": report.system_cores,
+        "synapse_cores": report.synapse_cores,
+        "delay_cores": report.delay_cores,
+        "populations": populations(network, mapping),
         "memory": {"capacity_bytes": report.memory_capacity_bytes,
+                   "field": "[machine.core] data_bytes",
                    "max_bytes": int(report.memory_bytes.max(initial=0)),
                    "mean_bytes": float(report.memory_bytes.mean()) if len(report.memory_bytes)
                    else 0.0,
                    "by_part_bytes": {name: int(getattr(memory, name).sum())
                                      for name in MEMORY_PARTS},
-                   "per_core_bytes": report.memory_bytes.tolist()},
+                   "per_core_bytes": report.memory_bytes.tolist(),
+                   "per_helper_core_bytes": report.helper_memory_bytes.tolist()},
+        "sdram": {"synapse_memory": machine.chip.synapse_memory,
+                  "capacity_bytes": report.sdram_capacity_bytes,
+                  "field": "[machine.chip] sdram_bytes",
+                  "max_bytes": int(report.sdram_bytes.max(initial=0)),
+                  "per_chip_bytes": report.sdram_bytes.tolist()},
         "routers": {"capacity_entries": report.router_capacity,
+                    "field": "[machine.router] table_entries",
                     "max_entries": int(report.router_entries.max(initial=0)),
                     "max_entries_compressed": int(report.router_entries_compressed.max(
                         initial=0)),
+                    "total_entries": int(report.router_entries.sum()),
+                    "total_entries_compressed": int(report.router_entries_compressed.sum()),
                     "compressed_routers": int((report.router_entries_compressed
                                                < report.router_entries).sum()),
+                    "per_router": [{"chip": [int(xy[c][0]), int(xy[c][1])],
+                                    "entries": int(report.router_entries[c]),
+                                    "entries_compressed":
+                                        int(report.router_entries_compressed[c])}
+                                   for c in used],
                     "entries": report.router_entries.tolist(),
                     "entries_compressed": report.router_entries_compressed.tolist()},
         "links": {"bandwidth_bps": mapping.machine.chip.link.bandwidth_bps,
@@ -181,19 +254,48 @@ def report_dict(report: MappingReport, mapping: Mapping) -> dict:
     }
 
 
-def report_text(report: MappingReport, mapping: Mapping) -> str:
-    """A few lines a person reads: what is used, the tightest resource of each kind, and why
+def report_text(report: MappingReport, mapping: Mapping, network: Network) -> str:
+    """A few lines a person reads: what is used, the slices and keys of each population,
+    the tightest resource of each kind with its limit and the field that sets it, and why
     the mapping does not fit, if it does not."""
     machine = mapping.machine
-    lines = [
-        f"{report.cores_used} cores on {report.chips_used} of {machine.n_chips} chips "
-        f"({mapping.options.placer} placer)",
-        f"  memory: busiest core {report.memory_bytes.max(initial=0)} of "
-        f"{report.memory_capacity_bytes} bytes "
-        f"({report.memory_bytes.max(initial=0) / report.memory_capacity_bytes:.0%})",
-        f"  routers: largest table {report.router_entries.max(initial=0)} entries, "
-        f"{report.router_entries_compressed.max(initial=0)} after compression, of "
-        f"{report.router_capacity}",
+    xy = machine.topology.chip_xy
+    chip = machine.chip
+    lines = [f"{report.cores_used} application cores and {report.system_cores} system cores "
+             f"on {report.chips_used} of {machine.n_chips} chips ({mapping.options.placer} "
+             f"placer)"]
+    rows = populations(network, mapping)
+    for row in rows[:LISTED * 2]:
+        lines.append(f"  {row['name']}: {row['neurons']} neurons in {row['slices']} slices "
+                     f"({sizes_text(row['slice_sizes'])}), keys {row['key']:#010x} mask "
+                     f"{row['mask']:#010x}, slice mask {row['slice_mask']:#010x}")
+    if len(rows) > LISTED * 2:
+        lines.append(f"  ... and {len(rows) - LISTED * 2} more populations (--json lists all)")
+    if report.synapse_cores or report.delay_cores:
+        lines.append(f"  helper cores: {report.synapse_cores} synapse cores, "
+                     f"{report.delay_cores} delay-extension cores beside the neuron cores")
+    busiest = max(report.memory_bytes.max(initial=0),
+                  report.helper_memory_bytes.max(initial=0))
+    lines.append(f"  core memory: busiest core {busiest} of {report.memory_capacity_bytes} "
+                 f"bytes ({busiest / report.memory_capacity_bytes:.0%}; [machine.core] "
+                 f"data_bytes)" + (", synaptic rows in chip SDRAM"
+                                   if chip.synapse_memory == "sdram" else
+                                   ", synaptic rows included"))
+    if chip.synapse_memory == "sdram":
+        most = report.sdram_bytes.max(initial=0)
+        lines.append(f"  SDRAM: busiest chip {most} of {report.sdram_capacity_bytes} bytes "
+                     f"({most / report.sdram_capacity_bytes:.0%}; [machine.chip] sdram_bytes)")
+    lines.append(f"  routers: {int((report.router_entries > 0).sum())} with entries, "
+                 f"{report.router_entries.sum()} entries in all, "
+                 f"{report.router_entries_compressed.sum()} compressed; largest table "
+                 f"{report.router_entries.max(initial=0)} entries, "
+                 f"{report.router_entries_compressed.max(initial=0)} compressed, of "
+                 f"{report.router_capacity} ([machine.router] table_entries)")
+    for c in np.argsort(-report.router_entries, kind="stable")[:LISTED]:
+        if report.router_entries[c]:
+            lines.append(f"    chip ({xy[c][0]}, {xy[c][1]}): {report.router_entries[c]} "
+                         f"-> {report.router_entries_compressed[c]}")
+    lines += [
         f"  links: busiest {report.link_load.max(initial=0.0):.1%} of "
         f"{machine.chip.link.bandwidth_bps:.3g} bit/s; "
         f"{report.link_packets_per_s.sum():.4g} packet-hops/s in all",
@@ -209,3 +311,12 @@ def report_text(report: MappingReport, mapping: Mapping) -> str:
         lines.append("does not fit:")
         lines += [f"  - {reason}" for reason in report.reasons]
     return "\n".join(lines)
+
+
+def slice_lines(network: Network, machine, options) -> list[str]:
+    """The slices each population would be cut into (for a mapping that failed later)."""
+    from .mapping import cut_slices
+    slices, _ = cut_slices(network, machine, options)
+    return [f"  {pop.name}: {pop.size} neurons in {len(mine)} slices "
+            f"({sizes_text(slice_sizes(slices.size[mine]))})"
+            for pop in network.populations for mine in [slices.of_population(pop.index)]]

@@ -1,7 +1,11 @@
-"""What a slice costs its core in data memory, estimated before partitioning and counted
-exactly once the synapses are known.
+"""What a slice costs its core's data memory and its chip's SDRAM, estimated before
+partitioning and counted exactly once the synapses are known.
 
-A core holding `n` neurons keeps (bytes, see docs/mapping.md):
+Where synaptic rows live is the machine's (`Chip.synapse_memory`): in the core's data memory
+(SpiNNaker2's PE SRAM) or in the chip's SDRAM shared by its cores (SpiNNaker1, as sPyNNaker
+keeps synaptic matrices, fetched a row per spike by DMA). Neuron state, input rings and the
+routing data are always in the core. A core holding `n` neurons keeps (bytes, see
+docs/mapping.md):
 
 - neuron state: `STATE_BYTES` per state variable plus one word of bookkeeping, per neuron;
 - synaptic input ring: one `RING_SLOT_BYTES` slot per receptor, neuron and delay
@@ -16,11 +20,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from chips import Core
+from chips import Chip
 from networks import FixedProbability, FromList, Network
 from networks.network import MAX_DELAY_TICKS
 
 from ..errors import MappingError
+from .list_rows import rows_at, rows_on_grid
 
 STATE_BYTES = 4
 RING_SLOT_BYTES = 4
@@ -28,21 +33,42 @@ SOURCE_ENTRY_BYTES = 12
 KEY_BYTES = 8
 SPREAD_SIGMAS = 3
 MEMORY_PARTS = ("neuron_bytes", "ring_bytes", "synapse_bytes", "row_bytes", "routing_bytes")
+SYNAPTIC_PARTS = ("synapse_bytes", "row_bytes")
 
 
 @dataclass(frozen=True, eq=False)
 class SliceMemory:
-    """Bytes of data memory each slice's core needs, by what needs them (arrays [slices])."""
+    """Bytes each slice needs, by what needs them (arrays [slices]); the synaptic parts
+    are in chip SDRAM where `synapses_in_sdram`, else in the core's data memory."""
 
     neuron_bytes: np.ndarray
     ring_bytes: np.ndarray
     synapse_bytes: np.ndarray
     row_bytes: np.ndarray
     routing_bytes: np.ndarray
+    synapses_in_sdram: bool = False
 
     @property
     def total(self) -> np.ndarray:
         return sum(getattr(self, name) for name in MEMORY_PARTS)
+
+    @property
+    def synaptic(self) -> np.ndarray:
+        return self.synapse_bytes + self.row_bytes
+
+    @property
+    def core(self) -> np.ndarray:
+        """Bytes of the core's data memory."""
+        return self.total - self.sdram
+
+    @property
+    def sdram(self) -> np.ndarray:
+        """Bytes of the chip's SDRAM."""
+        return self.synaptic if self.synapses_in_sdram else np.zeros_like(self.synaptic)
+
+    def sdram_per_chip(self, chip_of_slice: np.ndarray, n_chips: int) -> np.ndarray:
+        """SDRAM each chip's slices take together (int64 [chips])."""
+        return np.bincount(chip_of_slice, self.sdram, minlength=n_chips).astype(np.int64)
 
 
 def neuron_bytes(model) -> int:
@@ -60,12 +86,16 @@ def largest_delay_ticks(projection) -> int:
     return int(np.clip(np.rint(high), 1, MAX_DELAY_TICKS))
 
 
-def ring_bytes_per_neuron(network: Network, population: int) -> int:
-    """Input ring of one neuron: receptors x (largest incoming delay + 1) slots."""
+def ring_bytes_per_neuron(network: Network, population: int, ring_cap=None) -> int:
+    """Input ring of one neuron: receptors x (largest incoming delay + 1) slots, the delay
+    at most `ring_cap` where delay-extension cores take longer ones."""
     pop = network.populations[population]
     receptors = len(type(pop.model).receptors)
     delays = [largest_delay_ticks(p) for p in network.projections if p.post.index == population]
-    return receptors * (max(delays, default=0) + 1) * RING_SLOT_BYTES if receptors else 0
+    longest = max(delays, default=0)
+    if ring_cap is not None:
+        longest = min(longest, ring_cap)
+    return receptors * (longest + 1) * RING_SLOT_BYTES if receptors else 0
 
 
 def in_degree(projection) -> float:
@@ -88,17 +118,23 @@ def synapses_of_slices(projection, n: np.ndarray) -> np.ndarray:
 
 
 def estimate_memory(network: Network, population: int, n: np.ndarray,
-                    pre_slices: np.ndarray, core: Core) -> np.ndarray:
+                    pre_slices: np.ndarray, chip: Chip,
+                    ring_cap=None,
+                    row_counts: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Expected bytes of a slice of `n` neurons (array) of `population`, when population p is
-    cut into `pre_slices[p]` slices: one row per pre neuron with at least one synapse in
-    any projection (pre x (1 - prod (1 - k/pre)^n) over the in-degrees k of the projections
-    from that population), source entries at most one per pre slice,
-    and for random (binomial) synapse counts room for three standard deviations more."""
+    cut into `pre_slices[p]` slices, as (core data memory, chip SDRAM): one row per pre
+    neuron with at least one synapse in any projection (pre x (1 - prod (1 - k/pre)^n) over
+    the in-degrees k of the projections from that population), source entries at most one
+    per pre slice, and for random (binomial) synapse counts room for three standard
+    deviations more."""
     pop = network.populations[population]
+    core = chip.core
     n = np.asarray(n, dtype=np.float64)
-    total = n * (neuron_bytes(pop.model) + ring_bytes_per_neuron(network, population)) \
+    local = n * (neuron_bytes(pop.model) + ring_bytes_per_neuron(network, population, ring_cap)) \
         + KEY_BYTES
+    total = np.zeros_like(n)
     none = {}  # pre population -> log of the chance that a pre neuron has no synapse here
+    lists: dict[int, list] = {}  # pre population -> its lists onto this population
     for projection in network.projections:
         if projection.post.index != population:
             continue
@@ -107,39 +143,74 @@ def estimate_memory(network: Network, population: int, n: np.ndarray,
         total = total + core.synapse_bytes * synapses_of_slices(projection, n)
         with np.errstate(divide="ignore"):
             none[pre.index] = none.get(pre.index, 0.0) + n * np.log1p(-min(k / pre.size, 1.0))
+        lists.setdefault(pre.index, []).append(
+            projection.connector if isinstance(projection.connector, FromList) else None)
         if isinstance(projection.connector, FixedProbability):
             # the count is binomial: leave room for three standard deviations
             total = total + SPREAD_SIGMAS * np.sqrt(k * n) * (core.synapse_bytes
                                                               + core.row_header_bytes)
     for pre, log_none in none.items():
-        # one row per pre neuron with a synapse here, whichever projections it holds
-        rows = network.populations[pre].size * -np.expm1(log_none)
-        total = total + core.row_header_bytes * rows \
-            + SOURCE_ENTRY_BYTES * np.minimum(rows, pre_slices[pre])
-    return total
+        # one row per pre neuron with a synapse here, whichever projections it holds: counted
+        # from the lists where every projection from that population is one
+        if all(c is not None for c in lists[pre]):
+            rows = list_rows(lists[pre], pop.size, n, row_counts, (population, pre))
+        else:
+            rows = network.populations[pre].size * -np.expm1(log_none)
+        total = total + core.row_header_bytes * rows
+        local = local + SOURCE_ENTRY_BYTES * np.minimum(rows, pre_slices[pre])
+    if chip.synapse_memory == "sdram":
+        return local, total
+    return local + total, np.zeros_like(total)
 
 
-def fitting_slice_sizes(network: Network, neurons_per_core, core: Core) -> np.ndarray:
+def list_rows(connectors: list, n_post: int, n: np.ndarray, row_counts: dict | None = None,
+              key=None) -> np.ndarray:
+    """Rows a slice of `n` (array) neighbouring posts holds for the sources of `connectors`
+    (FromList, all from one population), counted from their pairs; `row_counts` keeps the
+    counts by `key` for later calls with no larger sizes."""
+    sizes = np.maximum(np.asarray(n, dtype=np.int64), 1)
+    cached = row_counts.get(key) if row_counts is not None else None
+    if cached is None or cached[0][-1] < sizes.max(initial=1):
+        pre = np.concatenate([c.pre for c in connectors])
+        post = np.concatenate([c.post for c in connectors])
+        cached = rows_on_grid(pre, post, n_post, int(sizes.max(initial=1)))
+        if row_counts is not None:
+            row_counts[key] = cached
+    return rows_at(*cached, sizes).astype(np.float64)
+
+
+def fitting_slice_sizes(network: Network, neurons_per_core, chip: Chip,
+                        ring_cap=None) -> np.ndarray:
     """The largest slice size of every population (at most `neurons_per_core`, one number
     or one per population) whose
-    expected memory fits in the core's `data_bytes`; sizes only shrink while the
-    source-slice counts they imply are refined (a few rounds)."""
-    data_bytes = core.data_bytes
-    sizes = np.minimum(neurons_per_core, [p.size for p in network.populations]).astype(
-        np.int64)
+    expected memory fits the core's `data_bytes` (and, with synapses in SDRAM, whose rows
+    fit the chip's `sdram_bytes`); sizes only shrink while the source-slice counts they
+    imply are refined (a few rounds)."""
+    data_bytes, sdram_bytes = chip.core.data_bytes, chip.sdram_bytes
+    most = np.broadcast_to(np.asarray(neurons_per_core, dtype=np.int64),
+                           (len(network.populations),))
+    sizes = np.array([min(int(most[p.index]), p.size) for p in network.populations],
+                     dtype=np.int64)
+    row_counts: dict = {}
     for _ in range(4):
         pre_slices = -(-np.array([p.size for p in network.populations]) // sizes)
         new = sizes.copy()
         for pop in network.populations:
             candidates = np.arange(1, sizes[pop.index] + 1)
-            need = estimate_memory(network, pop.index, candidates, pre_slices, core)
-            fits = np.flatnonzero(need <= data_bytes)
-            if len(fits) == 0:
+            need, sdram = estimate_memory(network, pop.index, candidates, pre_slices, chip,
+                                          ring_cap, row_counts)
+            fits = np.flatnonzero((need <= data_bytes)
+                                  & ((sdram <= sdram_bytes) | (chip.synapse_memory != "sdram")))
+            if len(fits) == 0 and need[0] > data_bytes:
                 raise MappingError(
                     f"population {pop.name}: a single neuron needs about {need[0]:.0f} bytes "
-                    f"of core data memory (state, input ring, synaptic rows and routing "
-                    f"data) but a core has {data_bytes}; lower its in-degree or delays, or "
-                    f"raise [machine.core] data_bytes")
+                    f"of core data memory ({_core_parts(chip)}) but a core has {data_bytes}; "
+                    f"lower its in-degree or delays, or raise [machine.core] data_bytes")
+            if len(fits) == 0:
+                raise MappingError(
+                    f"population {pop.name}: a single neuron's synaptic rows need about "
+                    f"{sdram[0]:.0f} bytes of SDRAM but a chip has {sdram_bytes}; lower its "
+                    f"in-degree, or raise [machine.chip] sdram_bytes")
             new[pop.index] = candidates[fits[-1]]
         if np.array_equal(new, sizes):
             break
@@ -147,14 +218,21 @@ def fitting_slice_sizes(network: Network, neurons_per_core, core: Core) -> np.nd
     return sizes
 
 
-def slice_memory(network: Network, slices, edges, core: Core) -> SliceMemory:
-    """Bytes each slice needs on `core`, counted from its synapses: `edges` with their
-    synapse and row counts (every edge into a slice must be present)."""
+def _core_parts(chip: Chip) -> str:
+    if chip.synapse_memory == "sdram":
+        return "state, input ring and routing data; its synaptic rows are in SDRAM"
+    return "state, input ring, synaptic rows and routing data"
+
+
+def slice_memory(network: Network, slices, edges, chip: Chip, ring_cap=None) -> SliceMemory:
+    """Bytes each slice needs on a core and in SDRAM of `chip`, counted from its synapses:
+    `edges` with their synapse and row counts (every edge into a slice must be present)."""
+    core = chip.core
     n_slices = len(slices)
     size = slices.size.astype(np.int64)
     per_neuron = np.array([neuron_bytes(p.model) for p in network.populations], dtype=np.int64)
-    ring = np.array([ring_bytes_per_neuron(network, p.index) for p in network.populations],
-                    dtype=np.int64)
+    ring = np.array([ring_bytes_per_neuron(network, p.index, ring_cap)
+                     for p in network.populations], dtype=np.int64)
     target = edges.target.astype(np.int64)
     return SliceMemory(
         neuron_bytes=size * per_neuron[slices.population],
@@ -163,4 +241,5 @@ def slice_memory(network: Network, slices, edges, core: Core) -> SliceMemory:
             target, edges.synapses, minlength=n_slices).astype(np.int64),
         row_bytes=core.row_header_bytes * np.bincount(
             target, edges.rows, minlength=n_slices).astype(np.int64),
-        routing_bytes=KEY_BYTES + SOURCE_ENTRY_BYTES * np.bincount(target, minlength=n_slices))
+        routing_bytes=KEY_BYTES + SOURCE_ENTRY_BYTES * np.bincount(target, minlength=n_slices),
+        synapses_in_sdram=chip.synapse_memory == "sdram")

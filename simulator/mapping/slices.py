@@ -41,20 +41,25 @@ class Slices:
         return np.searchsorted(self.first_id, global_ids, side="right") - 1
 
 
-def partition(network: Network, neurons_per_core, core=None) -> Slices:
+def partition(network: Network, neurons_per_core, chip=None, full: bool = False) -> Slices:
     """Cut every population into the fewest slices of at most `neurons_per_core` neurons
     (one number, or one per population), as equal in size as possible (sizes differ by at
-    most one); with `core` (a `chips.Core`), also small enough that a slice's expected
-    memory fits its data memory (see resources.py)."""
+    most one), or with `full` as PACMAN does: full slices and one remainder last. With
+    `chip` (a `chips.Chip`), also small enough that a slice's expected memory fits a core's
+    data memory and the chip's SDRAM (see resources.py)."""
     limit = np.broadcast_to(np.asarray(neurons_per_core, dtype=np.int64),
                             (len(network.populations),))
-    if core is not None:
+    if chip is not None:
         from .resources import fitting_slice_sizes
-        limit = fitting_slice_sizes(network, neurons_per_core, core)
+        limit = fitting_slice_sizes(network, limit, chip)
     population, start, stop = [], [], []
     for pop in network.populations:
         n_slices = -(-pop.size // int(limit[pop.index]))
-        bounds = (np.arange(n_slices + 1, dtype=np.int64) * pop.size) // n_slices
+        if full:
+            bounds = np.minimum(np.arange(n_slices + 1, dtype=np.int64) * limit[pop.index],
+                                pop.size)
+        else:
+            bounds = (np.arange(n_slices + 1, dtype=np.int64) * pop.size) // n_slices
         population.append(np.full(n_slices, pop.index, dtype=np.int32))
         start.append(bounds[:-1])
         stop.append(bounds[1:])

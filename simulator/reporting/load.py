@@ -80,7 +80,9 @@ def _inconsistency(result: Result) -> str | None:
     problem = _bad_places(d, chips)
     if problem:
         return problem
-    expected = {"traffic/window_ticks": (windows, 2), "mapping/router_entries": (chips,)}
+    expected = {"traffic/window_ticks": (windows, 2), "mapping/router_entries": (chips,),
+                "traffic/population_link_packets": (
+                    windows, len(set(d["mapping/placements"]["population"].tolist())), links)}
     for name in d:
         group, _, leaf = name.rpartition("/")
         if group == "traffic" and leaf.startswith("link_") and leaf != "link_latency_histogram":

@@ -22,12 +22,13 @@ from chips.topology import DIRECTIONS, DIRECTION_NAMES
 from ..results import Result
 from .files import write_atomically
 from .power_plot import power_over_time
-from .tables import core_rows, link_rows, timed
+from .tables import core_rows, link_rows, population_order, timed
 
 DPI = 100
 SIZES_PX = {"chip_grid.png": (1200, 1000), "link_traffic.png": (1200, 700),
             "core_load.png": (1200, 1000), "spike_raster.png": (1200, 700),
-            "state.png": (1200, 800), "latency.png": (1000, 600), "power.png": (1200, 800)}
+            "state.png": (1200, 800), "latency.png": (1000, 600), "power.png": (1200, 800),
+            "population_traffic.png": (1200, 700)}
 MOST_LINES = 10          # traffic lines drawn at most, however large --top is
 MOST_SPIKES = 200_000    # raster points drawn at most (every k-th spike beyond)
 MOST_NUMBERED_COLUMNS = 60  # core-load picture columns that still fit a core number each
@@ -43,7 +44,8 @@ def write_plots(result: Result, directory: Path, top: int = 10) -> tuple[list[Pa
     drawers = {"chip_grid.png": chip_grid, "link_traffic.png": link_traffic,
                "core_load.png": core_load, "spike_raster.png": spike_raster,
                "state.png": state, "latency.png": latency,
-               "power.png": lambda fig, res, top: power_over_time(fig, res, top, _title(res))}
+               "power.png": lambda fig, res, top: power_over_time(fig, res, top, _title(res)),
+               "population_traffic.png": population_traffic}
     for name, draw in drawers.items():
         figure = _figure(name)
         reason = draw(figure, result, top)
@@ -156,6 +158,33 @@ def link_traffic(figure: Figure, result: Result, top: int) -> str | None:
         if merged > len(shown) else ""
     ax.set_title(f"{_title(result)}: the {len(shown)} busiest link series, per traffic "
                  f"window{same}", fontsize=10)
+    return None
+
+
+def population_traffic(figure: Figure, result: Result, top: int) -> str | None:
+    """Inter-chip packets per ms of each source population, per traffic window."""
+    d = result.datasets
+    if "traffic/population_link_packets" not in d:
+        return "the file does not record packets by source population (an older neurochip)"
+    per_window = d["traffic/population_link_packets"].sum(axis=2)
+    names = population_order(result)
+    sending = sorted((p for p in range(len(names)) if per_window[:, p].sum() > 0),
+                     key=lambda p: (-per_window[:, p].sum(), p))[:min(top, MOST_LINES)]
+    if not sending:
+        return "no packet crossed an inter-chip link"
+    step_ms = result.attributes["timestep_ns"] / 1e6
+    windows = d["traffic/window_ticks"]
+    edges_ms = np.append(windows[:, 0], windows[-1, 1]) * step_ms
+    lengths_ms = (windows[:, 1] - windows[:, 0]) * step_ms
+    ax = figure.subplots()
+    for p in sending:
+        ax.stairs(per_window[:, p] / lengths_ms, edges_ms,
+                  label=f"{names[p]}: {int(per_window[:, p].sum())} packets")
+    ax.set_xlabel("model time (ms)")
+    ax.set_ylabel("inter-chip packets per ms (link crossings)")
+    ax.set_ylim(bottom=0)
+    ax.legend(fontsize=8, loc="upper right")
+    ax.set_title(f"{_title(result)}: inter-chip traffic by source population", fontsize=10)
     return None
 
 

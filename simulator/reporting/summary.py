@@ -8,7 +8,7 @@ import numpy as np
 
 from ..results import Result
 from .tables import (ENERGY_PARTS, all_tables, chip_power_w, core_budget, duration_s,
-                     table_capacity, timed)
+                     population_order, table_capacity, timed)
 
 PERCENTILES = (50, 90, 99)
 RUN_KEYS = ("network", "machine", "fidelity", "seed", "timestep_ns", "duration_ticks",
@@ -27,6 +27,7 @@ def summarise(result: Result, top: int = 10) -> dict:
         "populations": tables["populations"],
         "state": tables["state"],
         "links": link_summary(result, tables["links"], top, is_timed),
+        "population_links": population_link_summary(result, tables["population_links"], top),
         "routers": router_summary(tables["routers"], top),
         "losses": loss_summary(tables) if is_timed else None,
         "cores": core_summary(result, tables["cores"], top, is_timed),
@@ -59,6 +60,9 @@ def absent(result: Result, tables: dict) -> list[str]:
                      "older neurochip), so table use is given in entries only")
     if not tables["ranks"]:
         notes.append("per-rank profile: the file has no /profile group")
+    if "traffic/population_link_packets" not in result.datasets:
+        notes.append("inter-chip packets by source population: the file does not record "
+                     "them (written by an older neurochip)")
     if not tables["energy"]:
         notes.append("energy and power: the file has no /energy group (written by an older "
                      "neurochip)")
@@ -79,6 +83,20 @@ def link_summary(result: Result, rows: list[dict], top: int, is_timed: bool) -> 
     if is_timed and rows:
         summary["max_busy_fraction"] = max(r["peak_busy_fraction"] for r in rows)
         summary["max_queue"] = max(r["max_queue"] for r in rows)
+    return summary
+
+
+def population_link_summary(result: Result, rows: list[dict], top: int) -> list[dict] | None:
+    """Per source population (network order): its inter-chip packets, the links they used,
+    and its busiest links; None for files without the per-population counts."""
+    if "traffic/population_link_packets" not in result.datasets:
+        return None
+    summary = []
+    for name in population_order(result):
+        mine = [r for r in rows if r["population"] == name]
+        if mine:
+            summary.append({"population": name, "packets": sum(r["packets"] for r in mine),
+                            "links_used": len(mine), "busiest": busiest(mine, "packets", top)})
     return summary
 
 

@@ -91,6 +91,34 @@ def link_rows(result: Result) -> list[dict]:
     return rows
 
 
+def population_order(result: Result) -> list[str]:
+    """Population names in network order (the population axis of population_link_packets):
+    the order their slices appear in /mapping/placements."""
+    names = result.datasets["mapping/placements"]["population"]
+    return list(dict.fromkeys(str(n) for n in names))
+
+
+def population_link_rows(result: Result) -> list[dict]:
+    """One row per source population and link that carried its packets (files without
+    /traffic/population_link_packets give none)."""
+    d = result.datasets
+    if "traffic/population_link_packets" not in d:
+        return []
+    counts = d["traffic/population_link_packets"].sum(axis=0)
+    links = d["traffic/links"]
+    rows = []
+    for p, name in enumerate(population_order(result)):
+        for i in np.flatnonzero(counts[p]):
+            direction = int(links[i]["direction"])
+            rows.append({"population": name, "link": int(i),
+                         "source_x": int(links[i]["source_x"]),
+                         "source_y": int(links[i]["source_y"]), "direction": direction,
+                         "direction_name": DIRECTION_NAMES[direction] if 0 <= direction < 6
+                         else "", "target_x": int(links[i]["target_x"]),
+                         "target_y": int(links[i]["target_y"]), "packets": int(counts[p, i])})
+    return rows
+
+
 def router_rows(result: Result) -> list[dict]:
     d = result.datasets
     chips = d["traffic/chips"]
@@ -215,4 +243,5 @@ def all_tables(result: Result) -> dict[str, list[dict]]:
     return {"populations": population_rows(result), "state": state_rows(result),
             "links": link_rows(result), "routers": router_rows(result),
             "cores": core_rows(result), "ranks": rank_rows(result),
-            "latency": latency_rows(result), "energy": energy_rows(result)}
+            "latency": latency_rows(result), "energy": energy_rows(result),
+            "population_links": population_link_rows(result)}

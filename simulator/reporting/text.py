@@ -13,7 +13,8 @@ def render(summary: dict, source: str = "") -> str:
     if run["interrupted"]:
         lines.append(f"  interrupted: holds the first {run['duration_ticks']} of "
                      f"{run['requested_duration_ticks']} ticks asked for")
-    for section in (_populations, _state, _links, _routers, _losses, _cores, _tables, _latency,
+    for section in (_populations, _state, _links, _population_links,
+                    _routers, _losses, _cores, _tables, _latency,
                     _energy, _profile, _absent):
         part = section(summary)
         if part:
@@ -72,6 +73,19 @@ def _links(s):
                         ("max queue", "max_queue", "d"), ("drops", "drops", "d")]
         lines += [f"  busiest {len(rows)}:"] + table(rows, columns)
     return lines
+
+
+def _population_links(s):
+    per = s["population_links"]
+    if not per:
+        return []
+    rows = [dict(p, route=(f"link {b['link']} ({b['source_x']},{b['source_y']}) "
+                           f"{b['direction_name']} -> ({b['target_x']},{b['target_y']}): "
+                           f"{b['packets']}") if (b := p["busiest"][0]) else "")
+            for p in per]
+    return ["Inter-chip packets by source population:"] + table(rows, [
+        ("population", "population", "s"), ("packets", "packets", "d"),
+        ("links", "links_used", "d"), ("busiest link", "route", "s")])
 
 
 def _routers(s):
