@@ -168,3 +168,12 @@ def test_a_kernel_that_cannot_be_imported_is_refused():
         return 0
     with pytest.raises(TypeError, match="module-level @njit function"):
         fused.loop_for([local_kernel], 0, SERIAL)
+
+
+@pytest.mark.parametrize("size", [0, 1, 7, 8, 9, 64, 4001])
+def test_compact_lists_the_neurons_that_fired_in_order(size):
+    from networks.models.base import compact
+    fired = np.random.default_rng(size).random(size) < 0.2
+    spiked = np.empty(size, dtype=np.int32)
+    n = compact(fired, spiked)
+    np.testing.assert_array_equal(spiked[:n], np.flatnonzero(fired))
