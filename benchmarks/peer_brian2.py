@@ -5,7 +5,7 @@ and the firing statistics of each so that the same work is compared. The Brian2 
 written in neurochip's timing conventions (docs/conventions.md), so both run one network.
 
     python -m benchmarks.peer_brian2 [--cases cuba:4000 cuba:40000 brunel:12500]
-                                     [--brian2-python PATH]
+                                     [--brian2-python PATH] [--repeat 3]
 
 Brian2 lives in its own venv (it needs numpy < 2.4 on Python 3.11, and is never a
 dependency of neurochip):
@@ -64,19 +64,28 @@ def neurochip_case(network: str, neurons: int, fidelity: str) -> dict:
             "build_wall_s": result.attributes["build_wall_s"],
             "run_wall_s": result.attributes["run_wall_s"],
             "synapses": int(result.datasets["mapping/edges"]["synapses"].sum()),
+            "synaptic_events": result.attributes["synaptic_events"],
             "machine": result.attributes["machine"],
             "populations": statistics(times_s, np.concatenate(ids), ranges,
                                       DURATION_MS / 1000)}
 
 
-def brian2_case(network: str, neurons: int, device: str, python: Path) -> dict:
+def repeated(rows: list[dict]) -> dict:
+    """The first row with the median run time of all and each one's."""
+    times = [row["run_wall_s"] for row in rows]
+    return {**rows[0], "run_wall_s": float(np.median(times)), "run_wall_s_each": times}
+
+
+def brian2_case(network: str, neurons: int, device: str, python: Path,
+                repeat: int = 1) -> dict:
     if not python.exists():
         raise SystemExit(f"no Brian2 venv at {python.parent.parent}; create it as the "
                          f"docstring of benchmarks/peer_brian2.py says, or give "
                          f"--brian2-python")
     done = subprocess.run([str(python), str(REPO / "benchmarks" / "brian2_side.py"),
                            network, "--neurons", str(neurons), "--device", device,
-                           "--duration-ms", str(DURATION_MS), "--dt-ms", str(DT_MS)],
+                           "--duration-ms", str(DURATION_MS), "--dt-ms", str(DT_MS),
+                           "--repeat", str(repeat)],
                           check=True, capture_output=True, text=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -86,13 +95,20 @@ def main() -> None:
     parser.add_argument("--cases", nargs="+", default=["cuba:4000", "cuba:40000",
                                                        "brunel:12500"])
     parser.add_argument("--brian2-python", type=Path, default=BRIAN2_PYTHON)
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="runs of Brian2's compiled binary and of neurochip functional, "
+                             "back to back; their medians are compared")
     args = parser.parse_args()
-    figures = {"duration_ms": DURATION_MS, "dt_ms": DT_MS, "cases": []}
+    figures = {"duration_ms": DURATION_MS, "dt_ms": DT_MS, "repeat": args.repeat,
+               "cases": []}
     for case in args.cases:
         network, neurons = case.split(":")
-        rows = [brian2_case(network, int(neurons), device, args.brian2_python)
-                for device in ("runtime", "cpp_standalone")]
-        rows += [neurochip_case(network, int(neurons), f) for f in ("functional", "timed")]
+        rows = [brian2_case(network, int(neurons), "runtime", args.brian2_python),
+                brian2_case(network, int(neurons), "cpp_standalone", args.brian2_python,
+                            args.repeat),
+                repeated([neurochip_case(network, int(neurons), "functional")
+                          for _ in range(args.repeat)]),
+                neurochip_case(network, int(neurons), "timed")]
         for row in rows:
             print(network, neurons, json.dumps(row), file=sys.stderr)
         by = {row["simulator"].split()[0] + " " + row["simulator"].split()[-1]: row

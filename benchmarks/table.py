@@ -37,6 +37,24 @@ def _peer_rows(record: dict) -> list[tuple[str, str, str]]:
     return rows
 
 
+def _nest_rows(record: dict) -> list[tuple[str, str, str]]:
+    rows = []
+    limit = record["figures"]["physical_limit_events_per_s_per_core"]
+    for case in record["figures"]["cases"]:
+        *nests, ours = case["results"]
+        label = f"{case['network']} {case['neurons']}, 1 s at 0.1 ms"
+        rows.append((f"{label}: run time against NEST (median of {record['figures']['repeat']})",
+                     ", ".join(f"{r['simulator'].split(' ', 2)[-1]} {r['run_wall_s']:.3g} s"
+                               for r in nests) + f", neurochip functional "
+                     f"{ours['run_wall_s']:.3g} s ({case['functional_vs_nest_1_thread']}x "
+                     f"faster than 1 thread)", ">= 5x faster than NEST on 1 thread"))
+        rows.append((f"{label}: synaptic events per second on one core",
+                     f"{case['neurochip_events_per_s_per_core'] / 1e6:.0f} M/s "
+                     f"({case['fraction_of_physical_limit']:.0%} of {limit / 1e9:.2g} G/s)",
+                     "the memory-bandwidth limit, 8-byte synapses at 10 GB/s"))
+    return rows
+
+
 def rows() -> list[tuple[str, str, str, str]]:
     """(what, figure, target, source file) for every stored result that has a target."""
     out = []
@@ -50,6 +68,18 @@ def rows() -> list[tuple[str, str, str, str]]:
     peer = _load("peer_brian2")
     if peer:
         out += [(*row, "peer_brian2.json") for row in _peer_rows(peer)]
+    nest = _load("peer_nest")
+    if nest:
+        out += [(*row, "peer_nest.json") for row in _nest_rows(nest)]
+    ranks = _load("functional_ranks")
+    if ranks:
+        targets = {"cuba": "1.3x", "brunel": "1.7x"}
+        for name, rows in ranks["figures"]["cases"].items():
+            out.append((f"{name} example, functional, 2 ranks on 2 cores against 1 (median of "
+                        f"{ranks['figures']['repeats']})",
+                        ", ".join(f"{r['ranks']} rank(s) {r['run_wall_s']:.2f} s" for r in rows)
+                        + f": {rows[-1]['speedup']}x", f">= {targets.get(name, '?')} faster",
+                        "functional_ranks.json"))
     chip = _load("full_chip")
     if chip:
         f = chip["figures"]

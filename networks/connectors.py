@@ -274,6 +274,7 @@ def _fixed_in_degree_rows(n_pre, post_start, post_stop, n, exclude_self, with_re
                 if row[k] >= post:
                     row[k] += 1
         at = (post - post_start) * n
-        pre[at:at + n] = row
-        posts[at:at + n] = post
+        for k in range(n):  # a loop, not a slice assignment: no shape check to compile
+            pre[at + k] = row[k]
+            posts[at + k] = post
     return pre, posts

@@ -36,18 +36,44 @@ def _mix(z):
 
 
 @njit(cache=True, inline="always")
-def hash64(seed, stream_id, index, counter):
-    """A 64-bit hash of four integers."""
+def hash_prefix(seed, stream_id, index):
+    """The part of `hash64` that the counter does not change: the draws of one neuron at
+    every tick share it, so a kernel can keep it and hash only the counter."""
     h = _mix(np.uint64(seed) + _GOLDEN)
     h = _mix(h ^ (np.uint64(stream_id) + _GOLDEN))
-    h = _mix(h ^ (np.uint64(index) + _GOLDEN))
-    return _mix(h ^ (np.uint64(counter) + _GOLDEN))
+    return _mix(h ^ (np.uint64(index) + _GOLDEN))
+
+
+@njit(cache=True, inline="always")
+def hash64(seed, stream_id, index, counter):
+    """A 64-bit hash of four integers."""
+    return _mix(hash_prefix(seed, stream_id, index) ^ (np.uint64(counter) + _GOLDEN))
 
 
 @njit(cache=True, inline="always")
 def uniform(seed, stream_id, index, counter):
     """A uniform double in [0, 1) from the hash of the four integers."""
     return np.float64(hash64(seed, stream_id, index, counter) >> np.uint64(11)) * _TO_UNIT
+
+
+@njit(cache=True, inline="always")
+def uniform_after(prefix, counter):
+    """`uniform(seed, stream_id, index, counter)` from `hash_prefix(seed, stream_id, index)`."""
+    h = _mix(np.uint64(prefix) ^ (np.uint64(counter) + _GOLDEN))
+    return np.float64(h >> np.uint64(11)) * _TO_UNIT
+
+
+def hash_prefixes(seed, stream_ids: np.ndarray, indices: np.ndarray) -> np.ndarray:
+    """`hash_prefix` for each (stream, index) pair of two equal-length arrays, in NumPy
+    (whose uint64 arithmetic wraps as the compiled one does): nothing to compile."""
+    def mix(z):
+        z = (z ^ (z >> np.uint64(30))) * _MUL1
+        z = (z ^ (z >> np.uint64(27))) * _MUL2
+        return z ^ (z >> np.uint64(31))
+    with np.errstate(over="ignore"):
+        h = mix(np.full(len(indices), np.uint64(seed), dtype=np.uint64) + _GOLDEN)
+        h = mix(h ^ (np.asarray(stream_ids).astype(np.uint64) + _GOLDEN))
+        return mix(h ^ (np.asarray(indices).astype(np.uint64) + _GOLDEN))
 
 
 # |normal| <= sqrt(-2 ln 2**-53): the smallest 1 - u1 a 53-bit uniform can give.

@@ -3,6 +3,8 @@
 import resource
 import time
 
+import numpy as np
+
 from chips import Machine
 from networks import Network
 
@@ -50,5 +52,6 @@ def simulate(network: Network, machine: Machine, run: RunOptions = RunOptions(),
         "build_wall_s": comm.max(built - started),
         "run_wall_s": comm.max(finished - built),
         "peak_rss_bytes": comm.max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024),
+        "synaptic_events": int(comm.sum(np.array([sim.delivered_synaptic_events()]))[0]),
     }
     return collect(network, placed, sim, attributes)

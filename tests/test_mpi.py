@@ -60,6 +60,27 @@ def test_one_two_and_three_ranks_write_identical_files(tmp_path, fidelity):
         assert (profile >= 0).all()  # wall time per phase, never negative
 
 
+def test_a_batch_exchanged_while_the_next_one_runs_gives_the_same_result(tmp_path):
+    """Delays of 5 ticks: under MPI at functional fidelity, batches of 2 ticks, each
+    received and delivered after the next one ran (its events are due 5 ticks on)."""
+    config = tmp_path / "net.toml"
+    config.write_text(MULTI_CHIP.replace("[run]\n", '[run]\nfidelity = "functional"\n')
+                      .replace("n_neurons = 1200", "n_neurons = 1200\ndelay_ms = 0.5"))
+    results = {}
+    for n in (1, 2, 3):
+        out = tmp_path / f"r{n}.h5"
+        done = mpiexec(n, NEUROCHIP, "run", str(config), "--out", str(out), "--quiet")
+        assert done.returncode == 0, done.stderr
+        results[n] = load_result(out)
+    assert len(results[1].spikes("exc")[0]) > 100
+    for n in (2, 3):
+        assert_same_results(results[1], results[n])
+        assert results[n].attributes["synaptic_events"] == \
+            results[1].attributes["synaptic_events"]
+        # 500 ticks in batches of 2: one message round a batch
+        np.testing.assert_array_equal(results[n].datasets["profile/exchanges"], 250)
+
+
 def test_energy_and_dvfs_levels_are_the_same_on_any_number_of_ranks(tmp_path):
     """Cores that change performance level tick by tick (their load crosses the 150 MHz
     budget), so spike times follow per-core clocks that each rank sets for its own cores:

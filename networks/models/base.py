@@ -2,7 +2,7 @@
 
 A model is a frozen dataclass of parameters (units in the names) with a Numba kernel beside
 it. The simulator gathers all neurons of one model class on an MPI rank into a `ModelGroup`
-and calls its `step` once per tick, so a tick costs one kernel call per model, not one call
+and calls its kernel once per tick, so a tick costs one kernel call per model, not one call
 per core or per neuron.
 """
 
@@ -34,11 +34,22 @@ class Members:
 
 
 class ModelGroup(ABC):
-    """State of all neurons of one model on one rank, laid out in member order."""
+    """State of all neurons of one model on one rank, laid out in member order.
+
+    A compiled model names its tick kernel in `kernel`: a module-level `@njit` function
+    called as `kernel(state, tick, synaptic_input, spiked, payload)` with `state =
+    kernel_state()`, which the engine calls from one compiled loop per batch of ticks. A
+    model without one (`kernel = None`) overrides `step` instead, and the engine calls it
+    from Python, one tick at a time.
+    """
 
     size: int
+    kernel = None
 
-    @abstractmethod
+    def kernel_state(self) -> tuple:
+        """The arrays and numbers `kernel` reads and updates (the same objects every tick)."""
+        return ()
+
     def step(self, tick: int, synaptic_input: np.ndarray, spiked: np.ndarray,
              payload: np.ndarray) -> int:
         """Advance every neuron over tick `tick`.
@@ -49,6 +60,7 @@ class ModelGroup(ABC):
         A graded model also writes the value each event carries to `payload` (in the same
         positions as `spiked`); the others leave it alone.
         """
+        return self.kernel(self.kernel_state(), tick, synaptic_input, spiked, payload)
 
     def state(self, name: str) -> np.ndarray:
         """The named state variable of every neuron, for recording."""
@@ -59,10 +71,6 @@ class ModelGroup(ABC):
         """The most events the group emits in one tick (one per neuron unless a source
         repeats a neuron within a tick)."""
         return self.size
-
-    def warm_up(self) -> None:
-        """Compile (or load from cache) the kernel by running it on no neurons, so that JIT
-        time counts as build time, not run time."""
 
 
 class NeuronModel(ABC):
@@ -117,9 +125,19 @@ def parameter_table(members: Sequence[Members], row) -> ParameterRuns:
 
 @njit(cache=True)
 def compact(fired, spiked):
-    """Write the indices of the neurons that fired to `spiked`; return how many."""
+    """Write the indices of the neurons that fired to `spiked`, ascending; return how many.
+    Eight flags are tested at once (as one 64-bit word): few neurons fire in a tick, and a
+    flag at a time cost as much as the neuron update itself."""
     n = 0
-    for j in range(fired.size):
+    whole = fired.size // 8 * 8
+    words = fired[:whole].view(np.uint64)
+    for w in range(words.size):
+        if words[w] != 0:
+            for j in range(8 * w, 8 * w + 8):
+                if fired[j]:
+                    spiked[n] = j
+                    n += 1
+    for j in range(whole, fired.size):
         if fired[j]:
             spiked[n] = j
             n += 1

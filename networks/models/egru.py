@@ -107,16 +107,21 @@ class EGRUGroup(ModelGroup):
         self.y = np.zeros(self.size)
         self.fired = np.zeros(self.size, dtype=np.bool_)
 
-    def step(self, tick: int, synaptic_input: np.ndarray, spiked: np.ndarray,
-             payload: np.ndarray) -> int:
-        return egru_step(tick, self.c, self.y, self.constants, synaptic_input, spiked, payload)
+    @property
+    def kernel(self):
+        return egru_kernel
+
+    def kernel_state(self) -> tuple:
+        return self.c, self.y, self.constants
 
     def state(self, name: str) -> np.ndarray:
         return {"c": self.c, "y": self.y}[name]
 
-    def warm_up(self) -> None:
-        egru_step(0, self.c[:0], self.y[:0], self.constants[:, :0], np.zeros((4, 0)),
-                  np.empty(0, dtype=np.int32), np.empty(0))
+@njit(cache=True, inline="always")
+def egru_kernel(state, tick, synaptic_input, spiked, payload):
+    """`egru_step` called as the engine calls a model (`ModelGroup.kernel`)."""
+    c, y, constants = state
+    return egru_step(tick, c, y, constants, synaptic_input, spiked, payload)
 
 
 @njit(cache=True)

@@ -47,23 +47,40 @@ class GradedSequenceSource(NeuronModel):
 
 
 class GradedSequenceGroup(ModelGroup):
+    """The members' tables side by side in one array: member m's row r is
+    `values[offset[m] + r * width[m] : ... + width[m]]`, sent by neurons `first[m] ..`
+    (every tick, or until its last row without `repeat[m]`)."""
+
     def __init__(self, members: Sequence[Members]) -> None:
         self.size = sum(m.size for m in members)
-        self.tables = [np.ascontiguousarray(m.model.values[:, m.start:m.stop])
-                       for m in members]
-        self.repeat = [m.model.repeat for m in members]
-        self.first = np.cumsum([0] + [m.size for m in members])
+        tables = [np.ascontiguousarray(m.model.values[:, m.start:m.stop]) for m in members]
+        self.values = np.concatenate([t.ravel() for t in tables]) if tables else np.zeros(0)
+        self.offset = np.cumsum([0] + [t.size for t in tables])[:-1].astype(np.int64)
+        self.rows = np.array([t.shape[0] for t in tables], dtype=np.int64)
+        self.width = np.array([t.shape[1] for t in tables], dtype=np.int64)
+        self.first = np.cumsum([0] + [m.size for m in members])[:-1].astype(np.int64)
+        self.repeat = np.array([m.model.repeat for m in members], dtype=np.bool_)
 
-    def step(self, tick: int, synaptic_input: np.ndarray, spiked: np.ndarray,
-             payload: np.ndarray) -> int:
-        n = 0
-        for table, first, repeat in zip(self.tables, self.first, self.repeat):
-            if repeat or tick < table.shape[0]:
-                n = graded_row_step(table[tick % table.shape[0]], first, spiked, payload, n)
-        return n
+    @property
+    def kernel(self):
+        return graded_sequence_kernel
 
-    def warm_up(self) -> None:
-        graded_row_step(np.zeros(0), 0, np.empty(0, dtype=np.int32), np.empty(0), 0)
+    def kernel_state(self) -> tuple:
+        return self.values, self.offset, self.rows, self.width, self.first, self.repeat
+
+
+@njit(cache=True, inline="always")
+def graded_sequence_kernel(state, tick, synaptic_input, spiked, payload):
+    """Each member's row for `tick` (`GradedSequenceGroup`), its non-zero entries as events;
+    a member that does not repeat is silent after its last row."""
+    values, offset, rows, width, first, repeat = state
+    n = 0
+    for m in range(offset.size):
+        if not repeat[m] and tick >= rows[m]:
+            continue
+        at = offset[m] + (tick % rows[m]) * width[m]
+        n = graded_row_step(values[at:at + width[m]], first[m], spiked, payload, n)
+    return n
 
 
 @njit(cache=True)
@@ -104,23 +121,28 @@ class PoissonCountGroup(PoissonCounts, ModelGroup):
         super().__init__(members, timestep_ms, seed, "rate_hz")
         self.size = len(self.neuron_id)
 
-    def step(self, tick: int, synaptic_input: np.ndarray, spiked: np.ndarray,
-             payload: np.ndarray) -> int:
-        return poisson_count_step(self.seed, self.stream, self.neuron_id, self.exp_minus_mean,
-                                  tick, spiked, payload)
+    @property
+    def kernel(self):
+        return poisson_count_kernel
 
-    def warm_up(self) -> None:
-        poisson_count_step(self.seed, self.stream[:0], self.neuron_id[:0],
-                           self.exp_minus_mean[:0], 0, np.empty(0, dtype=np.int32),
-                           np.empty(0))
+    def kernel_state(self) -> tuple:
+        return self.prefix, self.exp_minus_mean
+
+
+@njit(cache=True, inline="always")
+def poisson_count_kernel(state, tick, synaptic_input, spiked, payload):
+    """`poisson_count_step` called as the engine calls a model (`ModelGroup.kernel`)."""
+    prefix, exp_minus_mean = state
+    return poisson_count_step(prefix, exp_minus_mean, tick, spiked, payload)
 
 
 @njit(cache=True)
-def poisson_count_step(seed, stream, neuron_id, exp_minus_mean, tick, spiked, payload):
-    """Draw each neuron's count for the tick; send the non-zero ones."""
+def poisson_count_step(prefix, exp_minus_mean, tick, spiked, payload):
+    """Draw each neuron's count for the tick (`prefix`: its hash prefix); send the non-zero
+    ones."""
     n = 0
-    for j in range(neuron_id.size):
-        k = poisson_count(seed, stream[j], neuron_id[j], tick, exp_minus_mean[j])
+    for j in range(prefix.size):
+        k = poisson_count(prefix[j], tick, exp_minus_mean[j])
         if k > 0:
             spiked[n] = j
             payload[n] = k

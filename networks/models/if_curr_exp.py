@@ -92,20 +92,25 @@ class IFCurrExpGroup(ModelGroup):
         self.refractory = np.zeros(self.size, dtype=np.int32)
         self.fired = np.zeros(self.size, dtype=np.bool_)
 
-    def step(self, tick: int, synaptic_input: np.ndarray, spiked: np.ndarray,
-             payload: np.ndarray) -> int:
+    @property
+    def kernel(self):
+        return if_curr_exp_kernel
+
+    def kernel_state(self) -> tuple:
         runs = self.runs
-        return if_curr_exp_step(self.v, self.i_exc, self.i_inh, self.refractory, runs.bounds,
-                                runs.rows, runs.table, synaptic_input, self.fired, spiked)
+        return (self.v, self.i_exc, self.i_inh, self.refractory, runs.bounds, runs.rows,
+                runs.table, self.fired)
 
     def state(self, name: str) -> np.ndarray:
         return {"v": self.v, "i_exc": self.i_exc, "i_inh": self.i_inh}[name]
 
-    def warm_up(self) -> None:
-        runs = self.runs
-        if_curr_exp_step(self.v, self.i_exc, self.i_inh, self.refractory, runs.bounds[:1],
-                         runs.rows[:0], runs.table, np.zeros((2, self.size)), self.fired[:0],
-                         np.empty(0, dtype=np.int32))
+
+@njit(cache=True, inline="always")
+def if_curr_exp_kernel(state, tick, synaptic_input, spiked, payload):
+    """`if_curr_exp_step` called as the engine calls a model (`ModelGroup.kernel`)."""
+    v, i_exc, i_inh, refractory, bounds, rows, table, fired = state
+    return if_curr_exp_step(v, i_exc, i_inh, refractory, bounds, rows, table, synaptic_input,
+                            fired, spiked)
 
 
 @njit(cache=True)

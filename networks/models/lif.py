@@ -71,19 +71,23 @@ class LIFGroup(ModelGroup):
         self.refractory = np.zeros(self.size, dtype=np.int32)
         self.fired = np.zeros(self.size, dtype=np.bool_)
 
-    def step(self, tick: int, synaptic_input: np.ndarray, spiked: np.ndarray,
-             payload: np.ndarray) -> int:
+    @property
+    def kernel(self):
+        return lif_kernel
+
+    def kernel_state(self) -> tuple:
         runs = self.runs
-        return lif_step(self.v, self.refractory, runs.bounds, runs.rows, runs.table,
-                        synaptic_input, self.fired, spiked)
+        return self.v, self.refractory, runs.bounds, runs.rows, runs.table, self.fired
 
     def state(self, name: str) -> np.ndarray:
         return {"v": self.v}[name]
 
-    def warm_up(self) -> None:
-        runs = self.runs
-        lif_step(self.v, self.refractory, runs.bounds[:1], runs.rows[:0], runs.table,
-                 np.zeros((2, self.size)), self.fired[:0], np.empty(0, dtype=np.int32))
+
+@njit(cache=True, inline="always")
+def lif_kernel(state, tick, synaptic_input, spiked, payload):
+    """`lif_step` called as the engine calls a model (`ModelGroup.kernel`)."""
+    v, refractory, bounds, rows, table, fired = state
+    return lif_step(v, refractory, bounds, rows, table, synaptic_input, fired, spiked)
 
 
 @njit(cache=True)

@@ -204,17 +204,22 @@ class NIRGroup(ModelGroup):
         self.fired = np.zeros(self.size, dtype=np.bool_)
         self.pending = np.zeros(self.size, dtype=np.bool_)  # a delayed reset due next tick
 
-    def step(self, tick: int, synaptic_input: np.ndarray, spiked: np.ndarray,
-             payload: np.ndarray) -> int:
-        return nir_step(tick, self.v, self.i, self.table, synaptic_input[0], self.fired,
-                        self.pending, spiked, payload, self.graded)
+    @property
+    def kernel(self):
+        return nir_kernel
+
+    def kernel_state(self) -> tuple:
+        return self.v, self.i, self.table, self.fired, self.pending, self.graded
 
     def state(self, name: str) -> np.ndarray:
         return {"v": self.v, "i": self.i}[name]
 
-    def warm_up(self) -> None:
-        nir_step(0, self.v[:0], self.i[:0], self.table[:0], np.zeros(0), self.fired[:0],
-                 self.pending[:0], np.empty(0, dtype=np.int32), np.empty(0), self.graded)
+@njit(cache=True, inline="always")
+def nir_kernel(state, tick, synaptic_input, spiked, payload):
+    """`nir_step` called as the engine calls a model (`ModelGroup.kernel`)."""
+    v, i, table, fired, pending, graded = state
+    return nir_step(tick, v, i, table, synaptic_input[0], fired, pending, spiked, payload,
+                    graded)
 
 
 @njit(cache=True)

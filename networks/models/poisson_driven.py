@@ -15,10 +15,10 @@ from numba import njit
 
 from .. import rng
 from ..errors import check
-from ..rng import uniform
+from ..rng import hash_prefixes, uniform_after
 from .base import Members, ModelGroup
-from .if_curr_exp import IFCurrExp, IFCurrExpGroup
-from .lif import LIF, LIFGroup
+from .if_curr_exp import IFCurrExp, IFCurrExpGroup, if_curr_exp_kernel
+from .lif import LIF, LIFGroup, lif_kernel
 
 MAX_MEAN_COUNT = 500.0  # exp(-mean) must stay a normal double
 DRIVE_STREAM = 1        # detail bits of the Poisson stream, apart from a source's own
@@ -31,7 +31,8 @@ def _check_drive(model) -> None:
 
 class PoissonCounts:
     """What a group needs to draw a Poisson count per neuron and tick: the seed, each
-    neuron's stream and id, and exp(-mean count) from the rate field `rate` of its model."""
+    neuron's stream and id (and the hash prefix of the three), and exp(-mean count) from the
+    rate field `rate` of its model."""
 
     def __init__(self, members: Sequence[Members], timestep_ms: float, seed: int, rate: str,
                  detail: int = 0) -> None:
@@ -46,6 +47,7 @@ class PoissonCounts:
               f"be at most {MAX_MEAN_COUNT:g} spikes a timestep "
               f"({MAX_MEAN_COUNT * 1e3 / timestep_ms:g} Hz)", mean.max() * 1e3 / timestep_ms)
         self.exp_minus_mean = np.exp(-mean)
+        self.prefix = hash_prefixes(self.seed, self.stream, self.neuron_id)
 
 
 class PoissonDrive(PoissonCounts):
@@ -56,34 +58,32 @@ class PoissonDrive(PoissonCounts):
         self.weight = np.concatenate([np.full(m.size, float(m.model.drive_weight))
                                       for m in members])
 
-    def add(self, tick: int, row: np.ndarray) -> None:
-        add_poisson_drive(self.seed, self.stream, self.neuron_id, self.exp_minus_mean,
-                          self.weight, tick, row)
+    def kernel_state(self) -> tuple:
+        return self.prefix, self.exp_minus_mean, self.weight
 
-    def warm_up(self) -> None:
-        add_poisson_drive(self.seed, self.stream[:0], self.neuron_id[:0],
-                          self.exp_minus_mean[:0], self.weight[:0], 0, np.zeros(0))
+    def add(self, tick: int, row: np.ndarray) -> None:
+        """Add the drive of `tick` to `row`, the group's excitatory inputs."""
+        add_poisson_drive(self.prefix, self.exp_minus_mean, self.weight, tick, row)
 
 
 @njit(cache=True)
-def poisson_count(seed, stream, neuron, tick, exp_minus_mean):
+def poisson_count(prefix, tick, exp_minus_mean):
     """k ~ Poisson(mean) by Knuth's product of uniforms, from the hash of (seed, stream,
-    neuron, tick, draw)."""
-    product = 1.0 - uniform(seed, stream, neuron, tick * 1024)
+    neuron, tick, draw), given the hash prefix of (seed, stream, neuron)."""
+    product = 1.0 - uniform_after(prefix, tick * 1024)
     k = 0
     while product > exp_minus_mean and k < 1023:
         k += 1
-        product *= 1.0 - uniform(seed, stream, neuron, tick * 1024 + k)
+        product *= 1.0 - uniform_after(prefix, tick * 1024 + k)
     return k
 
 
 @njit(cache=True)
-def add_poisson_drive(seed, stream, neuron_id, exp_minus_mean, weight, tick, row):
+def add_poisson_drive(prefix, exp_minus_mean, weight, tick, row):
     """Add weight x (this tick's Poisson count) to every neuron's input in `row`."""
     for j in range(row.size):
         if exp_minus_mean[j] < 1.0:
-            row[j] += weight[j] * poisson_count(seed, stream[j], neuron_id[j], tick,
-                                                exp_minus_mean[j])
+            row[j] += weight[j] * poisson_count(prefix[j], tick, exp_minus_mean[j])
 
 
 @dataclass(frozen=True)
@@ -112,17 +112,8 @@ class PoissonDriven:
         super().__init__(members, timestep_ms, seed)
         self.drive = PoissonDrive(members, timestep_ms, seed)
 
-    def step(self, tick, synaptic_input, spiked, payload) -> int:
-        self.drive.add(tick, synaptic_input[0])
-        return super().step(tick, synaptic_input, spiked, payload)
-
-    def warm_up(self) -> None:
-        super().warm_up()
-        self.drive.warm_up()
-
-
-class LIFPoissonGroup(PoissonDriven, LIFGroup):
-    pass
+    def kernel_state(self) -> tuple:
+        return self.drive.kernel_state(), super().kernel_state()
 
 
 @dataclass(frozen=True)
@@ -144,5 +135,36 @@ class IFCurrExpPoisson(IFCurrExp):
         return IFCurrExpPoissonGroup(members, timestep_ms, seed)
 
 
+class LIFPoissonGroup(PoissonDriven, LIFGroup):
+    @property
+    def kernel(self):
+        return lif_poisson_kernel
+
+
 class IFCurrExpPoissonGroup(PoissonDriven, IFCurrExpGroup):
-    pass
+    @property
+    def kernel(self):
+        return if_curr_exp_poisson_kernel
+
+
+@njit(cache=True, inline="always")
+def drive_inputs(drive, tick, row):
+    """Add the tick's Poisson drive (`PoissonDrive.kernel_state()`) to `row`."""
+    prefix, exp_minus_mean, weight = drive
+    add_poisson_drive(prefix, exp_minus_mean, weight, tick, row)
+
+
+@njit(cache=True, inline="always")
+def lif_poisson_kernel(state, tick, synaptic_input, spiked, payload):
+    """The drive onto the excitatory input, then `lif_kernel`."""
+    drive, neurons = state
+    drive_inputs(drive, tick, synaptic_input[0])
+    return lif_kernel(neurons, tick, synaptic_input, spiked, payload)
+
+
+@njit(cache=True, inline="always")
+def if_curr_exp_poisson_kernel(state, tick, synaptic_input, spiked, payload):
+    """The drive onto the excitatory current, then `if_curr_exp_kernel`."""
+    drive, neurons = state
+    drive_inputs(drive, tick, synaptic_input[0])
+    return if_curr_exp_kernel(neurons, tick, synaptic_input, spiked, payload)

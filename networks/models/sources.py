@@ -8,7 +8,7 @@ from numba import njit
 
 from .. import rng
 from ..errors import check
-from ..rng import uniform
+from ..rng import hash_prefixes, uniform_after
 from ..timing import off_grid_times, tick_of
 from .base import Members, ModelGroup, NeuronModel
 
@@ -42,27 +42,34 @@ class PoissonGroup(ModelGroup):
         self.probability = np.concatenate([
             np.full(m.size, m.model.rate_hz * timestep_ms * 1e-3) for m in members]) \
             if members else np.empty(0)
+        self.prefix = hash_prefixes(self.seed, self.stream, self.neuron_id)
         too_fast = self.probability > 1.0
         check(not too_fast.any(), "poisson.rate_hz",
               f"be at most 1 / timestep ({1e3 / timestep_ms:g} Hz)",
               float(self.probability.max(initial=0.0) * 1e3 / timestep_ms))
 
-    def step(self, tick: int, synaptic_input: np.ndarray, spiked: np.ndarray,
-             payload: np.ndarray) -> int:
-        return poisson_step(self.seed, self.stream, self.neuron_id, self.probability, tick,
-                            spiked)
+    @property
+    def kernel(self):
+        return poisson_kernel
 
-    def warm_up(self) -> None:
-        poisson_step(self.seed, self.stream[:0], self.neuron_id[:0], self.probability[:0], 0,
-                     np.empty(0, dtype=np.int32))
+    def kernel_state(self) -> tuple:
+        return self.prefix, self.probability
+
+
+@njit(cache=True, inline="always")
+def poisson_kernel(state, tick, synaptic_input, spiked, payload):
+    """`poisson_step` called as the engine calls a model (`ModelGroup.kernel`)."""
+    prefix, probability = state
+    return poisson_step(prefix, probability, tick, spiked)
 
 
 @njit(cache=True)
-def poisson_step(seed, stream, neuron_id, probability, tick, spiked):
-    """Fire each neuron with its probability, from the hash of (seed, population, neuron, tick)."""
+def poisson_step(prefix, probability, tick, spiked):
+    """Fire each neuron with its probability, from the hash of (seed, population, neuron,
+    tick), given each neuron's hash prefix of the first three."""
     n_spikes = 0
-    for j in range(neuron_id.size):
-        if uniform(seed, stream[j], neuron_id[j], tick) < probability[j]:
+    for j in range(prefix.size):
+        if uniform_after(prefix[j], tick) < probability[j]:
             spiked[n_spikes] = j
             n_spikes += 1
     return n_spikes
@@ -128,13 +135,19 @@ class SpikeArrayGroup(ModelGroup):
     def max_events_per_tick(self) -> int:
         return max(self.size, self.most_per_tick)
 
-    def step(self, tick: int, synaptic_input: np.ndarray, spiked: np.ndarray,
-             payload: np.ndarray) -> int:
-        return spike_array_step(self.event_tick, self.event_neuron, self.cursor, tick, spiked)
+    @property
+    def kernel(self):
+        return spike_array_kernel
 
-    def warm_up(self) -> None:
-        spike_array_step(self.event_tick[:0], self.event_neuron[:0], np.zeros(1, np.int64), 0,
-                         np.empty(0, dtype=np.int32))
+    def kernel_state(self) -> tuple:
+        return self.event_tick, self.event_neuron, self.cursor
+
+
+@njit(cache=True, inline="always")
+def spike_array_kernel(state, tick, synaptic_input, spiked, payload):
+    """`spike_array_step` called as the engine calls a model (`ModelGroup.kernel`)."""
+    event_tick, event_neuron, cursor = state
+    return spike_array_step(event_tick, event_neuron, cursor, tick, spiked)
 
 
 @njit(cache=True)

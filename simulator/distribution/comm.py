@@ -10,6 +10,7 @@ import time
 
 import numpy as np
 
+EXCHANGE_TAG = 21  # the spike messages of a functional exchange (MPI keeps their order)
 # Set by mpiexec/srun of MPICH, Open MPI and PMIx-based launchers for every rank they start.
 _LAUNCHER_VARIABLES = ("PMI_RANK", "PMI_SIZE", "OMPI_COMM_WORLD_SIZE", "PMIX_RANK")
 
@@ -52,6 +53,17 @@ class SerialComm:
     def split(self, color: int):
         """The ranks of the same `color` as a world of their own, in rank order."""
         return self
+
+    def send_start(self, outgoing: dict[int, np.ndarray]) -> list:
+        """Start sending `outgoing[r]` (int64) to each rank r; `send_finish` completes it."""
+        return []
+
+    def receive(self, ranks: list[int]) -> list[np.ndarray]:
+        """The next array each of `ranks` sent here with `send_start`, in their order."""
+        return []
+
+    def send_finish(self, sends: list) -> None:
+        """Wait until the sends `send_start` began are done."""
 
     def sum(self, array: np.ndarray) -> np.ndarray:
         """Element-wise sum of every rank's array, on every rank."""
@@ -160,6 +172,43 @@ class MPIComm:
         stats.transfer_s += time.perf_counter() - synchronised
         stats.bytes_sent += send.nbytes
         return np.split(recv, np.cumsum(received[:, 0])[:-1]), earliest
+
+    def send_start(self, outgoing: dict[int, np.ndarray]) -> list:
+        started = time.perf_counter()
+        sends = []
+        for rank, array in outgoing.items():
+            array = np.ascontiguousarray(array, dtype=np.int64)
+            sends.append((self._comm.Isend(array, dest=rank, tag=EXCHANGE_TAG), array))
+            self.stats.bytes_sent += array.nbytes
+        self.stats.rounds += 1
+        self.stats.transfer_s += time.perf_counter() - started
+        return sends
+
+    def receive(self, ranks: list[int]) -> list[np.ndarray]:
+        stats, status = self.stats, self._mpi.Status()
+        arrays = []
+        for rank in ranks:
+            started = time.perf_counter()
+            # poll, giving the core away between polls: a rank that spins in MPI while the
+            # rank it waits for has no core of its own only delays that rank
+            message = self._comm.Improbe(source=rank, tag=EXCHANGE_TAG, status=status)
+            while message is None:
+                os.sched_yield()
+                message = self._comm.Improbe(source=rank, tag=EXCHANGE_TAG, status=status)
+            arrived = time.perf_counter()
+            array = np.empty(status.Get_count(self._mpi.INT64_T), dtype=np.int64)
+            message.Recv(array)
+            arrays.append(array)
+            stats.waiting_s += arrived - started
+            stats.transfer_s += time.perf_counter() - arrived
+        return arrays
+
+    def send_finish(self, sends: list) -> None:
+        started = time.perf_counter()
+        requests = [request for request, _ in sends]
+        while not self._mpi.Request.Testall(requests):
+            os.sched_yield()
+        self.stats.waiting_s += time.perf_counter() - started
 
     def split(self, color: int):
         sub = MPIComm(self._comm.Split(color, self.rank))

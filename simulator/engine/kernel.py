@@ -22,18 +22,21 @@ from ..costs import slice_cycles_per_neuron
 from ..csr import unique_rows
 from ..distribution import Partition, WindowSync, lookahead_ps, partition_work, slice_costs
 from ..errors import ConfigError
-from ..mapping import Mapping, Routes
+from ..mapping import Mapping
 from ..options import RunOptions
 from .cores import copy_target, core_load, emission_ps, row_segments
-from .fabric import FunctionalFabric, count_packets
+from .fabric import FunctionalFabric
+from .fused import (COUNT, DELIVER, DELIVERY_CYCLES, EMISSION, NEURON_CYCLES, RECORDED,
+                    STASH, STASHED, SYNAPTIC_EVENTS, TickArrays, loop_for)
 from .layout import build_groups, lay_out
 from .packet import PacketFabric
 from .probes import make_probes
 from .recorder import SpikeRecorder
-from .synapses import build_synaptic_matrix, deliver, deliver_batch
+from .synapses import build_synaptic_matrix, deliver_sorted
 from .timed import CHIP, NEVER, S_SENDS, TimedFabric, fabric_spec, fault_times
 
 STOP_CHECK_TICKS = 64  # about how often ranks agree on whether to stop early
+CALL_TICKS = 256       # ticks a compiled call runs at most where nothing waits for them
 # Where a rank's wall time goes; "other" is the rest of the loop: SimPy and Python glue.
 PROFILE_PHASES = ("neurons", "routing", "delivery", "communication", "waiting", "other")
 NEURONS, ROUTING, DELIVERY, COMMUNICATION, WAITING, OTHER = range(len(PROFILE_PHASES))
@@ -63,7 +66,13 @@ class RankSimulation:
         self.layout = layout = lay_out(network, mapping, partition.slices_of(comm.rank))
         self.groups = build_groups(network, mapping, layout, run.timestep_ms, run.seed)
         self.matrix = build_synaptic_matrix(network, mapping, layout, run.seed)
-        self.batch_ticks = max(1, min(int(comm.min(self.matrix.min_delay_ticks)),
+        min_delay = int(comm.min(self.matrix.min_delay_ticks))
+        # Under MPI at functional fidelity, batches of half the min-delay let each batch's
+        # exchange complete while the next batch runs: no event of it is due before then.
+        self.exchange_lag = int(run.fidelity == "functional" and comm.size > 1
+                                and min_delay >= 2)
+        self.in_flight: list = []
+        self.batch_ticks = max(1, min(min_delay // 2 if self.exchange_lag else min_delay,
                                       run.window_ticks, run.duration_ticks))
         if run.fidelity != "functional" and \
                 mapping.machine.chip.core.dvfs_policy == "lowest_meeting_tick":
@@ -81,8 +90,11 @@ class RankSimulation:
         self.payload = np.ones(int(room.sum()), dtype=np.float64)
         self.spiked_views = [self.spiked[a:a + n] for a, n in zip(self.event_first, room)]
         self.payload_views = [self.payload[a:a + n] for a, n in zip(self.event_first, room)]
-        self.group_first = np.array([g.first_neuron for g in layout.groups], dtype=np.int64)
-        self.group_graded = np.array([g.model_class.graded for g in layout.groups])
+        self.group_table = np.array([[g.first_neuron, g.size, g.receptors, g.first_input, first,
+                                      n] for g, first, n in zip(layout.groups, self.event_first,
+                                                                room)],
+                                    dtype=np.int64).reshape(len(layout.groups), 6)
+        self.group_graded = np.array([g.model_class.graded for g in layout.groups], dtype=bool)
         self.fired = np.zeros(len(layout.groups), dtype=np.int64)
         self.local_slice = mapping.slices.containing(layout.global_id)
         n_windows = -(-run.duration_ticks // run.window_ticks)
@@ -102,16 +114,18 @@ class RankSimulation:
             self.reports_fabric = True
             self.destination_ptr, self.destinations = unique_rows(
                 mapping.routes.core_ptr, core_rank[mapping.routes.cores])
+            self.send_to, self.receive_from = _peers(self.destination_ptr, self.destinations,
+                                                     partition.slice_rank, comm.rank)
         self.recorder = SpikeRecorder()
         self.probes = make_probes(network, mapping, layout, run.duration_ticks)
         self.probe_sources = [self.groups[p.group].state(p.variable)[p.start:p.stop]
                               for p in self.probes]
-        self.batch: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
         self.synaptic_events = 0
         self.profile = np.zeros(len(PROFILE_PHASES))
         self.exchanges = self.bytes_sent = 0
         self.completed_ticks = run.duration_ticks
         self.checkpoint = {name: np.zeros_like(array) for name, array in self._whole_run()}
+        self._set_up_loop(mapping)
         self._warm_up()
 
     def _set_up_fabric(self, network, mapping, run, graded, n_windows, core_rank) -> None:
@@ -139,7 +153,6 @@ class RankSimulation:
         self.cycles_per_tick = mapping.machine.chip.core.cycles_per_tick
         self.slice_local_core = np.full(len(mapping.slices), -1, dtype=np.int64)
         self.slice_local_core[layout.local_slices] = np.arange(len(layout.local_slices))
-        self.batch_clock_hz = self.cores.clock_hz()
         cores_per_chip = mapping.machine.chip.cores
         core_local = np.full(len(core_rank), -1, dtype=np.int64)
         core_local[mapping.placement.global_core(cores_per_chip)[layout.local_slices]] = \
@@ -148,25 +161,71 @@ class RankSimulation:
                                      spec.entry_core_ptr, spec.entry_cores,
                                      row_segments(self.matrix, layout), self.matrix,
                                      self.ring, run)
-        no_hops = np.zeros(len(mapping.slices) + 1, dtype=np.int64)
-        self.no_routes = Routes(no_hops, np.empty(0, np.int32), no_hops,
-                                np.empty(0, np.int32), no_hops, np.empty(0, np.int64))
-        self.no_bits = np.zeros(len(mapping.slices), dtype=np.int64)
+        self.batch_clock_hz = self.cores.clock_hz().astype(np.int64)
+
+    def _set_up_loop(self, mapping: Mapping) -> None:
+        """The compiled tick loop of this rank's groups and the arrays it works on."""
+        run, layout = self.run_options, self.layout
+        kernels = [group.kernel for group in self.groups]
+        self.python_groups = [k for k, kernel in enumerate(kernels) if kernel is None]
+        self.states = tuple(() if kernel is None else group.kernel_state()
+                            for group, kernel in zip(self.groups, kernels))
+        self.probe_pairs = tuple((probe.values, source)
+                                 for probe, source in zip(self.probes, self.probe_sources))
+        # a serial functional run delivers as it goes, so a call can run many ticks
+        serial = not self.timed and self.comm.size == 1
+        self.call_ticks = max(self.batch_ticks, CALL_TICKS) if serial else self.batch_ticks
+        if self.timed:
+            mode = STASH | EMISSION
+        else:
+            mode = COUNT | (DELIVER if serial else STASH)
+        self.run_ticks = loop_for(kernels, len(self.probes), mode)
+        room = len(self.spiked)
+        none_int = np.zeros(0, np.int64)
+        none_2d = np.zeros((0, 0), np.int64)
+        counting = bool(mode & COUNT)
+        fabric, routes = self.fabric, mapping.routes
+        m = self.matrix
+        stash = 4 * room if mode & STASH else 0
+        self.recorder.reserve(4 * room)
+        self.arrays = TickArrays(
+            mode, self.ring, self.group_table, self.group_graded, self.spiked, self.payload,
+            self.fired, layout.global_id, self.local_slice, self.slice_dead_tick,
+            np.empty(room, np.int64), np.empty(room), np.empty(room, np.int64),
+            self.recorder.ticks, self.recorder.ids, run.window_ticks,
+            fabric.slice_bits if counting else none_int,
+            routes.link_ptr if counting else none_int, routes.links if counting else none_int,
+            routes.router_ptr if counting else none_int,
+            routes.routers if counting else none_int,
+            fabric.link_packets if counting else none_2d,
+            fabric.link_bits if counting else none_2d,
+            fabric.router_packets if counting else none_2d,
+            fabric.slice_population if counting else none_int,
+            fabric.population_link_packets if counting else np.zeros((0, 0, 0), np.int64),
+            m.row_ptr, m.target, m.weight, m.delay_ticks,
+            np.empty(stash, np.int64), np.empty(stash, np.int64), np.empty(stash),
+            np.empty(stash, np.int64), np.empty(stash if mode & EMISSION else 0, np.int64),
+            run.timestep_ns * 1000,
+            self.slice_local_core if self.timed else none_int,
+            mapping.slices.first_id.astype(np.int64),
+            int(self.cycles_per_tick) if self.timed else 0,
+            self.cores.cycles_per_neuron if self.timed else none_int,
+            self.batch_clock_hz if self.timed else none_int,
+            np.zeros(6, dtype=np.int64))
+        self.cycles_seen = np.zeros(3, dtype=np.int64)
 
     def _warm_up(self) -> None:
         """Compile every kernel before the clock starts, on inputs that change nothing."""
-        for group in self.groups:
-            group.warm_up()
-        self.fired[:] = 0
-        ids, values, slices = self._emit(0)
+        self.run_ticks(0, 0, self.states, self.probe_pairs, self.arrays)
         m = self.matrix
-        deliver(ids, values, m.row_ptr, m.target, m.weight, m.delay_ticks, self.ring, 0)
+        empty = np.empty(0, dtype=np.int64)
         if self.comm.size > 1 and not self.timed:
-            expand_rows(slices, self.destination_ptr, self.destinations)
-            deliver_batch(ids, ids, values, m.row_ptr, m.target, m.weight, m.delay_ticks,
-                          self.ring)
+            a = self.arrays
+            pack_by_rank(0, a.out_tick, a.out_id, a.out_value, a.out_slice,
+                         self.destination_ptr, self.destinations, self.comm.size)
+            deliver_sorted(empty, empty, np.empty(0), m.row_ptr, m.target, m.weight,
+                           m.delay_ticks, self.ring)
         if self.timed:
-            self._emission_ps(0, ids, slices)
             self.fabric.warm_up(self.copies_to)
             start_level = self.cores.level.copy()
             self.cores.finish_tick(0, self.run_options.window_ticks, self.copies_to)
@@ -183,6 +242,8 @@ class RankSimulation:
         env = simpy.Environment()
         env.process(self._clock(env, progress, stop))
         env.run()
+        while self.in_flight:
+            self._deliver_exchanged()
         if progress:
             progress.close()
         waiting, transfer, self.exchanges, self.bytes_sent = (
@@ -201,8 +262,8 @@ class RankSimulation:
         checked = 0
         for first in range(0, run.duration_ticks, run.window_ticks):
             last = min(first + run.window_ticks, run.duration_ticks)
-            for start in range(first, last, self.batch_ticks):
-                end = min(start + self.batch_ticks, last)
+            for start in range(first, last, self.call_ticks):
+                end = min(start + self.call_ticks, last)
                 self.step_batch(start, end)
                 if end == last and last % run.window_ticks == 0:
                     self.checkpoint = {name: array.copy() for name, array in self._whole_run()}
@@ -230,6 +291,12 @@ class RankSimulation:
             return dict(self._whole_run())
         return self.checkpoint
 
+    def delivered_synaptic_events(self) -> int:
+        """Synaptic events (a packet's weight applied to one input) on this rank's cores."""
+        if self.timed:
+            return int(self.cores.synaptic_events.sum())
+        return self.synaptic_events
+
     def traffic_counts(self) -> dict:
         """This rank's share of the fabric's counters: the sum over ranks is the whole."""
         counts = self.fabric.counts()
@@ -238,50 +305,83 @@ class RankSimulation:
         return {name: np.zeros_like(array) for name, array in counts.items()}
 
     def step_batch(self, start: int, end: int) -> None:
-        """Update the neurons for ticks `start .. end - 1`, then send their events and
-        deliver what arrives."""
-        for tick in range(start, end):
-            self.step_neurons(tick)
+        """Update the neurons for ticks `start .. end - 1` (on one rank at functional
+        fidelity, delivering their events as they go), then send their events and deliver
+        what arrives."""
+        self.run_loop(start, end)
         if self.timed:
             self._route_batch(start, end)
         elif self.comm.size > 1:
             self._exchange_batch()
 
-    def step_neurons(self, tick: int) -> None:
-        """Update the neurons for `tick` and record their events; on one rank at functional
-        fidelity, also deliver them."""
-        profile = self.profile
-        t0 = time.perf_counter()
+    def run_loop(self, start: int, end: int) -> None:
+        """Ticks `start .. end - 1` in the compiled loop, growing the recording and the
+        stash when they fill; groups without a kernel are stepped here, a tick a call."""
+        started = time.perf_counter()
+        python_s = 0.0
+        tick = start
+        while tick < end:
+            stop = end
+            if self.python_groups:
+                self._make_room()
+                python_s += self._step_python_groups(tick)
+                stop = tick + 1
+            reached = self.run_ticks(tick, stop, self.states, self.probe_pairs, self.arrays)
+            if reached < stop:
+                self._make_room()
+            tick = reached
+        counters = self.arrays.counters
+        self.recorder.count = int(counters[RECORDED])
+        self.synaptic_events = int(counters[SYNAPTIC_EVENTS])
+        # the loop's wall time, shared out as the cycles it counted per phase
+        cycles = counters[NEURON_CYCLES:DELIVERY_CYCLES + 1] - self.cycles_seen
+        self.cycles_seen += cycles
+        loop_s = time.perf_counter() - started - python_s
+        total = cycles.sum()
+        shares = cycles / total if total > 0 else np.array([1.0, 0.0, 0.0])
+        self.profile[[NEURONS, ROUTING, DELIVERY]] += loop_s * shares
+        self.profile[NEURONS] += python_s
+
+    def _step_python_groups(self, tick: int) -> float:
+        """Step the groups that have no compiled kernel over `tick`; returns the seconds."""
+        started = time.perf_counter()
         slot = tick % self.ring.shape[0]
-        for k, group in enumerate(self.groups):
-            self.fired[k] = group.step(tick, self.input_views[k][slot], self.spiked_views[k],
-                                       self.payload_views[k])
-        self.ring[slot] = 0.0
-        for probe, source in zip(self.probes, self.probe_sources):
-            probe.values[tick] = source
-        self.recorder.reserve(len(self.spiked))
-        t1 = time.perf_counter()
-        profile[NEURONS] += t1 - t0
-        ids, values, slices = self._emit(tick)
-        t2 = time.perf_counter()
-        profile[ROUTING] += t2 - t1
-        if self.timed:
-            if len(ids):
-                self.batch.append((tick, ids, values, slices, self._emission_ps(tick, ids,
-                                                                                slices)))
+        for k in self.python_groups:
+            self.fired[k] = self.groups[k].step(tick, self.input_views[k][slot],
+                                                self.spiked_views[k], self.payload_views[k])
+        return time.perf_counter() - started
+
+    def _make_room(self) -> None:
+        """Room in the recording and the stash for a few more ticks' events."""
+        a = self.arrays
+        room = 4 * len(a.tick_ids)
+        if a.counters[RECORDED] + room <= len(a.record_ids) and \
+                (not a.mode & STASH or a.counters[STASHED] + room <= len(a.out_id)):
             return
-        if self.comm.size > 1:
-            if len(ids):
-                self.batch.append((tick, ids, values, slices))
-            return
-        if len(ids):
-            m = self.matrix
-            self.synaptic_events += deliver(ids, values, m.row_ptr, m.target, m.weight,
-                                            m.delay_ticks, self.ring, tick)
-        profile[DELIVERY] += time.perf_counter() - t2
+        self.recorder.count = int(a.counters[RECORDED])
+        self.recorder.reserve(room)
+        grown = {"record_ticks": self.recorder.ticks, "record_ids": self.recorder.ids}
+        used = int(a.counters[STASHED])
+        if a.mode & STASH and used + room > len(a.out_id):
+            capacity = max(2 * len(a.out_id), used + room)
+            for name in ("out_tick", "out_id", "out_value", "out_slice") + \
+                    (("out_emit_ps",) if a.mode & EMISSION else ()):
+                grown[name] = np.resize(getattr(a, name), capacity)
+        self.arrays = a._replace(**grown)
+
+    def _take_batch(self):
+        """The stashed events as (tick, global id, payload, slice, emission ps) arrays in
+        (tick, id) order; empty the stash."""
+        a = self.arrays
+        n = int(a.counters[STASHED])
+        a.counters[STASHED] = 0
+        emits = a.out_emit_ps[:n].copy() if a.mode & EMISSION else None
+        return (a.out_tick[:n].copy(), a.out_id[:n].copy(), a.out_value[:n].copy(),
+                a.out_slice[:n].copy(), emits)
 
     def _emission_ps(self, tick: int, ids: np.ndarray, slices: np.ndarray) -> np.ndarray:
-        """When the tick's spikes leave their cores, at the cores' clocks of this batch."""
+        """When the tick's spikes leave their cores, at the cores' clocks of this batch (what
+        the compiled loop stamps on them)."""
         return emission_ps(tick, self.copies_to.tick_ps, ids, slices, self.slice_local_core,
                            self.slice_first_id, self.cycles_per_tick,
                            self.cores.cycles_per_neuron, self.batch_clock_hz)
@@ -303,64 +403,49 @@ class RankSimulation:
         for tick in range(start, end):
             self.cores.finish_tick(tick, self.run_options.window_ticks, self.copies_to)
         self.cores.finish_batch()
-        self.batch_clock_hz = self.cores.clock_hz()
-
-    def _take_batch(self):
-        """The batch's spikes as (tick, global id, payload, slice[, emission ps]) arrays;
-        empty it."""
-        batch, self.batch = self.batch, []
-        width = 5 if self.timed else 4
-        if not batch:
-            empty = np.empty(0, dtype=np.int64)
-            return (empty, empty, np.empty(0), empty, empty)[:width]
-        return (np.concatenate([np.full(len(spike[1]), spike[0]) for spike in batch]),
-                *(np.concatenate([spike[k] for spike in batch]) for k in range(1, width)))
-
-    def _emit(self, tick: int):
-        """Record the spikes of live cores; at functional fidelity also count their packets."""
-        if self.timed:
-            routes, bits = self.no_routes, self.no_bits
-            packets = link_bits = router_packets = slice_population = _NO_COUNTS
-            population_links = _NO_COUNTS_2D
-        else:
-            window = tick // self.fabric.window_ticks
-            routes, bits = self.fabric.routes, self.fabric.slice_bits
-            packets = self.fabric.link_packets[window]
-            link_bits = self.fabric.link_bits[window]
-            router_packets = self.fabric.router_packets[window]
-            slice_population = self.fabric.slice_population
-            population_links = self.fabric.population_link_packets[window]
-        ids, values, slices, self.recorder.count = emit(
-            tick, self.spiked, self.payload, self.group_first, self.event_first, self.fired,
-            self.group_graded,
-            self.layout.global_id, self.local_slice, self.slice_dead_tick, self.recorder.ticks,
-            self.recorder.ids, self.recorder.count, bits, routes.link_ptr, routes.links,
-            routes.router_ptr, routes.routers, packets, link_bits, router_packets,
-            slice_population, population_links)
-        return ids, values, slices
+        self.batch_clock_hz[:] = self.cores.clock_hz()
 
     def _exchange_batch(self) -> None:
-        """Send the batch's events to the ranks that own their target cores and deliver every
-        event this rank must, sorted by tick then id: the order in which one rank would have
-        delivered them."""
-        ticks, ids, values, slices = self._take_batch()
-        spike, rank = expand_rows(slices, self.destination_ptr, self.destinations)
-        order = spike[np.argsort(rank, kind="stable")]
-        rows = np.stack([ticks[order], ids[order], values[order].view(np.int64)], axis=1)
-        split = np.cumsum(np.bincount(rank, minlength=self.comm.size))[:-1]
-        incoming = self.comm.alltoallv([part.ravel() for part in np.split(rows, split)])
-        rows = np.concatenate(incoming).reshape(-1, 3)
-        rows = rows[np.lexsort((rows[:, 1], rows[:, 0]))]
+        """Send the batch's events to the ranks that hold their targets: one message to
+        each rank that can need any. With a lag (`exchange_lag`), the batch before this one
+        is received and delivered now, so its messages travelled while this batch ran."""
+        a = self.arrays
+        rows, bounds = pack_by_rank(int(a.counters[STASHED]), a.out_tick, a.out_id,
+                                    a.out_value, a.out_slice, self.destination_ptr,
+                                    self.destinations, self.comm.size)
+        a.counters[STASHED] = 0
+        me = self.comm.rank
+        sends = self.comm.send_start({r: rows[bounds[r]:bounds[r + 1]].ravel()
+                                      for r in self.send_to})
+        self.in_flight.append((rows[bounds[me]:bounds[me + 1]], sends))
+        if len(self.in_flight) > self.exchange_lag:
+            self._deliver_exchanged()
+
+    def _deliver_exchanged(self) -> None:
+        """Receive the oldest batch in flight from every rank that sends here and deliver
+        all of its events this rank must, sorted by tick then id: the order in which one
+        rank would have delivered them."""
+        own, sends = self.in_flight.pop(0)
+        parts = [own] + [part.reshape(-1, 3) for part in self.comm.receive(self.receive_from)]
+        self.comm.send_finish(sends)
+        rows = np.concatenate(parts)
         started = time.perf_counter()
         m = self.matrix
-        self.synaptic_events += deliver_batch(
+        self.synaptic_events += deliver_sorted(
             rows[:, 0].copy(), rows[:, 1].copy(), rows[:, 2].view(np.float64).copy(),
             m.row_ptr, m.target, m.weight, m.delay_ticks, self.ring)
+        self.arrays.counters[SYNAPTIC_EVENTS] = self.synaptic_events
         self.profile[DELIVERY] += time.perf_counter() - started
 
 
-_NO_COUNTS = np.zeros(0, dtype=np.int64)
-_NO_COUNTS_2D = np.zeros((0, 0), dtype=np.int64)
+def _peers(destination_ptr: np.ndarray, destinations: np.ndarray, slice_rank: np.ndarray,
+           me: int) -> tuple[list[int], list[int]]:
+    """The other ranks that hold targets of this rank's slices, and those whose slices
+    have targets here, in rank order: the only ones a functional exchange talks to."""
+    source = np.repeat(slice_rank, np.diff(destination_ptr))
+    send_to = np.unique(destinations[(source == me) & (destinations != me)])
+    receive_from = np.unique(source[(destinations == me) & (source != me)])
+    return [int(r) for r in send_to], [int(r) for r in receive_from]
 
 
 def _dead_ticks(mapping: Mapping, run: RunOptions) -> np.ndarray:
@@ -372,56 +457,23 @@ def _dead_ticks(mapping: Mapping, run: RunOptions) -> np.ndarray:
 
 
 @njit(cache=True)
-def emit(tick, spiked, payload, group_first, event_first, fired, graded, global_id, local_slice,
-         slice_dead_tick, record_ticks, record_ids, recorded, slice_bits, link_ptr, links,
-         router_ptr, routers, link_packets, link_bits, router_packets, slice_population,
-         population_link_packets):
-    """Record the tick's events from live cores and count their packets on the functional
-    fabric (pass empty routes to skip counting).
-
-    Returns their global ids in ascending order, their payloads (1 for plain spikes), their
-    slices, and the new record count.
-    """
-    total = fired.sum()
-    local = np.empty(total, dtype=np.int64)
-    value = np.ones(total, dtype=np.float64)
-    at = 0
-    for k in range(fired.size):
-        for i in range(fired[k]):
-            j = group_first[k] + spiked[event_first[k] + i]
-            if slice_dead_tick[local_slice[j]] <= tick:
-                continue
-            local[at] = j
-            if graded[k]:
-                value[at] = payload[event_first[k] + i]
-            at += 1
-    total = at
-    local = local[:total]
-    value = value[:total]
-    ids = global_id[local]
-    order = np.argsort(ids, kind="mergesort")
-    ids = ids[order]
-    slices = local_slice[local[order]]
-    record_ticks[recorded:recorded + total] = tick
-    record_ids[recorded:recorded + total] = ids
-    count_packets(slices, slice_bits, link_ptr, links, router_ptr, routers, link_packets,
-                  link_bits, router_packets, slice_population, population_link_packets)
-    return ids, value[order], slices, recorded + total
-
-
-@njit(cache=True)
-def expand_rows(rows, ptr, values):
-    """For every entry of `rows`, each value of its CSR row: (entry index, value) pairs."""
-    total = 0
-    for r in rows:
-        total += ptr[r + 1] - ptr[r]
-    entry = np.empty(total, dtype=np.int64)
-    value = np.empty(total, dtype=np.int64)
-    at = 0
-    for i in range(rows.size):
-        r = rows[i]
-        for k in range(ptr[r], ptr[r + 1]):
-            entry[at] = i
-            value[at] = values[k]
-            at += 1
-    return entry, value
+def pack_by_rank(n, ticks, ids, values, slices, ptr, ranks, n_ranks):
+    """The first `n` stashed events as (tick, id, payload bits) rows, one copy for each rank
+    of its slice's CSR row in `ptr`/`ranks`, grouped by rank (in stash order within each);
+    rank r's rows are `rows[bounds[r]:bounds[r + 1]]`."""
+    bounds = np.zeros(n_ranks + 1, dtype=np.int64)
+    for i in range(n):
+        for k in range(ptr[slices[i]], ptr[slices[i] + 1]):
+            bounds[ranks[k] + 1] += 1
+    bounds = np.cumsum(bounds)
+    cursor = bounds[:-1].copy()
+    rows = np.empty((bounds[-1], 3), dtype=np.int64)
+    bits = values[:n].view(np.int64)
+    for i in range(n):
+        for k in range(ptr[slices[i]], ptr[slices[i] + 1]):
+            at = cursor[ranks[k]]
+            cursor[ranks[k]] = at + 1
+            rows[at, 0] = ticks[i]
+            rows[at, 1] = ids[i]
+            rows[at, 2] = bits[i]
+    return rows, bounds

@@ -89,10 +89,12 @@ def scatter_rows(pre, inputs, weights, delays, cursor, target, weight, delay):
 
 
 @njit(cache=True)
-def deliver_batch(ticks, spikes, payload, row_ptr, target, weight, delay_ticks, ring):
-    """`deliver` for events of several ticks, sorted by (tick, global id)."""
+def deliver_sorted(ticks, spikes, payload, row_ptr, target, weight, delay_ticks, ring):
+    """`deliver` for events of several ticks in (tick, global id) order, whatever order they
+    come in (each rank's share is in that order already). Returns the synaptic events."""
+    order = np.argsort(ticks * row_ptr.size + spikes, kind="mergesort")
     events = 0
-    for i in range(spikes.size):
+    for i in order:
         events += deliver(spikes[i:i + 1], payload[i:i + 1], row_ptr, target, weight,
                           delay_ticks, ring, ticks[i])
     return events
@@ -101,14 +103,15 @@ def deliver_batch(ticks, spikes, payload, row_ptr, target, weight, delay_ticks, 
 @njit(cache=True)
 def deliver(spikes, payload, row_ptr, target, weight, delay_ticks, ring, tick):
     """Add the row of every event (ascending global ids), each weight times the event's
-    payload (1 for a spike), into the input ring at `tick + delay`. Returns the number of
-    synaptic events."""
-    depth = ring.shape[0]
+    payload (1 for a spike), into the input ring at `tick + delay` (the ring's depth is a
+    power of two, so that a slot is found with a mask). Returns the number of synaptic
+    events."""
+    mask = ring.shape[0] - 1
     events = 0
     for i in range(spikes.size):
         g = spikes[i]
         value = payload[i]
         for k in range(row_ptr[g], row_ptr[g + 1]):
-            ring[(tick + delay_ticks[k]) % depth, target[k]] += weight[k] * value
+            ring[(tick + delay_ticks[k]) & mask, target[k]] += weight[k] * value
         events += row_ptr[g + 1] - row_ptr[g]
     return events

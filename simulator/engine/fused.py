@@ -1,0 +1,363 @@
+"""One compiled loop for a run of ticks: every model group's kernel, the input ring, state
+and spike recording, packet counts and (on one rank) delivery in one Numba call, so that
+Python runs only between batches.
+
+Numba cannot cache a function that takes compiled functions as arguments, so the loop is
+written out for each combination of model kernels (and number of state probes) a rank
+holds: a few lines that import those kernels and call each in turn, then `finish_tick`. The
+module is kept in the kernel cache folder under a name that hashes its text and the source
+of every model and engine module, so that editing a kernel never reuses a loop compiled
+against the old one (Numba's cache does not notice a change in a function a cached one
+calls).
+"""
+
+import hashlib
+import importlib.util
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit
+
+import networks
+
+from ..atomic import write_atomically
+from .cores import emission_ps
+from .cycles import cycle_count
+from .fabric import count_packets
+from .synapses import deliver
+
+DELIVER, COUNT, STASH, EMISSION = 1, 2, 4, 8  # bits of TickArrays.mode
+# TickArrays.counters
+RECORDED, STASHED, SYNAPTIC_EVENTS, NEURON_CYCLES, ROUTING_CYCLES, DELIVERY_CYCLES = range(6)
+# columns of TickArrays.groups
+FIRST_NEURON, SIZE, RECEPTORS, FIRST_INPUT, FIRST_EVENT, ROOM = range(6)
+
+
+class TickArrays(NamedTuple):
+    """Everything the loop reads and writes besides the groups' own state."""
+
+    mode: int                  # DELIVER | COUNT | STASH | EMISSION
+    ring: np.ndarray           # float64 [depth (a power of two), inputs]
+    groups: np.ndarray         # int64 [groups, 6]: the columns above
+    graded: np.ndarray         # bool [groups]
+    spiked: np.ndarray         # int32 [events room]: each group's events at FIRST_EVENT
+    payload: np.ndarray        # float64 [events room]
+    fired: np.ndarray          # int64 [groups]: events of the tick
+    global_id: np.ndarray      # int64 [local neurons]
+    local_slice: np.ndarray    # int64 [local neurons]
+    slice_dead_tick: np.ndarray  # int64 [slices]: the first tick its core no longer runs
+    tick_ids: np.ndarray       # int64 [events room]: scratch, the tick's events
+    tick_values: np.ndarray    # float64 [events room]
+    tick_slices: np.ndarray    # int64 [events room]
+    record_ticks: np.ndarray   # int64 [capacity]: spike recording
+    record_ids: np.ndarray     # int64 [capacity]
+    window_ticks: int          # COUNT: functional fabric counters per traffic window
+    slice_bits: np.ndarray
+    link_ptr: np.ndarray
+    links: np.ndarray
+    router_ptr: np.ndarray
+    routers: np.ndarray
+    link_packets: np.ndarray   # int64 [windows, links]
+    link_bits: np.ndarray      # int64 [windows, links]
+    router_packets: np.ndarray  # int64 [windows, chips]
+    slice_population: np.ndarray
+    population_link_packets: np.ndarray  # int64 [windows, populations, links]
+    row_ptr: np.ndarray        # DELIVER: the synaptic matrix
+    target: np.ndarray
+    weight: np.ndarray
+    delay_ticks: np.ndarray
+    out_tick: np.ndarray       # STASH: the run's events, in (tick, id) order
+    out_id: np.ndarray
+    out_value: np.ndarray
+    out_slice: np.ndarray
+    out_emit_ps: np.ndarray    # EMISSION: when each leaves its core
+    tick_ps: int
+    slice_local_core: np.ndarray
+    slice_first_id: np.ndarray
+    cycles_per_tick: int
+    cycles_per_neuron: np.ndarray  # [local cores]
+    clock_hz: np.ndarray       # [local cores]: of the current batch
+    counters: np.ndarray       # int64 [6]: the indices above
+
+
+@njit(cache=True, inline="always")
+def room_for_tick(a):
+    """Whether the recording (and the stash) hold one more tick's events."""
+    room = a.tick_ids.size
+    if a.counters[RECORDED] + room > a.record_ids.size:
+        return False
+    return not (a.mode & STASH) or a.counters[STASHED] + room <= a.out_id.size
+
+
+@njit(cache=True, inline="always")
+def group_inputs(a, k, slot):
+    """Group k's inputs for ring slot `slot`, [receptors, neurons]."""
+    g = a.groups[k]
+    row = a.ring[slot]
+    return row[g[FIRST_INPUT]:g[FIRST_INPUT] + g[SIZE] * g[RECEPTORS]].reshape(g[RECEPTORS],
+                                                                               g[SIZE])
+
+
+@njit(cache=True, inline="always")
+def clear_inputs(a, k, slot):
+    """Zero group k's inputs in slot `slot` once its kernel has read them."""
+    g = a.groups[k]
+    row = a.ring[slot]
+    for i in range(g[FIRST_INPUT], g[FIRST_INPUT] + g[SIZE] * g[RECEPTORS]):
+        row[i] = 0.0
+
+
+@njit(cache=True, inline="always")
+def group_events(array, a, k):
+    """Group k's part of `spiked` or `payload`."""
+    g = a.groups[k]
+    return array[g[FIRST_EVENT]:g[FIRST_EVENT] + g[ROOM]]
+
+
+@njit(cache=True, inline="always")
+def record_state(row, source):
+    """A state probe's row of the tick."""
+    for i in range(source.size):
+        row[i] = source[i]
+
+
+@njit(cache=True)
+def finish_serial(tick, a, started, updated):
+    """After the kernels of `tick` (cycles `started`, `updated`), on one rank at functional
+    fidelity: record the tick's events, count their packets and deliver them."""
+    n = record_tick(tick, a, started, updated)
+    count_tick(tick, a, n)
+    routed = cycle_count()
+    a.counters[ROUTING_CYCLES] += routed - updated
+    if n:
+        a.counters[SYNAPTIC_EVENTS] += deliver(a.tick_ids[:n], a.tick_values[:n], a.row_ptr,
+                                               a.target, a.weight, a.delay_ticks, a.ring, tick)
+        a.counters[DELIVERY_CYCLES] += cycle_count() - routed
+
+
+@njit(cache=True)
+def finish_exchanged(tick, a, started, updated):
+    """`finish_serial` under MPI: the events are stashed for the exchange."""
+    n = record_tick(tick, a, started, updated)
+    count_tick(tick, a, n)
+    stash_tick(tick, a, n)
+    a.counters[ROUTING_CYCLES] += cycle_count() - updated
+
+
+@njit(cache=True)
+def finish_timed(tick, a, started, updated):
+    """At timed fidelity: record the tick's events and stash them with the time each leaves
+    its core, for the fabric."""
+    n = record_tick(tick, a, started, updated)
+    at = stash_tick(tick, a, n)
+    emits = emission_ps(tick, a.tick_ps, a.tick_ids[:n], a.tick_slices[:n],
+                        a.slice_local_core, a.slice_first_id, a.cycles_per_tick,
+                        a.cycles_per_neuron, a.clock_hz)
+    for i in range(n):
+        a.out_emit_ps[at + i] = emits[i]
+    a.counters[ROUTING_CYCLES] += cycle_count() - updated
+
+
+FINISH = {DELIVER | COUNT: "finish_serial", COUNT | STASH: "finish_exchanged",
+          STASH | EMISSION: "finish_timed"}
+
+
+@njit(cache=True, inline="always")
+def record_tick(tick, a, started, updated):
+    """Gather the tick's events into the scratch arrays and record them; returns how many."""
+    a.counters[NEURON_CYCLES] += updated - started
+    n = gather_events(tick, a)
+    recorded = a.counters[RECORDED]
+    for i in range(n):
+        a.record_ticks[recorded + i] = tick
+        a.record_ids[recorded + i] = a.tick_ids[i]
+    a.counters[RECORDED] = recorded + n
+    return n
+
+
+@njit(cache=True, inline="always")
+def count_tick(tick, a, n):
+    """One packet per event on every link and router of its slice's tree (and in its
+    population's count on those links), in its window."""
+    window = tick // a.window_ticks
+    count_packets(a.tick_slices[:n], a.slice_bits, a.link_ptr, a.links, a.router_ptr,
+                  a.routers, a.link_packets[window], a.link_bits[window],
+                  a.router_packets[window], a.slice_population,
+                  a.population_link_packets[window])
+
+
+@njit(cache=True, inline="always")
+def stash_tick(tick, a, n):
+    """Append the tick's events to the stash; returns where they start."""
+    at = a.counters[STASHED]
+    for i in range(n):
+        a.out_tick[at + i] = tick
+        a.out_id[at + i] = a.tick_ids[i]
+        a.out_value[at + i] = a.tick_values[i]
+        a.out_slice[at + i] = a.tick_slices[i]
+    a.counters[STASHED] = at + n
+    return at
+
+
+@njit(cache=True)
+def gather_events(tick, a):
+    """The tick's events of live cores into the scratch arrays, in ascending global id (each
+    group's come in ascending order; groups that interleave are merged). Returns how many."""
+    n = 0
+    ordered = True
+    for k in range(a.fired.size):
+        g = a.groups[k]
+        for i in range(a.fired[k]):
+            j = g[FIRST_NEURON] + a.spiked[g[FIRST_EVENT] + i]
+            s = a.local_slice[j]
+            if a.slice_dead_tick[s] <= tick:
+                continue
+            a.tick_ids[n] = a.global_id[j]
+            a.tick_values[n] = a.payload[g[FIRST_EVENT] + i] if a.graded[k] else 1.0
+            a.tick_slices[n] = s
+            ordered = ordered and (n == 0 or a.tick_ids[n - 1] <= a.tick_ids[n])
+            n += 1
+    if not ordered:
+        merge_sort(a.tick_ids, a.tick_values, a.tick_slices, n)
+    return n
+
+
+@njit(cache=True)
+def merge_sort(ids, values, slices, n):
+    """Sort the first `n` entries by id, keeping the order of equal ids (bottom-up merges of
+    runs of doubling width)."""
+    keys, first, second = ids[:n].copy(), values[:n].copy(), slices[:n].copy()
+    to_keys, to_first, to_second = np.empty_like(keys), np.empty_like(first), \
+        np.empty_like(second)
+    width = 1
+    while width < n:
+        for lo in range(0, n, 2 * width):
+            mid, hi = min(lo + width, n), min(lo + 2 * width, n)
+            i, j = lo, mid
+            for k in range(lo, hi):
+                if i < mid and (j >= hi or keys[i] <= keys[j]):
+                    take = i
+                    i += 1
+                else:
+                    take = j
+                    j += 1
+                to_keys[k], to_first[k], to_second[k] = keys[take], first[take], second[take]
+        keys, to_keys = to_keys, keys
+        first, to_first = to_first, first
+        second, to_second = to_second, second
+        width *= 2
+    for k in range(n):
+        ids[k], values[k], slices[k] = keys[k], first[k], second[k]
+
+
+_MODULE = '''"""Written by simulator/engine/fused.py: the tick loop for {names}. Not to be edited:
+a change to any model or engine module gives the loop a new name."""
+
+from numba import njit
+
+from simulator.engine.cycles import cycle_count
+from simulator.engine.fused import (clear_inputs, group_events, group_inputs, record_state,
+                                    room_for_tick)
+from simulator.engine.fused import {finish} as finish_tick
+{imports}
+
+
+@njit(cache=True)
+def run_ticks(start, end, states, probes, a):
+    """Ticks start .. end - 1; returns the first tick not run (before `end` when the
+    recording or the stash is full)."""
+    depth_mask = a.ring.shape[0] - 1
+    for tick in range(start, end):
+        if not room_for_tick(a):
+            return tick
+        started = cycle_count()
+        slot = tick & depth_mask
+{body}
+        finish_tick(tick, a, started, cycle_count())
+    return end
+'''
+
+
+def loop_for(kernels: list, n_probes: int, mode: int):
+    """The compiled `run_ticks(start, end, states, probes, arrays)` for groups with these
+    kernels (None for a group that Python steps before each one-tick call), `n_probes`
+    state probes and `mode` (a key of FINISH); `states[k]` is group k's `kernel_state()`,
+    `probes[p]` a (values, source) pair."""
+    imports, body = [], []
+    for k, kernel in enumerate(kernels):
+        if kernel is not None:
+            module, name = _location(kernel)
+            imports.append(f"from {module} import {name} as kernel_{k}")
+            body.append(f"        a.fired[{k}] = kernel_{k}(states[{k}], tick, "
+                        f"group_inputs(a, {k}, slot), group_events(a.spiked, a, {k}), "
+                        f"group_events(a.payload, a, {k}))")
+        body.append(f"        clear_inputs(a, {k}, slot)")
+    body += [f"        record_state(probes[{p}][0][tick], probes[{p}][1])"
+             for p in range(n_probes)]
+    names = ", ".join(_location(k)[1] if k is not None else "a Python group" for k in kernels)
+    text = _MODULE.format(names=names or "no groups", imports="\n".join(imports),
+                          finish=FINISH[mode],
+                          body="\n".join(body) or "        pass")
+    digest = hashlib.sha256(text.encode())
+    digest.update(_sources_digest())
+    return _load(f"neurochip_loop_{digest.hexdigest()[:20]}", text).run_ticks
+
+
+def _location(kernel) -> tuple[str, str]:
+    """Where a kernel can be imported from: (module, name)."""
+    function = getattr(kernel, "py_func", None)
+    module = sys.modules.get(getattr(function, "__module__", None))
+    name = getattr(function, "__name__", "")
+    if function is None or getattr(module, name, None) is not kernel:
+        raise TypeError(f"ModelGroup.kernel must be a module-level @njit function, not "
+                        f"{kernel!r}")
+    return module.__name__, name
+
+
+_DIGEST: list[bytes] = []
+
+
+def _sources_digest() -> bytes:
+    """A hash of every module of `networks` and of the engine, read once a process."""
+    if not _DIGEST:
+        digest = hashlib.sha256()
+        for folder in (Path(networks.__file__).parent, Path(__file__).parent):
+            for path in sorted(folder.rglob("*.py")):
+                digest.update(path.read_bytes())
+        _DIGEST.append(digest.digest())
+    return _DIGEST[0]
+
+
+def cache_folder() -> Path:
+    """Where generated loops (and their Numba caches) are kept: under NUMBA_CACHE_DIR when it
+    is set, else the user's cache folder, else the temporary folder."""
+    numba_cache = os.environ.get("NUMBA_CACHE_DIR")
+    home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    for folder in ([Path(numba_cache) / "neurochip"] if numba_cache else []) + \
+            [home / "neurochip" / "loops",
+             Path(tempfile.gettempdir()) / f"neurochip-loops-{os.getuid()}"]:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            continue
+        if os.access(folder, os.W_OK):
+            return folder
+    raise OSError("no writable folder for neurochip's compiled loops: set NUMBA_CACHE_DIR")
+
+
+def _load(name: str, text: str):
+    """Import the generated module `name`, writing it first if it is not there yet."""
+    if name in sys.modules:
+        return sys.modules[name]
+    path = cache_folder() / f"{name}.py"
+    if not path.exists() or path.read_text() != text:
+        write_atomically(path, lambda temporary: Path(temporary).write_text(text))
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
