@@ -72,5 +72,5 @@ def test_an_out_directory_missing_where_rank_0_writes_ends_every_rank(tmp_path):
     assert done.returncode == 2, done.stderr
     assert sentences(done.stderr) == [
         f"neurochip: error: rank 0 of 3: --out {tmp_path}/no/r.h5: directory {tmp_path}/no "
-        f"does not exist; create it or choose another path"]
+        f"does not exist; create it or choose another path"], done.stderr
     assert time.monotonic() - started < 60

@@ -39,13 +39,13 @@ def all_ranks_end_on_failure(comm, agree_s: float = AGREE_S):
         if errors is None or _every_rank_failed(errors, agree_s):
             raise
         _say(f"neurochip: error: rank {comm.rank} of {comm.size}: {err}\n")
-        comm.abort(EXIT_USER_ERROR)
+        _abort(comm, EXIT_USER_ERROR)
     except Exception as err:
         if errors is None:
             raise
         _say(f"neurochip: rank {comm.rank} of {comm.size} failed: {type(err).__name__}: "
              f"{err}\n{traceback.format_exc()}")
-        comm.abort(1)
+        _abort(comm, 1)
     finally:
         if errors is not None:
             errors.Free()
@@ -69,6 +69,15 @@ def _every_rank_failed(errors, agree_s: float) -> bool:
             return True
         time.sleep(0.01)
     return bool(request.Test())
+
+
+FORWARD_S = 0.5  # time for mpiexec to forward the sentence before the abort ends its proxies
+
+
+def _abort(comm, status: int) -> None:
+    """Abort every rank, once mpiexec has had time to pass this rank's stderr on."""
+    time.sleep(FORWARD_S)
+    comm.abort(status)
 
 
 def _say(text: str) -> None:
