@@ -129,7 +129,8 @@ def main() -> None:
             r["slowdown_over_best"] = round(r["run_wall_s"] / best, 3)
         figures["cases"][name] = {"workload": CASES[name], "duration_ms": duration,
                                   "results": results}
-        print(json.dumps({r["ranks"]: r["speedup_over_one_rank"] for r in results}))
+        print(json.dumps({f"{r['ranks']} ranks, {r['fabric_domains']} domains":
+                          r["speedup_over_one_rank"] for r in results}))
     print("wrote", write_result(args.name, figures))
 
 
