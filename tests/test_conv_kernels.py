@@ -10,7 +10,7 @@ import pytest
 
 import chips
 from chips.presets import SPINNAKER2_CHIP
-from networks import LIF, FixedProbability, FromList, Network, SpikeSourcePoisson
+from networks import LIF, FixedProbability, FromList, Network, NetworkError, SpikeSourcePoisson
 from networks.nir import read_nir
 from simulator import MappingError, MappingOptions, RunOptions, map_network, simulate
 from simulator.config import parse_config
@@ -227,3 +227,29 @@ def test_an_unknown_storage_is_refused_in_one_sentence():
     with pytest.raises(ConfigError, match=r"conv_storage must be one of synapses, kernels "
                                           r"\(got 'kernel'\)"):
         parse_config('[network]\nlibrary = "brunel"\n[mapping]\nconv_storage = "kernel"\n')
+
+
+def test_kernels_stay_in_the_core_where_rows_live_in_sdram():
+    """SpiNNaker1 keeps rows in SDRAM; the local-only convolution keeps its kernels in DTCM."""
+    net = read_nir(conv_graph(2, 4, 8), 1.0)
+    machine = chips.spinnaker1(1, 1, layout="rectangle")
+    maps = {s: map_network(net, machine, MappingOptions(64, conv_storage=s))
+            for s in ("synapses", "kernels")}
+    mine = maps["kernels"].slices.of_population(net.population("layer").index)
+    assert maps["synapses"].memory.sdram[mine].min() > 0
+    assert not maps["kernels"].memory.sdram[mine].any()
+    np.testing.assert_array_equal(
+        maps["kernels"].memory.core[mine],
+        maps["synapses"].memory.core[mine] + maps["kernels"].memory.kernel_bytes[mine])
+
+
+def test_a_convolution_that_does_not_fit_its_populations_is_refused():
+    net = read_nir(conv_graph(2, 4, 8), 1.0)
+    conv = net.projections[0].connector
+    wrong = FromList(conv.pre, conv.post, conv.weight, conv.delay_ticks,
+                     replace(conv.convolution, out_channels=5))
+    with pytest.raises(NetworkError, match=r"^from_list.convolution must describe 128 inputs "
+                                           r"and 256 outputs like the populations it joins "
+                                           r"\(got '128 inputs and 320 outputs'\)"):
+        net.connect(net.population("input"), net.population("layer"), wrong,
+                    receptor="input")
