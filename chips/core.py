@@ -23,7 +23,10 @@ class Core:
     `[machine.neuron_cycles]` does not list, per synaptic event, per packet received, and
     `dma_cycles_per_row` more per packet whose row is fetched from chip SDRAM).
     `ring_delay_ticks` is the longest delay a core's input ring holds when the mapping
-    hands longer ones to delay-extension cores.
+    hands longer ones to delay-extension cores. A convolution stored as a shared kernel
+    (`[mapping] conv_storage = "kernels"`) takes `kernel_weight_bytes` per kernel weight and
+    `kernel_header_bytes` per projection on the core, and `cycles_per_kernel_event` per
+    synaptic event instead of `cycles_per_synaptic_event`.
     """
 
     performance_levels_hz: tuple[int, ...]
@@ -39,6 +42,9 @@ class Core:
     row_header_bytes: int = 12
     dma_cycles_per_row: int = 0
     ring_delay_ticks: int = 16
+    kernel_weight_bytes: int = 2
+    kernel_header_bytes: int = 60
+    cycles_per_kernel_event: int = 32
 
     def __post_init__(self) -> None:
         levels = self.performance_levels_hz
@@ -56,8 +62,11 @@ class Core:
               f"be > 0 and at most sram_bytes ({self.sram_bytes})", self.data_bytes)
         check(self.synapse_bytes >= 1, "synapse_bytes", "be >= 1", self.synapse_bytes)
         check(self.ring_delay_ticks >= 1, "ring_delay_ticks", "be >= 1", self.ring_delay_ticks)
+        check(self.kernel_weight_bytes >= 1, "kernel_weight_bytes", "be >= 1",
+              self.kernel_weight_bytes)
         for name in ("cycles_per_tick", "cycles_per_neuron", "cycles_per_synaptic_event",
-                     "cycles_per_packet", "row_header_bytes", "dma_cycles_per_row"):
+                     "cycles_per_packet", "row_header_bytes", "dma_cycles_per_row",
+                     "kernel_header_bytes", "cycles_per_kernel_event"):
             value = getattr(self, name)
             check(value >= 0, name, "be >= 0", value)
 

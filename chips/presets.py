@@ -28,6 +28,12 @@ Sources:
           synaptic matrices in SDRAM, a row fetched by DMA per packet; the monitor (SC&MP)
           and an extra monitor on every chip, a data gatherer on each Ethernet chip [1st,
           code].
+  SPYNNCONV sPyNNaker's local-only convolution: `local_only_conv_impl.c` (the connector
+          struct: 28 bytes of key information, six 16-bit coordinate pairs, two synapse
+          types, a delay word, then int16 kernel weights; per spike a loop over the kernel
+          positions that reach the core's posts) and, in spynnaker 1!7.4.1,
+          `LocalOnlyConvolution` / `ConvolutionConnector` (every core of a target holds the
+          kernels of its incoming connectors: `kernel_n_bytes`) [1st, code].
 """
 
 from dataclasses import replace
@@ -56,6 +62,17 @@ NEURON_CYCLES = NeuronCycles(
     poisson=60, spike_array=10, spike_events=10, graded_sequence=10,
     poisson_count=60)                      # estimates
 
+# Convolutions stored as shared kernels, as sPyNNaker's local-only convolution keeps them
+# (SPYNNCONV).
+KERNEL_STORAGE = dict(
+    kernel_weight_bytes=2,        # SPYNNCONV: int16 kernel weights (lc_weight_t)
+    kernel_header_bytes=60,       # SPYNNCONV: the connector struct before its weights (key
+                                  # info 28 bytes, six coordinate pairs 24, two synapse
+                                  # types 4, delay 4)
+    cycles_per_kernel_event=32)   # estimate: the inner loop of do_convolution_operation per
+                                  # target neuron (bounds checks, kernel index, ring-buffer
+                                  # index, saturating add: about 30 instructions)
+
 SPINNAKER2_CHIP = Chip(
     name="spinnaker2",
     cores=152,                        # S2CHIP, SPIN2: 38 quad-PEs x 4 Arm Cortex-M4F
@@ -69,8 +86,9 @@ SPINNAKER2_CHIP = Chip(
         cycles_per_neuron=22 + 100,   # SPYNN: base and neuron model, for an unlisted model
         cycles_per_synaptic_event=20,  # SPYNN design target (10,000 per ms at 200 MHz)
         cycles_per_packet=60,         # estimate: row look-up in SRAM, no DMA from SDRAM
-        dma_cycles_per_row=100),      # estimate: ~330 ns of DRAM access with synapse_memory
+        dma_cycles_per_row=100,       # estimate: ~330 ns of DRAM access with synapse_memory
                                       # = "sdram"
+        **KERNEL_STORAGE),
     router=Router(table_entries=16_384,   # S2CHIP, SPIN2
                   latency_ns=10),         # S2CHIP: 4-stage pipeline at 400 MHz [derived]
     link=Link(bandwidth_bps=6_000_000_000,  # S2CHIP: on a board
@@ -115,7 +133,8 @@ SPINNAKER1_CHIP = Chip(
         cycles_per_tick=10,           # SPYNN
         cycles_per_neuron=22 + 100,   # SPYNN, for an unlisted model
         cycles_per_synaptic_event=20,  # SPYNN design target: 10,000 per ms at 200 MHz
-        cycles_per_packet=100),       # TEMPLE: 200-1,000 ns a packet; 500 ns at 200 MHz
+        cycles_per_packet=100,        # TEMPLE: 200-1,000 ns a packet; 500 ns at 200 MHz
+        **KERNEL_STORAGE),
     router=Router(table_entries=1_023,   # SPIN1: 1,024 entries, one kept by the system
                   latency_ns=100),       # estimate
     link=Link(bandwidth_bps=250_000_000,         # TEMPLE

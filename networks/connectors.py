@@ -134,14 +134,60 @@ class FixedInDegree(Connector):
                                      self.with_replacement, np.uint64(seed), np.uint64(stream))
 
 
+@dataclass(frozen=True)
+class Convolution:
+    """The structure of a convolution whose synapses a `FromList` lists (PyTorch's ConvNd):
+    input [in_channels, *in_shape] to output [out_channels, *out_shape], neurons numbered in
+    C order; each output channel sees `in_channels // groups` input channels through a
+    kernel of `kernel` positions (padding as resolved, in positions per side). Mapping can
+    store such a projection as one shared kernel instead of a synapse per pair."""
+
+    in_channels: int
+    out_channels: int
+    kernel: tuple
+    stride: tuple
+    padding: tuple
+    dilation: tuple
+    groups: int
+    in_shape: tuple
+    out_shape: tuple
+
+    @property
+    def n_in(self) -> int:
+        return self.in_channels * int(np.prod(self.in_shape))
+
+    @property
+    def n_out(self) -> int:
+        return self.out_channels * int(np.prod(self.out_shape))
+
+    @property
+    def kernel_weights_per_channel(self) -> int:
+        """Weights one output channel's kernel holds: its input channels x kernel size."""
+        return self.in_channels // self.groups * int(np.prod(self.kernel))
+
+    def channels_of(self, post_start, post_stop):
+        """How many output channels posts `post_start .. post_stop - 1` (arrays) touch."""
+        area = int(np.prod(self.out_shape))
+        start, stop = np.asarray(post_start), np.asarray(post_stop)
+        return np.where(stop > start, (stop - 1) // area - start // area + 1, 0)
+
+    def most_channels(self, n):
+        """The most output channels any `n` (array) neighbouring posts touch."""
+        area = int(np.prod(self.out_shape))
+        n = np.asarray(n, dtype=np.int64)
+        return np.where(n >= 1, np.minimum(self.out_channels, -(-(n - 1) // area) + 1), 0)
+
+
 @dataclass(frozen=True, eq=False)
 class FromList(Connector):
-    """Exactly the listed synapses: arrays of pre, post, weight and delay (in ticks)."""
+    """Exactly the listed synapses: arrays of pre, post, weight and delay (in ticks);
+    `convolution` describes their structure where they are a convolution's."""
 
     pre: np.ndarray
     post: np.ndarray
     weight: np.ndarray
     delay_ticks: np.ndarray
+    convolution: Convolution | None = None
     _order: np.ndarray = field(init=False, repr=False)
     _sorted_post: np.ndarray = field(init=False, repr=False)
     name = "from_list"
@@ -180,6 +226,13 @@ class FromList(Connector):
             bad = (array < 0) | (array >= n)
             check(not bad.any(), f"from_list.{name}", f"index neurons in [0, {n})",
                   array[bad][:3].tolist())
+        conv = self.convolution
+        if conv is not None:
+            check(isinstance(conv, Convolution), "from_list.convolution",
+                  "be a Convolution or None", conv)
+            check((conv.n_in, conv.n_out) == (n_pre, n_post), "from_list.convolution",
+                  f"describe {n_pre} inputs and {n_post} outputs like the populations it "
+                  f"joins", f"{conv.n_in} inputs and {conv.n_out} outputs")
 
     def _rows(self, post_start, post_stop):
         """Positions of the synapses onto posts `post_start .. post_stop - 1`, sorted by post

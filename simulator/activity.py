@@ -15,6 +15,7 @@ from .costs import slice_cycles_per_neuron
 from .energy import (Activity, EnergyTables, by_level, energy_tables, level_choice,
                      received_per_target)
 from .mapping import Mapping
+from .mapping.kernels import edge_cycles_per_event
 
 
 def spikes_per_slice(mapping: Mapping, windows: np.ndarray, ticks: np.ndarray,
@@ -50,12 +51,14 @@ def run_activity(network: Network, mapping: Mapping, run, spike_ticks: np.ndarra
         received = received_per_target(spikes_f, source, target, np.ones(len(source)),
                                        len(slices))
         mean_row = edges.synapses / slices.size[source]
-        events = received_per_target(spikes_f, source, target, mean_row.astype(np.float64),
-                                     len(slices))
+        event_cycles = received_per_target(
+            spikes_f, source, target,
+            (mean_row * edge_cycles_per_event(network, mapping)).astype(np.float64),
+            len(slices))
         base = core.cycles_per_tick + slice_cycles_per_neuron(network, machine,
                                                               slices.population) * slices.size
         cycles = (np.outer(ticks, base) + received * machine.chip.packet_cycles()
-                  + events * core.cycles_per_synaptic_event)
+                  + event_cycles)
         window_ticks = np.repeat(ticks[:, None], len(slices), axis=1).astype(np.float64)
         level = level_choice(cycles, window_ticks, core.budget_cycles(run.timestep_ns),
                              core.dvfs_policy, core.performance_level)

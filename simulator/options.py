@@ -14,6 +14,7 @@ from .errors import ConfigError, check
 FIDELITIES = ("functional", "timed", "packet")
 PLACERS = ("sequential", "spread", "graph", "toolchain")
 SLICINGS = ("balanced", "full")
+CONV_STORAGES = ("synapses", "kernels")
 PIN_KEYS = ("x", "y", "cores", "chips")
 MAX_SEED = bounds.MAX_SEED
 
@@ -51,7 +52,9 @@ class MappingOptions:
     enough for a core's data memory; `slicing` cuts slices of equal size ("balanced") or,
     as PACMAN does, full slices and a remainder ("full"); `synapse_cores` split synapse
     cores per receiving slice and `delay_extensions` delay-extension cores sit beside the
-    neuron cores (roles.py)."""
+    neuron cores (roles.py); `conv_storage = "kernels"` sizes and times a convolution's
+    projection as one shared kernel per core instead of a synapse per pair
+    (mapping/kernels.py)."""
 
     neurons_per_core: int = 256
     placer: str = "sequential"
@@ -63,6 +66,7 @@ class MappingOptions:
     synapse_cores: int = 0
     delay_extensions: bool = False
     neurons_per_core_of: dict = field(default_factory=dict, hash=False)
+    conv_storage: str = "synapses"
 
     def __post_init__(self) -> None:
         check_bounds(self, "mapping")
@@ -77,6 +81,8 @@ class MappingOptions:
         check(isinstance(self.synapse_cores, int) and not isinstance(self.synapse_cores, bool)
               and 0 <= self.synapse_cores <= 16, "synapse_cores",
               "be a whole number from 0 to 16", self.synapse_cores)
+        check(self.conv_storage in CONV_STORAGES, "conv_storage",
+              f"be one of {', '.join(CONV_STORAGES)}", self.conv_storage)
         check(self.slicing in SLICINGS, "slicing", f"be one of {', '.join(SLICINGS)}",
               self.slicing)
         check(self.default_rate_hz >= 0, "default_rate_hz", "be >= 0", self.default_rate_hz)

@@ -10,6 +10,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..connectors import Convolution
+
 
 class Operator(NamedTuple):
     """Entries (out, inp, value, delay_ticks) of a sparse map from n_in to n_out values."""
@@ -20,6 +22,7 @@ class Operator(NamedTuple):
     delay_ticks: np.ndarray  # int64
     n_in: int
     n_out: int
+    conv: Convolution | None = None  # the structure, where the operator is one convolution
 
 
 def identity(n: int, delay_ticks: np.ndarray | None = None) -> Operator:
@@ -88,8 +91,12 @@ def convolution(weight: np.ndarray, in_spatial: tuple, stride, padding, dilation
     out = np.broadcast_to(out_flat, shape)[valid][keep]
     n_in = c_in_group * groups * int(np.prod(in_spatial))
     n_out = c_out * int(np.prod(out_spatial))
+    conv = Convolution(c_in_group * groups, c_out, tuple(int(k) for k in kernel),
+                       tuple(int(s) for s in stride), tuple(int(p) for p in pad),
+                       tuple(int(d) for d in dilation), int(groups), in_spatial,
+                       tuple(int(o) for o in out_spatial))
     return (Operator(out.astype(np.int64), inp.astype(np.int64), value[keep].astype(np.float64),
-                     np.zeros(out.size, dtype=np.int64), n_in, n_out),
+                     np.zeros(out.size, dtype=np.int64), n_in, n_out, conv),
             (c_out, *out_spatial))
 
 

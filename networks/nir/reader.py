@@ -232,7 +232,8 @@ def read_nir(source, timestep_ms: float, spikes: dict | None = None, reset: str 
             depth[target] - depth[src] + (1 if (src, target) in back else 0)
         try:
             network.connect(populations[src], populations[target],
-                            FromList(op.inp, op.out, op.value, op.delay_ticks + max(lag, 1)),
+                            FromList(op.inp, op.out, op.value, op.delay_ticks + max(lag, 1),
+                                     op.conv),
                             receptor="input")
         except NetworkError as err:
             raise NIRError(f"NIR weights from node {src!r} to node {target!r} cannot be "

@@ -3,8 +3,9 @@ leave, late packets and overruns.
 
 A core's tick costs cycles_per_tick + its model's cycles per neuron x its neurons, plus
 cycles_per_packet (and the row's DMA where rows live in SDRAM: Chip.packet_cycles) for every
-packet that reaches it during the tick and
-cycles_per_synaptic_event for every synapse of that packet's row on the core. Work beyond
+packet that reaches it during the tick and, for every synapse of that packet's row on the
+core, cycles_per_synaptic_event (cycles_per_kernel_event for a convolution stored as a
+kernel: each row segment carries its cycles per event). Work beyond
 the budget of its performance level (clock x tick) is an overrun (counted, with the largest
 excess); it does not delay the next tick. With the `lowest_meeting_tick` DVFS policy a core
 runs each tick at the lowest level whose budget would have held the work of its previous
@@ -46,6 +47,7 @@ class CoreLoad:
     cycles_per_synaptic_event: int
     tick_packets: np.ndarray     # [batch ticks + 1, cores]: packets of each tick in flight
     tick_events: np.ndarray      # [batch ticks + 1, cores]
+    tick_event_cycles: np.ndarray  # [batch ticks + 1, cores]: cycles of those events
     batch_peak: np.ndarray       # [cores]: cycles of the busiest tick of the batch so far
     cycles: np.ndarray           # [windows, cores]
     overruns: np.ndarray
@@ -60,7 +62,7 @@ class CoreLoad:
         """Close `tick` on every core, with the packets `to` (the `CopyTarget`) counted for
         the cores of each table entry."""
         finish_tick(tick, window_ticks, self.base_cycles, self.level_budget, self.level,
-                    self.cycles_per_packet, self.cycles_per_synaptic_event, self.tick_packets,
+                    self.cycles_per_packet, self.tick_event_cycles, self.tick_packets,
                     self.tick_events, to.entry_packets, to.entry_local_ptr, to.entry_local,
                     self.batch_peak, self.cycles, self.overruns, self.max_excess_cycles,
                     self.packets, self.synaptic_events, self.level_ticks, self.level_cycles)
@@ -109,8 +111,8 @@ def core_load(machine: Machine, layout: LocalLayout, slice_sizes: np.ndarray,
                     np.full(n, core.performance_level, dtype=np.int64),
                     core.dvfs_policy == "lowest_meeting_tick", machine.chip.packet_cycles(),
                     core.cycles_per_synaptic_event, in_flight, in_flight.copy(),
-                    np.zeros(n, dtype=np.int64), table(), table(), table(), table(),
-                    table(), table(), table(core.n_levels), table(core.n_levels))
+                    in_flight.copy(), np.zeros(n, dtype=np.int64), table(), table(), table(),
+                    table(), table(), table(), table(core.n_levels), table(core.n_levels))
 
 
 @njit(cache=True)
@@ -132,23 +134,29 @@ class Segments:
     """The part of each synaptic row that lies on one core: row g's segments are
     `seg_ptr[g] .. seg_ptr[g + 1]`, each a core (layout order) and its number of synapses,
     which follow each other from the row's first synapse on (8 bytes a segment: most rows
-    have one or two synapses on a core)."""
+    have one or two synapses on a core), and the cycles each of its synaptic events costs."""
 
     seg_ptr: np.ndarray   # int64 [rows + 1]
     core: np.ndarray      # int32 [segments]
     length: np.ndarray    # int32 [segments]
+    cycles_per_event: np.ndarray  # int32 [segments]
 
 
-def row_segments(matrix: SynapticMatrix, layout: LocalLayout) -> Segments:
-    """Cut every row where its synapses move to the next core."""
+def row_segments(matrix: SynapticMatrix, layout: LocalLayout, cycles_per_event) -> Segments:
+    """Cut every row where its synapses move to the next core; `cycles_per_event(seg_ptr,
+    core)` gives what one synaptic event of each segment costs its core."""
     row = row_of(matrix.row_ptr)
     core = layout.input_core[matrix.target]
     if len(row) == 0:
         empty = np.empty(0, dtype=np.int32)
-        return Segments(np.zeros(len(matrix.row_ptr), dtype=np.int64), empty, empty)
+        return Segments(np.zeros(len(matrix.row_ptr), dtype=np.int64), empty, empty,
+                        empty.copy())
     new = np.flatnonzero(np.r_[True, (row[1:] != row[:-1]) | (core[1:] != core[:-1])])
-    return Segments(pointers(np.bincount(row[new], minlength=len(matrix.row_ptr) - 1)),
-                    core[new].astype(np.int32), np.diff(np.r_[new, len(row)]).astype(np.int32))
+    seg_ptr = pointers(np.bincount(row[new], minlength=len(matrix.row_ptr) - 1))
+    seg_core = core[new].astype(np.int32)
+    length = np.diff(np.r_[new, len(row)]).astype(np.int32)
+    return Segments(seg_ptr, seg_core, length,
+                    np.asarray(cycles_per_event(seg_ptr, seg_core), dtype=np.int32))
 
 
 class CopyTarget(NamedTuple):
@@ -162,6 +170,7 @@ class CopyTarget(NamedTuple):
     seg_ptr: np.ndarray
     seg_core: np.ndarray
     seg_length: np.ndarray
+    seg_cycles_per_event: np.ndarray
     row_ptr: np.ndarray
     target: np.ndarray
     weight: np.ndarray
@@ -172,6 +181,7 @@ class CopyTarget(NamedTuple):
     n_ticks: int
     tick_packets: np.ndarray
     tick_events: np.ndarray
+    tick_event_cycles: np.ndarray
     entry_packets: np.ndarray  # [ticks in flight, entries]: packets every core of an entry got
     late_packets: np.ndarray
 
@@ -191,9 +201,10 @@ def copy_target(load: CoreLoad, core_local: np.ndarray, cores_per_chip: int,
                              dtype=np.int64)
     return CopyTarget(core_local, chip_core_ptr, entry_local_ptr,
                       core_local[entry_cores[mine]], segments.seg_ptr, segments.core,
-                      segments.length, matrix.row_ptr, matrix.target, matrix.weight,
-                      matrix.delay_ticks, ring, run.timestep_ns * 1000, run.window_ticks,
-                      run.duration_ticks, load.tick_packets, load.tick_events, entry_packets,
+                      segments.length, segments.cycles_per_event, matrix.row_ptr, matrix.target,
+                      matrix.weight, matrix.delay_ticks, ring, run.timestep_ns * 1000,
+                      run.window_ticks, run.duration_ticks, load.tick_packets,
+                      load.tick_events, load.tick_event_cycles, entry_packets,
                       load.late_packets)
 
 
@@ -223,6 +234,7 @@ def _add_segment(to, segment, start, arrival, slot, value):
     for j in range(start, start + length):
         to.ring[(arrival + to.delay_ticks[j]) & mask, to.target[j]] += to.weight[j] * value
     to.tick_events[slot, to.seg_core[segment]] += length
+    to.tick_event_cycles[slot, to.seg_core[segment]] += length * to.seg_cycles_per_event[segment]
 
 
 @njit(cache=True)
@@ -248,6 +260,8 @@ def apply_packet(to, entry, chip, gid, spike_tick, arrival, value):
     stop, last = start, first
     while last < end and to.seg_core[last] < end_core:
         to.tick_events[slot, to.seg_core[last]] += to.seg_length[last]
+        to.tick_event_cycles[slot, to.seg_core[last]] += (to.seg_length[last]
+                                                           * to.seg_cycles_per_event[last])
         stop += to.seg_length[last]
         last += 1
     mask = to.ring.shape[0] - 1
@@ -301,7 +315,7 @@ def deliver_copies(to, delivered, values):
 
 @njit(cache=True)
 def finish_tick(tick, window_ticks, base_cycles, level_budget, level, cycles_per_packet,
-                cycles_per_event, tick_packets, tick_events, entry_packets, entry_local_ptr,
+                tick_event_cycles, tick_packets, tick_events, entry_packets, entry_local_ptr,
                 entry_local, batch_peak, cycles, overruns, max_excess, packets,
                 synaptic_events, level_ticks, level_cycles):
     """Close tick `tick`: add up each core's cycles at its level and count the overruns."""
@@ -315,7 +329,7 @@ def finish_tick(tick, window_ticks, base_cycles, level_budget, level, cycles_per
             entry_packets[slot, e] = 0
     for c in range(base_cycles.size):
         used = (base_cycles[c] + tick_packets[slot, c] * cycles_per_packet
-                + tick_events[slot, c] * cycles_per_event)
+                + tick_event_cycles[slot, c])
         k = level[c]
         cycles[w, c] += used
         level_cycles[k, w, c] += used
@@ -329,6 +343,7 @@ def finish_tick(tick, window_ticks, base_cycles, level_budget, level, cycles_per
         batch_peak[c] = max(batch_peak[c], used)
         tick_packets[slot, c] = 0
         tick_events[slot, c] = 0
+        tick_event_cycles[slot, c] = 0
 
 
 @njit(cache=True)

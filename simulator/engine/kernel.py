@@ -11,6 +11,7 @@ synchronise in lookahead windows (`timed.py`, `distribution/sync.py`).
 """
 
 import time
+from functools import partial
 
 import numpy as np
 import simpy
@@ -23,6 +24,7 @@ from ..csr import unique_rows
 from ..distribution import Partition, WindowSync, lookahead_ps, partition_work, slice_costs
 from ..errors import ConfigError
 from ..mapping import Mapping
+from ..mapping.kernels import segment_cycles_per_event
 from ..options import RunOptions
 from .cores import copy_target, core_load, emission_ps, row_segments
 from .fabric import FunctionalFabric
@@ -159,7 +161,9 @@ class RankSimulation:
             np.arange(len(layout.local_slices))
         self.copies_to = copy_target(self.cores, core_local, cores_per_chip,
                                      spec.entry_core_ptr, spec.entry_cores,
-                                     row_segments(self.matrix, layout), self.matrix,
+                                     row_segments(self.matrix, layout, partial(
+                                         segment_cycles_per_event, network, mapping,
+                                         layout.local_slices)), self.matrix,
                                      self.ring, run)
         self.batch_clock_hz = self.cores.clock_hz().astype(np.int64)
 

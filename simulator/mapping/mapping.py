@@ -13,6 +13,7 @@ from .compress import TableSizes, compress_entries
 from ..options import MappingOptions
 from .connectivity import Edges, find_edges, merge_edges
 from .entries import RouterEntries, merge_entries
+from .kernels import kernel_projections
 from .keys import Keys, allocate_keys
 from .placement import PLACERS, Placement, PlacementProblem, alive_cores, pin_slices
 from .resources import SliceMemory, fitting_slice_sizes, slice_memory
@@ -54,6 +55,7 @@ class Mapping:
     compressed: RouterEntries  # the same tables after compression
     helpers: HelperCores = NO_HELPERS  # synapse and delay-extension cores
     delivery: "Delivery | None" = None  # what the router tables deliver, helpers included
+    kernels: "np.ndarray | None" = None  # bool [projections]: stored as shared kernels
 
     @property
     def senders(self) -> "Delivery":
@@ -92,7 +94,8 @@ def map_network(network: Network, machine: Machine,
     comm = comm or SerialComm()
     n_pops = len(network.populations)
     ring_cap = machine.chip.core.ring_delay_ticks if options.delay_extensions else None
-    slices, memory_limited = cut_slices(network, machine, options)
+    kernels = kernel_projections(network, options.conv_storage)
+    slices, memory_limited = cut_slices(network, machine, options, kernels)
     local = np.array_split(np.arange(len(slices)), comm.size)[comm.rank]
     mine = find_edges(network, slices, local, seed)
     edges = merge_edges(comm.allgather(mine.source), comm.allgather(mine.target),
@@ -105,7 +108,7 @@ def map_network(network: Network, machine: Machine,
     else:
         helpers = check_placement(machine, slices, placement, synapse + delay)
     routes = route(machine, placement, edges, slices)
-    memory = slice_memory(network, slices, edges, machine.chip, ring_cap)
+    memory = slice_memory(network, slices, edges, machine.chip, ring_cap, kernels)
     if len(helpers) == 0:
         keys = allocate_keys(slices, n_pops)
         tables = build_tables(machine, keys, routes)
@@ -127,7 +130,7 @@ def map_network(network: Network, machine: Machine,
                                 build_tables(machine, sender_keys, delivered))
     compressed, sizes = compress_entries(machine, entries)
     return Mapping(machine, options, slices, placement, keys, edges, routes, tables,
-                   memory, rates, sizes, entries, compressed, helpers, delivery)
+                   memory, rates, sizes, entries, compressed, helpers, delivery, kernels)
 
 
 def check_placement(machine: Machine, slices: Slices, placement: Placement,
@@ -147,14 +150,17 @@ def check_placement(machine: Machine, slices: Slices, placement: Placement,
     return NO_HELPERS
 
 
-def cut_slices(network: Network, machine: Machine,
-               options: MappingOptions) -> tuple[Slices, bool]:
+def cut_slices(network: Network, machine: Machine, options: MappingOptions,
+               kernels: np.ndarray | None = None) -> tuple[Slices, bool]:
     """The slices of every population, and whether memory (not `neurons_per_core`) made
-    some of them smaller."""
+    some of them smaller (`kernels`: the projections stored as kernels, by default as
+    `options.conv_storage` says)."""
+    if kernels is None:
+        kernels = kernel_projections(network, options.conv_storage)
     ring_cap = machine.chip.core.ring_delay_ticks if options.delay_extensions else None
     widest = np.minimum(options.slice_limits([p.name for p in network.populations]),
                         [p.size for p in network.populations])
-    limit = fitting_slice_sizes(network, widest, machine.chip, ring_cap) \
+    limit = fitting_slice_sizes(network, widest, machine.chip, ring_cap, kernels) \
         if options.fit_memory else widest
     return partition(network, limit, full=options.slicing == "full"), \
         bool((limit < widest).any())

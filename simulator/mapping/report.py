@@ -19,6 +19,7 @@ from ..costs import slice_cycles_per_neuron
 from ..csr import row_of
 from ..energy import PowerEstimate, expected_power
 from .mapping import Mapping
+from .kernels import edge_cycles_per_event
 from .resources import KEY_BYTES, MEMORY_PARTS
 from .roles import DELAY, ROLES, SYNAPSE
 from .roles import helper_memory as helper_bytes
@@ -82,12 +83,12 @@ def mapping_report(network: Network, mapping: Mapping, timestep_ms: float) -> Ma
     source_rate = mapping.rates_hz[slices.population[edges.source]]
     packets_in = np.bincount(edges.target, weights=packets_s[edges.source],
                              minlength=len(slices)) * tick_s
-    events_in = np.bincount(edges.target, weights=edges.synapses * source_rate,
-                            minlength=len(slices)) * tick_s
+    event_cycles_in = np.bincount(edges.target, weights=edges.synapses * source_rate
+                                  * edge_cycles_per_event(network, mapping),
+                                  minlength=len(slices)) * tick_s
     cycles = (core.cycles_per_tick
               + slice_cycles_per_neuron(network, machine, slices.population) * slices.size
-              + chip.packet_cycles() * packets_in
-              + core.cycles_per_synaptic_event * events_in)
+              + chip.packet_cycles() * packets_in + event_cycles_in)
     timestep_ns = round(timestep_ms * 1e6)
     budgets = core.budget_cycles(timestep_ns)
     budget = budgets[core.performance_level if core.dvfs_policy == "fixed" else -1]
@@ -281,6 +282,10 @@ def report_text(report: MappingReport, mapping: Mapping, network: Network) -> st
                  f"data_bytes)" + (", synaptic rows in chip SDRAM"
                                    if chip.synapse_memory == "sdram" else
                                    ", synaptic rows included"))
+    if mapping.kernels is not None and mapping.kernels.any():
+        lines.append(f"  shared kernels: {int(mapping.kernels.sum())} convolutions stored as "
+                     f"kernels ([mapping] conv_storage), {int(mapping.memory.kernel_bytes.sum())}"
+                     f" bytes on {int((mapping.memory.kernel_bytes > 0).sum())} cores")
     if chip.synapse_memory == "sdram":
         most = report.sdram_bytes.max(initial=0)
         lines.append(f"  SDRAM: busiest chip {most} of {report.sdram_capacity_bytes} bytes "

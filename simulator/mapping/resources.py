@@ -13,7 +13,9 @@ docs/mapping.md):
 - synaptic rows as the core stores them: `core.synapse_bytes` per synapse (4: sPyNNaker's
   32-bit synaptic word), plus `core.row_header_bytes` per source neuron with a row here;
 - routing and key data: the slice's own key and mask, and one `SOURCE_ENTRY_BYTES` entry
-  (key, mask, row address) per source slice that sends to it.
+  (key, mask, row address) per source slice that sends to it;
+- with `[mapping] conv_storage = "kernels"`, a convolution's shared kernels in place of its
+  synapses and rows, always in the core (kernels.py).
 """
 
 from dataclasses import dataclass
@@ -25,6 +27,7 @@ from networks import FixedProbability, FromList, Network
 from networks.network import MAX_DELAY_TICKS
 
 from ..errors import MappingError
+from .kernels import estimated_kernel_bytes, is_kernel_pair, kernel_pairs, slice_kernel_bytes
 from .list_rows import rows_at, rows_on_grid
 
 STATE_BYTES = 4
@@ -32,20 +35,23 @@ RING_SLOT_BYTES = 4
 SOURCE_ENTRY_BYTES = 12
 KEY_BYTES = 8
 SPREAD_SIGMAS = 3
-MEMORY_PARTS = ("neuron_bytes", "ring_bytes", "synapse_bytes", "row_bytes", "routing_bytes")
+MEMORY_PARTS = ("neuron_bytes", "ring_bytes", "synapse_bytes", "row_bytes", "routing_bytes",
+                "kernel_bytes")
 SYNAPTIC_PARTS = ("synapse_bytes", "row_bytes")
 
 
 @dataclass(frozen=True, eq=False)
 class SliceMemory:
     """Bytes each slice needs, by what needs them (arrays [slices]); the synaptic parts
-    are in chip SDRAM where `synapses_in_sdram`, else in the core's data memory."""
+    are in chip SDRAM where `synapses_in_sdram`, else in the core's data memory (shared
+    kernels are always in the core)."""
 
     neuron_bytes: np.ndarray
     ring_bytes: np.ndarray
     synapse_bytes: np.ndarray
     row_bytes: np.ndarray
     routing_bytes: np.ndarray
+    kernel_bytes: np.ndarray
     synapses_in_sdram: bool = False
 
     @property
@@ -119,14 +125,15 @@ def synapses_of_slices(projection, n: np.ndarray) -> np.ndarray:
 
 def estimate_memory(network: Network, population: int, n: np.ndarray,
                     pre_slices: np.ndarray, chip: Chip,
-                    ring_cap=None,
-                    row_counts: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
+                    ring_cap=None, row_counts: dict | None = None,
+                    kernels: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Expected bytes of a slice of `n` neurons (array) of `population`, when population p is
     cut into `pre_slices[p]` slices, as (core data memory, chip SDRAM): one row per pre
     neuron with at least one synapse in any projection (pre x (1 - prod (1 - k/pre)^n) over
     the in-degrees k of the projections from that population), source entries at most one
     per pre slice, and for random (binomial) synapse counts room for three standard
-    deviations more."""
+    deviations more; a projection stored as a kernel (`kernels[projection]`) takes its
+    kernels in the core instead of synapses and rows."""
     pop = network.populations[population]
     core = chip.core
     n = np.asarray(n, dtype=np.float64)
@@ -135,12 +142,17 @@ def estimate_memory(network: Network, population: int, n: np.ndarray,
     total = np.zeros_like(n)
     none = {}  # pre population -> log of the chance that a pre neuron has no synapse here
     lists: dict[int, list] = {}  # pre population -> its lists onto this population
+    kernel_pres = set()
     for projection in network.projections:
         if projection.post.index != population:
             continue
         k = in_degree(projection)
         pre = projection.pre
-        total = total + core.synapse_bytes * synapses_of_slices(projection, n)
+        if kernels is not None and kernels[projection.index]:
+            local = local + estimated_kernel_bytes(projection, n, core)
+            kernel_pres.add(pre.index)
+        else:
+            total = total + core.synapse_bytes * synapses_of_slices(projection, n)
         with np.errstate(divide="ignore"):
             none[pre.index] = none.get(pre.index, 0.0) + n * np.log1p(-min(k / pre.size, 1.0))
         lists.setdefault(pre.index, []).append(
@@ -156,7 +168,8 @@ def estimate_memory(network: Network, population: int, n: np.ndarray,
             rows = list_rows(lists[pre], pop.size, n, row_counts, (population, pre))
         else:
             rows = network.populations[pre].size * -np.expm1(log_none)
-        total = total + core.row_header_bytes * rows
+        if pre not in kernel_pres:
+            total = total + core.row_header_bytes * rows
         local = local + SOURCE_ENTRY_BYTES * np.minimum(rows, pre_slices[pre])
     if chip.synapse_memory == "sdram":
         return local, total
@@ -180,7 +193,7 @@ def list_rows(connectors: list, n_post: int, n: np.ndarray, row_counts: dict | N
 
 
 def fitting_slice_sizes(network: Network, neurons_per_core, chip: Chip,
-                        ring_cap=None) -> np.ndarray:
+                        ring_cap=None, kernels: np.ndarray | None = None) -> np.ndarray:
     """The largest slice size of every population (at most `neurons_per_core`, one number
     or one per population) whose
     expected memory fits the core's `data_bytes` (and, with synapses in SDRAM, whose rows
@@ -198,7 +211,7 @@ def fitting_slice_sizes(network: Network, neurons_per_core, chip: Chip,
         for pop in network.populations:
             candidates = np.arange(1, sizes[pop.index] + 1)
             need, sdram = estimate_memory(network, pop.index, candidates, pre_slices, chip,
-                                          ring_cap, row_counts)
+                                          ring_cap, row_counts, kernels)
             fits = np.flatnonzero((need <= data_bytes)
                                   & ((sdram <= sdram_bytes) | (chip.synapse_memory != "sdram")))
             if len(fits) == 0 and need[0] > data_bytes:
@@ -224,9 +237,11 @@ def _core_parts(chip: Chip) -> str:
     return "state, input ring, synaptic rows and routing data"
 
 
-def slice_memory(network: Network, slices, edges, chip: Chip, ring_cap=None) -> SliceMemory:
+def slice_memory(network: Network, slices, edges, chip: Chip, ring_cap=None,
+                 kernels: np.ndarray | None = None) -> SliceMemory:
     """Bytes each slice needs on a core and in SDRAM of `chip`, counted from its synapses:
-    `edges` with their synapse and row counts (every edge into a slice must be present)."""
+    `edges` with their synapse and row counts (every edge into a slice must be present);
+    the edges of projections stored as kernels (`kernels`) take their kernels instead."""
     core = chip.core
     n_slices = len(slices)
     size = slices.size.astype(np.int64)
@@ -234,12 +249,16 @@ def slice_memory(network: Network, slices, edges, chip: Chip, ring_cap=None) -> 
     ring = np.array([ring_bytes_per_neuron(network, p.index, ring_cap)
                      for p in network.populations], dtype=np.int64)
     target = edges.target.astype(np.int64)
+    stored = ~is_kernel_pair(kernel_pairs(network, kernels),
+                             slices.population[edges.source.astype(np.int64)],
+                             slices.population[target], len(network.populations))
     return SliceMemory(
         neuron_bytes=size * per_neuron[slices.population],
         ring_bytes=size * ring[slices.population],
         synapse_bytes=core.synapse_bytes * np.bincount(
-            target, edges.synapses, minlength=n_slices).astype(np.int64),
+            target, edges.synapses * stored, minlength=n_slices).astype(np.int64),
         row_bytes=core.row_header_bytes * np.bincount(
-            target, edges.rows, minlength=n_slices).astype(np.int64),
+            target, edges.rows * stored, minlength=n_slices).astype(np.int64),
         routing_bytes=KEY_BYTES + SOURCE_ENTRY_BYTES * np.bincount(target, minlength=n_slices),
+        kernel_bytes=slice_kernel_bytes(network, slices, kernels, core),
         synapses_in_sdram=chip.synapse_memory == "sdram")

@@ -181,10 +181,10 @@ def delivery_targets(network: Network, slices: Slices, placement, edges, helpers
 def helper_memory(network: Network, slices: Slices, memory, helpers: HelperCores,
                   core) -> np.ndarray:
     """Data memory of each helper core: a synapse core holds its share of the slice's
-    input ring, routing data and core-resident rows; a delay core a bit per neuron and
+    input ring, routing data, shared kernels and core-resident rows; a delay core a bit per neuron and
     delay tick beyond the ring (an estimate) and its keys."""
     n_syn = np.bincount(helpers.serves[helpers.role == SYNAPSE], minlength=len(slices))
-    share = memory.ring_bytes + memory.routing_bytes
+    share = memory.ring_bytes + memory.routing_bytes + memory.kernel_bytes
     if not memory.synapses_in_sdram:
         share = share + memory.synaptic
     out = np.zeros(len(helpers), dtype=np.int64)
