@@ -23,7 +23,9 @@ class Core:
     `[machine.neuron_cycles]` does not list, per synaptic event, per packet received, and
     `dma_cycles_per_row` more per packet whose row is fetched from chip SDRAM).
     `ring_delay_ticks` is the longest delay a core's input ring holds when the mapping
-    hands longer ones to delay-extension cores.
+    hands longer ones to delay-extension cores. `input_collect_cycles_per_neuron` is what a
+    neuron core pays each tick per neuron and split synapse core to collect that core's
+    input (an estimate).
     """
 
     performance_levels_hz: tuple[int, ...]
@@ -39,6 +41,7 @@ class Core:
     row_header_bytes: int = 12
     dma_cycles_per_row: int = 0
     ring_delay_ticks: int = 16
+    input_collect_cycles_per_neuron: int = 4  # estimate: read and add a word per neuron
 
     def __post_init__(self) -> None:
         levels = self.performance_levels_hz
@@ -57,7 +60,8 @@ class Core:
         check(self.synapse_bytes >= 1, "synapse_bytes", "be >= 1", self.synapse_bytes)
         check(self.ring_delay_ticks >= 1, "ring_delay_ticks", "be >= 1", self.ring_delay_ticks)
         for name in ("cycles_per_tick", "cycles_per_neuron", "cycles_per_synaptic_event",
-                     "cycles_per_packet", "row_header_bytes", "dma_cycles_per_row"):
+                     "cycles_per_packet", "row_header_bytes", "dma_cycles_per_row",
+                     "input_collect_cycles_per_neuron"):
             value = getattr(self, name)
             check(value >= 0, name, "be >= 0", value)
 

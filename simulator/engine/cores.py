@@ -26,7 +26,6 @@ from numba import njit
 from chips import Machine
 
 from ..csr import pointers, row_of
-from .layout import LocalLayout
 from .prefetch import prefetch
 from .synapses import SynapticMatrix
 
@@ -90,20 +89,18 @@ CORE_COUNTERS = ("cycles", "overruns", "max_excess_cycles", "late_packets", "pac
                  "synaptic_events", "level_ticks", "level_cycles")
 
 
-def core_load(machine: Machine, layout: LocalLayout, slice_sizes: np.ndarray,
-              slice_cycles_per_neuron: np.ndarray, run, n_windows: int,
-              batch_ticks: int) -> CoreLoad:
+def core_load(machine: Machine, base_cycles: np.ndarray, cycles_per_neuron: np.ndarray,
+              run, n_windows: int, batch_ticks: int) -> CoreLoad:
+    """Counters of a rank's cores, whose ticks cost `base_cycles` before any packet (in
+    local core order, `helpers.base_cycles`)."""
     core = machine.chip.core
-    local = layout.local_slices
-    sizes = slice_sizes[local].astype(np.int64)
-    n = len(sizes)
+    n = len(base_cycles)
 
     def table(*lead):
         return np.zeros((*lead, n_windows, n), dtype=np.int64)
     in_flight = np.zeros((batch_ticks + 1, n), dtype=np.int64)
     budgets = np.array(core.budget_cycles(run.timestep_ns), dtype=np.int64)
-    per_neuron = slice_cycles_per_neuron[local].astype(np.int64)
-    return CoreLoad(core.cycles_per_tick + per_neuron * sizes, per_neuron,
+    return CoreLoad(base_cycles.astype(np.int64), cycles_per_neuron.astype(np.int64),
                     int(budgets[core.performance_level]), budgets,
                     np.array(core.performance_levels_hz, dtype=np.int64),
                     np.full(n, core.performance_level, dtype=np.int64),
@@ -139,15 +136,16 @@ class Segments:
     length: np.ndarray    # int32 [segments]
 
 
-def row_segments(matrix: SynapticMatrix, layout: LocalLayout) -> Segments:
-    """Cut every row where its synapses move to the next core."""
-    row = row_of(matrix.row_ptr)
-    core = layout.input_core[matrix.target]
+def row_segments(row_ptr: np.ndarray, receiver: np.ndarray) -> Segments:
+    """Cut every row where its synapses move to the next core (`receiver`: the local core
+    that takes each synapse's packets, ascending within a row)."""
+    row = row_of(row_ptr)
+    core = receiver
     if len(row) == 0:
         empty = np.empty(0, dtype=np.int32)
-        return Segments(np.zeros(len(matrix.row_ptr), dtype=np.int64), empty, empty)
+        return Segments(np.zeros(len(row_ptr), dtype=np.int64), empty, empty)
     new = np.flatnonzero(np.r_[True, (row[1:] != row[:-1]) | (core[1:] != core[:-1])])
-    return Segments(pointers(np.bincount(row[new], minlength=len(matrix.row_ptr) - 1)),
+    return Segments(pointers(np.bincount(row[new], minlength=len(row_ptr) - 1)),
                     core[new].astype(np.int32), np.diff(np.r_[new, len(row)]).astype(np.int32))
 
 

@@ -19,12 +19,13 @@ from numba import njit
 from networks import Network
 
 from ..costs import slice_cycles_per_neuron
-from ..csr import unique_rows
+from ..csr import row_of, unique_rows
 from ..distribution import Partition, WindowSync, lookahead_ps, partition_work, slice_costs
 from ..errors import ConfigError
 from ..mapping import Mapping
 from ..options import RunOptions
 from .cores import copy_target, core_load, emission_ps, row_segments
+from .helpers import base_cycles, core_columns, local_cores, synapse_receivers
 from .fabric import FunctionalFabric
 from .fused import (COUNT, DELIVER, DELIVERY_CYCLES, EMISSION, NEURON_CYCLES, RECORDED,
                     STASH, STASHED, SYNAPTIC_EVENTS, TickArrays, loop_for)
@@ -32,7 +33,7 @@ from .layout import build_groups, lay_out
 from .packet import PacketFabric
 from .probes import make_probes
 from .recorder import SpikeRecorder
-from .synapses import build_synaptic_matrix, deliver_sorted
+from .synapses import SynapticMatrix, build_synaptic_matrix, deliver_sorted
 from .timed import CHIP, NEVER, S_SENDS, TimedFabric, fabric_spec, fault_times
 
 STOP_CHECK_TICKS = 64  # about how often ranks agree on whether to stop early
@@ -147,20 +148,28 @@ class RankSimulation:
         self.sends = spec.slices[:, S_SENDS].astype(bool)
         neuron_cycles = slice_cycles_per_neuron(network, mapping.machine,
                                                 mapping.slices.population)
-        self.cores = core_load(mapping.machine, layout, mapping.slices.size, neuron_cycles,
+        columns = core_columns(mapping)
+        self.local_cores = cores = local_cores(columns, layout.local_slices, len(core_rank),
+                                               len(mapping.slices))
+        base, per_neuron = base_cycles(mapping, columns, neuron_cycles)
+        self.cores = core_load(mapping.machine, base[cores.column], per_neuron[cores.column],
                                run, n_windows, self.batch_ticks)
         self.slice_first_id = mapping.slices.first_id
         self.cycles_per_tick = mapping.machine.chip.core.cycles_per_tick
-        self.slice_local_core = np.full(len(mapping.slices), -1, dtype=np.int64)
-        self.slice_local_core[layout.local_slices] = np.arange(len(layout.local_slices))
-        cores_per_chip = mapping.machine.chip.cores
-        core_local = np.full(len(core_rank), -1, dtype=np.int64)
-        core_local[mapping.placement.global_core(cores_per_chip)[layout.local_slices]] = \
-            np.arange(len(layout.local_slices))
-        self.copies_to = copy_target(self.cores, core_local, cores_per_chip,
+        self.slice_local_core = cores.slice_local_core
+        m = self.matrix
+        target_slice = layout.local_slices[layout.input_core[m.target]]
+        receiver = synapse_receivers(mapping, cores, m.row_ptr, target_slice)
+        if len(mapping.helpers):
+            # a row's synapses core by core again, now by the core that takes them (the
+            # order of any one input's synapses is kept, and with it every sum)
+            order = np.lexsort((receiver, row_of(m.row_ptr)))
+            self.matrix = m = SynapticMatrix(m.row_ptr, m.target[order], m.weight[order],
+                                             m.delay_ticks[order])
+            receiver = receiver[order]
+        self.copies_to = copy_target(self.cores, cores.core_local, mapping.machine.chip.cores,
                                      spec.entry_core_ptr, spec.entry_cores,
-                                     row_segments(self.matrix, layout), self.matrix,
-                                     self.ring, run)
+                                     row_segments(m.row_ptr, receiver), m, self.ring, run)
         self.batch_clock_hz = self.cores.clock_hz().astype(np.int64)
 
     def _set_up_loop(self, mapping: Mapping) -> None:
