@@ -14,7 +14,7 @@ from networks import Network
 from .costs import slice_cycles_per_neuron
 from .energy import (Activity, EnergyTables, by_level, energy_tables, level_choice,
                      received_per_target)
-from .engine.helpers import core_columns
+from .engine.helpers import DELAY_ROLE, core_columns, delay_stages
 from .mapping import Mapping
 
 
@@ -45,6 +45,11 @@ def run_activity(network: Network, mapping: Mapping, run, spike_ticks: np.ndarra
         hops = chip.noc_hops()[columns.global_core % chip.cores]
         sent = np.zeros((len(spikes), len(columns)), dtype=spikes.dtype)
         sent[:, :len(slices)] = spikes * sends
+        stages = delay_stages(network, mapping)
+        if stages is not None:  # a delay core sends each spike of its slice once a stage
+            delay = np.flatnonzero(columns.role == DELAY_ROLE)
+            served = columns.serves[delay]
+            sent[:, delay] = spikes[:, served] * stages.slice_stages[served]
         received = datasets["cores/packets"]
         level_ticks = datasets["cores/level_ticks"]
         level_cycles = datasets["cores/level_cycles"]

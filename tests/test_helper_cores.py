@@ -9,14 +9,15 @@ import pytest
 
 import chips
 from chips.presets import SPINNAKER2_CHIP
-from networks import LIF, FixedProbability, Network, SpikeSourcePoisson
+from networks import LIF, FixedProbability, Network, SpikeSourcePoisson, Uniform
 from simulator import MappingOptions, RunOptions, simulate
 from simulator.costs import slice_cycles_per_neuron
 from simulator.distribution import SerialComm
-from simulator.engine.helpers import NEURON_ROLE, SYNAPSE_ROLE
+from simulator.engine.helpers import DELAY_ROLE, NEURON_ROLE, SYNAPSE_ROLE
 from simulator.mapping import map_network
 
 from .helpers import reproducible
+from .test_timed_equals_packet import congested_machine, congested_network
 
 
 def split_network() -> Network:
@@ -140,3 +141,127 @@ def test_timed_and_packet_agree_with_synapse_cores():
         if array.dtype.names is None:
             np.testing.assert_array_equal(array, packet[name], err_msg=name)
     assert (timed["cores/role"] == SYNAPSE_ROLE).sum() == 3 * 4
+
+
+def delayed_network() -> Network:
+    """Delays beyond the ring (16 ticks): a fixed 20 (stage 1), uniform ones up to 40
+    (stages 0 to 2), beside short ones onto the same cells."""
+    net = Network("delayed")
+    a = net.add_population("a", 40, SpikeSourcePoisson(rate_hz=80.0))
+    c = net.add_population("c", 50, LIF(), record=["v"])
+    net.connect(a, c, FixedProbability(0.3), weight=2.0, delay_ticks=2)
+    net.connect(a, c, FixedProbability(0.3), weight=2.0, delay_ticks=20)
+    net.connect(c, c, FixedProbability(0.1), weight=1.0, delay_ticks=Uniform(1, 40))
+    return net
+
+
+@pytest.fixture(scope="module")
+def without_and_with_delay_cores():
+    net, machine = delayed_network(), small_machine()
+    return net, machine, run(net, machine), run(net, machine, delay_extensions=True)
+
+
+def test_delay_cores_give_the_same_spikes_and_state(without_and_with_delay_cores):
+    _, _, plain, delayed = without_and_with_delay_cores
+    one, two = plain.datasets, delayed.datasets
+    assert one["cores/late_packets"].sum() == 0 and two["cores/late_packets"].sum() == 0
+    assert len(plain.spikes("c")[0]) > 100
+    assert (two["cores/role"] == DELAY_ROLE).sum() == 3 + 4
+    for name in one:
+        if name.startswith(("spikes/", "state/")):
+            np.testing.assert_array_equal(one[name], two[name], err_msg=name)
+
+
+def test_a_delay_core_takes_every_spike_of_its_slice_and_pays_for_each_stage(
+        without_and_with_delay_cores):
+    net, machine, _, delayed = without_and_with_delay_cores
+    d = delayed.datasets
+    mapping = map_network(net, machine, MappingOptions(16, "spread", delay_extensions=True))
+    core = machine.chip.core
+    stages = {"a": (20 - 1) // 16, "c": (40 - 1) // 16}
+    delay = np.flatnonzero(d["cores/role"] == DELAY_ROLE)
+    for k in delay:
+        s = d["cores/slice"][k]
+        population = net.populations[mapping.slices.population[s]].name
+        ticks, ids = delayed.spikes(population)
+        first = mapping.slices.start[s]
+        mine = (ids >= first) & (ids < mapping.slices.stop[s])
+        window = d["traffic/window_ticks"]
+        per_window = np.array([((ticks[mine] >= a) & (ticks[mine] < b)).sum()
+                               for a, b in window])
+        np.testing.assert_array_equal(d["cores/packets"][:, k], per_window)
+        np.testing.assert_array_equal(d["cores/cycles"][:, k], per_window
+                                      * core.cycles_per_packet * (1 + stages[population]))
+        assert d["cores/synaptic_events"][:, k].sum() == 0
+
+
+def test_re_sent_packets_are_fabric_traffic():
+    """Sources on chip (0, 0) reach cells on chip (1, 0) with a short and two long delays,
+    so the sources' own tree is the same with or without a delay core (which sits beside
+    them): routers and the link between the chips see exactly the re-sent packets more, one
+    per spike and stage whose tick is in the run."""
+    net = Network("two chips")
+    a = net.add_population("a", 30, SpikeSourcePoisson(rate_hz=100.0))
+    c = net.add_population("c", 20, LIF())
+    net.connect(a, c, FixedProbability(0.3), weight=1.0, delay_ticks=2)
+    net.connect(a, c, FixedProbability(0.3), weight=1.0, delay_ticks=20)
+    net.connect(a, c, FixedProbability(0.2), weight=1.0, delay_ticks=40)
+    machine = small_machine()
+    results = [simulate(net, machine, RunOptions(duration_ms=20.0, timestep_ms=0.1,
+                                                 fidelity="timed", seed=4),
+                        MappingOptions(16, "spread", delay_extensions=extend,
+                                       pins={"a": {"x": 0, "y": 0}, "c": {"x": 1, "y": 0}}),
+                        comm=SerialComm()) for extend in (False, True)]
+    one, two = (r.datasets for r in results)
+    ticks, _ = results[0].spikes("a")
+    n_ticks = 200
+    resent = sum(((ticks + 16 * s) < n_ticks).sum() for s in (1, 2))  # stages 1 and 2
+    assert resent > 100
+    routers = two["traffic/router_packets"].sum(axis=0) - one["traffic/router_packets"].sum(
+        axis=0)
+    chips_xy = [tuple(xy) for xy in zip(one["traffic/chips"]["x"], one["traffic/chips"]["y"])]
+    expected = np.zeros(len(chips_xy), dtype=np.int64)
+    expected[[chips_xy.index((0, 0)), chips_xy.index((1, 0))]] = resent
+    np.testing.assert_array_equal(routers, expected)
+    links = two["traffic/link_packets"].sum(axis=0) - one["traffic/link_packets"].sum(axis=0)
+    table = one["traffic/links"]
+    east = (table["source_x"] == 0) & (table["source_y"] == 0) & (table["target_x"] == 1) \
+        & (table["target_y"] == 0)  # on a 2 x 2 torus, two links: the one the tree takes
+    used = np.flatnonzero(links)
+    assert len(used) == 1 and east[used[0]] and links[used[0]] == resent
+    assert one["traffic/link_packets"][:, used[0]].sum() > 0
+    assert two["traffic/population_link_packets"][:, 0].sum() == \
+        one["traffic/population_link_packets"][:, 0].sum() + resent
+    np.testing.assert_array_equal(results[0].spikes("c")[0], results[1].spikes("c")[0])
+    assert len(results[0].spikes("c")[0]) > 20
+
+
+def test_timed_and_packet_agree_with_both_kinds_of_helper():
+    net, machine = delayed_network(), small_machine()
+    timed, packet = (reproducible(run(net, machine, synapse_cores=2, delay_extensions=True,
+                                      duration_ms=8.0, fidelity=f).datasets)
+                     for f in ("timed", "packet"))
+    assert set(timed) == set(packet)
+    for name, array in timed.items():
+        if array.dtype.names is None:
+            np.testing.assert_array_equal(array, packet[name], err_msg=name)
+    assert (timed["cores/role"] == DELAY_ROLE).sum() > 0
+
+
+def test_late_packets_are_counted_at_the_synapse_core_that_takes_them():
+    """The congested machine of test_timed_equals_packet (slow links, tiny buffers, faults):
+    packets reach synapse cores late, and timed and packet fidelity agree on every count."""
+    net, machine = congested_network(0), congested_machine(0)
+    runs = {f: simulate(net, machine, RunOptions(duration_ms=10.0, timestep_ms=0.1,
+                                                 fidelity=f, seed=0),
+                        MappingOptions(8, "spread", synapse_cores=1), comm=SerialComm())
+            for f in ("timed", "packet")}
+    timed, packet = (reproducible(runs[f].datasets) for f in ("timed", "packet"))
+    for name, array in timed.items():
+        if array.dtype.names is None:
+            np.testing.assert_array_equal(array, packet[name], err_msg=name)
+    synapse = timed["cores/role"] == SYNAPSE_ROLE
+    late = timed["cores/late_packets"].sum(axis=0)
+    assert late[synapse].sum() > 0
+    receiving = np.unique(timed["cores/slice"][synapse])
+    assert late[receiving].sum() == 0 and timed["cores/packets"][:, receiving].sum() == 0

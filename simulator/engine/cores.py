@@ -11,7 +11,8 @@ runs each tick at the lowest level whose budget would have held the work of its 
 tick (such a run goes one tick a batch, since a tick's clocks decide when its spikes leave).
 A packet that reaches
 its core after the tick it was sent in is late: as on SpiNNaker its weights land `delay`
-ticks after the tick it arrived in, one or more ticks later than meant.
+ticks after the tick it arrived in, one or more ticks later than meant. Helper cores
+(`helpers.py`) are cores here like the others, with their own fixed and per-packet costs.
 
 The fabric runs a batch of ticks at once, so the per-tick counts are kept in a ring of
 `batch_ticks + 1` slots (a copy handled in a batch can reach its core one tick after it).
@@ -41,7 +42,7 @@ class CoreLoad:
     level_hz: np.ndarray         # [levels]: the clock of each level
     level: np.ndarray            # [cores]: the level of the current batch
     adaptive: bool               # the lowest_meeting_tick policy
-    cycles_per_packet: int
+    cycles_per_packet: np.ndarray  # [cores]
     cycles_per_synaptic_event: int
     tick_packets: np.ndarray     # [batch ticks + 1, cores]: packets of each tick in flight
     tick_events: np.ndarray      # [batch ticks + 1, cores]
@@ -90,9 +91,10 @@ CORE_COUNTERS = ("cycles", "overruns", "max_excess_cycles", "late_packets", "pac
 
 
 def core_load(machine: Machine, base_cycles: np.ndarray, cycles_per_neuron: np.ndarray,
-              run, n_windows: int, batch_ticks: int) -> CoreLoad:
-    """Counters of a rank's cores, whose ticks cost `base_cycles` before any packet (in
-    local core order, `helpers.base_cycles`)."""
+              cycles_per_packet: np.ndarray, run, n_windows: int,
+              batch_ticks: int) -> CoreLoad:
+    """Counters of a rank's cores, whose ticks cost `base_cycles` before any packet and
+    `cycles_per_packet` a packet taken (in local core order, `helpers.base_cycles`)."""
     core = machine.chip.core
     n = len(base_cycles)
 
@@ -104,7 +106,8 @@ def core_load(machine: Machine, base_cycles: np.ndarray, cycles_per_neuron: np.n
                     int(budgets[core.performance_level]), budgets,
                     np.array(core.performance_levels_hz, dtype=np.int64),
                     np.full(n, core.performance_level, dtype=np.int64),
-                    core.dvfs_policy == "lowest_meeting_tick", machine.chip.packet_cycles(),
+                    core.dvfs_policy == "lowest_meeting_tick",
+                    cycles_per_packet.astype(np.int64),
                     core.cycles_per_synaptic_event, in_flight, in_flight.copy(),
                     np.zeros(n, dtype=np.int64), table(), table(), table(), table(),
                     table(), table(), table(core.n_levels), table(core.n_levels))
@@ -312,7 +315,7 @@ def finish_tick(tick, window_ticks, base_cycles, level_budget, level, cycles_per
                 tick_packets[slot, entry_local[k]] += got
             entry_packets[slot, e] = 0
     for c in range(base_cycles.size):
-        used = (base_cycles[c] + tick_packets[slot, c] * cycles_per_packet
+        used = (base_cycles[c] + tick_packets[slot, c] * cycles_per_packet[c]
                 + tick_events[slot, c] * cycles_per_event)
         k = level[c]
         cycles[w, c] += used

@@ -25,7 +25,8 @@ from ..errors import ConfigError
 from ..mapping import Mapping
 from ..options import RunOptions
 from .cores import copy_target, core_load, emission_ps, row_segments
-from .helpers import base_cycles, core_columns, local_cores, synapse_receivers
+from .helpers import (base_cycles, core_columns, delay_stages, local_cores, resends,
+                      stage_rows, synapse_receivers)
 from .fabric import FunctionalFabric
 from .fused import (COUNT, DELIVER, DELIVERY_CYCLES, EMISSION, NEURON_CYCLES, RECORDED,
                     STASH, STASHED, SYNAPTIC_EVENTS, TickArrays, loop_for)
@@ -67,6 +68,10 @@ class RankSimulation:
         self.layout = layout = lay_out(network, mapping, partition.slices_of(comm.rank))
         self.groups = build_groups(network, mapping, layout, run.timestep_ms, run.seed)
         self.matrix = build_synaptic_matrix(network, mapping, layout, run.seed)
+        self.delay_stages = delay_stages(network, mapping) if run.fidelity != "functional" \
+            else None
+        if self.delay_stages is not None:
+            self.matrix = stage_rows(self.matrix, self.delay_stages, mapping.slices)
         min_delay = int(comm.min(self.matrix.min_delay_ticks))
         # Under MPI at functional fidelity, batches of half the min-delay let each batch's
         # exchange complete while the next batch runs: no event of it is due before then.
@@ -151,15 +156,16 @@ class RankSimulation:
         columns = core_columns(mapping)
         self.local_cores = cores = local_cores(columns, layout.local_slices, len(core_rank),
                                                len(mapping.slices))
-        base, per_neuron = base_cycles(mapping, columns, neuron_cycles)
+        base, per_neuron, per_packet = base_cycles(mapping, columns, neuron_cycles,
+                                                   self.delay_stages)
         self.cores = core_load(mapping.machine, base[cores.column], per_neuron[cores.column],
-                               run, n_windows, self.batch_ticks)
+                               per_packet[cores.column], run, n_windows, self.batch_ticks)
         self.slice_first_id = mapping.slices.first_id
+        self.n_neurons = mapping.slices.n_neurons
         self.cycles_per_tick = mapping.machine.chip.core.cycles_per_tick
         self.slice_local_core = cores.slice_local_core
         m = self.matrix
-        target_slice = layout.local_slices[layout.input_core[m.target]]
-        receiver = synapse_receivers(mapping, cores, m.row_ptr, target_slice)
+        receiver = synapse_receivers(mapping, cores, layout.input_core, layout.local_slices, m)
         if len(mapping.helpers):
             # a row's synapses core by core again, now by the core that takes them (the
             # order of any one input's synapses is kept, and with it every sum)
@@ -407,6 +413,13 @@ class RankSimulation:
             rows = np.concatenate(self.group.allgather(rows.ravel())).reshape(-1, len(columns))
             columns = [rows[:, k].copy() for k in range(len(columns))]
         ticks, ids, slices, values, emits = columns
+        if self.delay_stages is not None:
+            more = resends(self.delay_stages, self.copies_to.tick_ps,
+                           self.run_options.duration_ticks, self.n_neurons, ticks, ids,
+                           slices, values, emits)
+            ticks, ids, slices, values, emits = (np.concatenate([a, b]) for a, b in
+                                                 zip((ticks, ids, slices, values, emits),
+                                                     more))
         self.fabric.run(end, ticks, ids, slices, values.view(np.float64), emits,
                         self.copies_to)
         for tick in range(start, end):
