@@ -57,24 +57,27 @@ def costs(measured: dict) -> dict:
         a = np.array([[events, fabric], [events / 2, fabric]], dtype=float)
         solved[name] = np.linalg.solve(a, [one["profile_s"][0]["routing"], routing_two])
     chip = next(r for r in measured["cases"]["chip"]["results"] if r["ranks"] == 1)
-    glue = max(next(r for r in case["results"] if r["ranks"] == 1)["profile_s"][0]["other"]
-               / case["results"][0]["ticks"] for case in measured["cases"].values())
+    glue = {name: one["profile_s"][0]["other"] / one["ticks"]
+            for name, case in measured["cases"].items()
+            for one in case["results"] if one["ranks"] == 1}
     windowed = next(r for r in measured["cases"]["torus"]["results"] if r["fabric_domains"] > 1)
     window_glue = max(p["other"] for p in windowed["profile_s"]) / max(
         windowed["windows_per_rank"], 1)
-    return {"c_neuron_s": chip["profile_s"][0]["neurons"] / (chip["neurons"] * chip["ticks"]),
+    neuron_s = {name: one["profile_s"][0]["neurons"] / (one["neurons"] * one["ticks"])
+                for name, case in measured["cases"].items()
+                for one in case["results"] if one["ranks"] == 1}
+    return {"c_neuron_s": neuron_s["chip"], "c_neuron_s_per_case": neuron_s,
             "c_event_s": max(float(solved["chip"][0]), 0.0),
-            "c_fabric_s": max(float(solved["torus"][1]), 0.0), "glue_s_per_tick": glue,
+            "c_fabric_s": max(float(solved["torus"][1]), 0.0),
+            "glue_s_per_tick": glue["chip"], "glue_s_per_tick_per_case": glue,
             "glue_s_per_window": window_glue,
             "solved_per_case": {k: v.tolist() for k, v in solved.items()}}
 
 
-def exchange_latency_s(ranks: int, measured_s: float, cluster: bool, args) -> float:
-    """One exchange among `ranks` ranks: the measured one on this node, or a cluster's."""
+def exchange_latency_s(ranks: int, args) -> float:
+    """One exchange among `ranks` ranks of a cluster (stated assumptions)."""
     if ranks <= 1:
         return 0.0
-    if not cluster:
-        return measured_s
     return (args.exchange_us + args.hop_us * math.log2(ranks)) * 1e-6
 
 
@@ -83,21 +86,24 @@ def per_tick_s(load: dict, c: dict, ranks: int, domains: int, latency, windows: 
     work = (load["neurons"] * c["c_neuron_s"] + load["events"] * c["c_event_s"]) / ranks
     fabric = load["fabric_events"] * c["c_fabric_s"] / domains
     # every rank of a domain receives the domain's spikes, once a batch
-    exchange = (load["batches"] * latency(ranks // domains)
+    exchange = (load["batches"] * latency(ranks // domains, False)
                 + load["spikes"] / domains * SPIKE_BYTES / load["bandwidth"])
-    sync = windows * (latency(ranks) + c["glue_s_per_window"]) if domains > 1 else 0.0
+    sync = windows * (latency(ranks, True) + c["glue_s_per_window"]) if domains > 1 else 0.0
     return work + fabric + c["glue_s_per_tick"] + exchange + sync
 
 
-def measured_latency_s(measured: dict) -> float:
-    """Seconds per exchange on 2 ranks of this node (wait and transfer), the mean of both
-    workloads' 2-rank runs with one fabric domain."""
+def measured_latency_s(measured: dict, windows: bool = False) -> float:
+    """Seconds per exchange on 2 ranks of this node: a batch's spike exchange (one fabric
+    domain, both workloads' mean) or a lookahead window's (a domain per rank). The rank that
+    waits least is the one the other waited for: its waiting and transfer are the latency,
+    the other's extra waiting is imbalance, already in the work terms."""
     latencies = []
     for case in measured["cases"].values():
-        two = next(r for r in case["results"] if r["ranks"] == 2 and r["fabric_domains"] == 1)
-        profile = two["profile_s"]
-        busy = max(p["waiting"] + p["communication"] for p in profile)
-        latencies.append(busy / two["exchanges_per_rank"])
+        for two in (r for r in case["results"] if r["ranks"] == 2
+                    and (r["fabric_domains"] > 1) == windows):
+            busy = min(p["waiting"] + p["communication"] for p in two["profile_s"])
+            count = two["windows_per_rank"] if windows else two["exchanges_per_rank"]
+            latencies.append(busy / max(count, 1))
     return float(np.mean(latencies))
 
 
@@ -131,6 +137,7 @@ def main() -> None:
     measured = json.loads(Path(args.measured).read_text())["figures"]
     c = costs(measured)
     node_latency = measured_latency_s(measured)
+    window_latency = measured_latency_s(measured, windows=True)
     bandwidth = args.bandwidth_gbs * 1e9
     checks = []
     for name, case in measured["cases"].items():
@@ -143,8 +150,11 @@ def main() -> None:
                     "batches": two["exchanges_per_rank"] / ticks
                     if two["fabric_domains"] == 1 else 1.0}
             windows = two["windows_per_rank"] / ticks
-            predicted = per_tick_s(load, c, 2, two["fabric_domains"],
-                                   lambda r: node_latency if r > 1 else 0.0, windows) * ticks
+            own = dict(c, c_neuron_s=c["c_neuron_s_per_case"][name],  # Poisson drives too
+                       glue_s_per_tick=c["glue_s_per_tick_per_case"][name])
+            predicted = per_tick_s(load, own, 2, two["fabric_domains"],
+                                   lambda r, w: 0.0 if r <= 1 else
+                                   (window_latency if w else node_latency), windows) * ticks
             checks.append({"case": name, "fabric_domains": two["fabric_domains"],
                            "measured_run_s": two["run_wall_s"],
                            "predicted_run_s": round(predicted, 3),
@@ -156,7 +166,7 @@ def main() -> None:
         width = 8 if n_chips == 48 else 24
         machine = chips.spinnaker2(width, n_chips // width, wrap=n_chips > 48)
         load = dict(load_of(chip_run, n_chips, n_chips), bandwidth=bandwidth)
-        one = per_tick_s(load, c, 1, 1, lambda r: 0.0, 0.0)
+        one = per_tick_s(load, c, 1, 1, lambda r, w: 0.0, 0.0)
         for ranks in RANKS:
             row = {"machine": machine_name, "chips": n_chips, "ranks": ranks}
             for label, domains in (("one_domain", 1), ("domain_per_rank",
@@ -165,7 +175,7 @@ def main() -> None:
                 lookahead = lookahead_ps(machine, domain.astype(np.int32))
                 windows = busy_ps / lookahead if domains > 1 else 0.0
                 t = per_tick_s(load, c, ranks, domains,
-                               lambda r: exchange_latency_s(r, node_latency, True, args),
+                               lambda r, w: exchange_latency_s(r, args),
                                windows)
                 row[label] = {"efficiency": round(one / (ranks * t), 3),
                               "wall_s_per_simulated_s": round(t * 1000, 2),
@@ -173,6 +183,7 @@ def main() -> None:
             predictions.append(row)
             print(json.dumps(row))
     figures = {"costs": c, "exchange_latency_2_ranks_s": node_latency,
+               "window_latency_2_ranks_s": window_latency,
                "assumptions": {"cluster_exchange_us": args.exchange_us,
                                "hop_us_per_doubling": args.hop_us,
                                "bandwidth_gbs": args.bandwidth_gbs,

@@ -55,6 +55,37 @@ def _nest_rows(record: dict) -> list[tuple[str, str, str]]:
     return rows
 
 
+def _timed_scaling_rows() -> list[tuple[str, str, str, str]]:
+    """Strong scaling and oversubscription at timed fidelity, and the scaling model."""
+    out = []
+    scaling = _load("timed_scaling")
+    for name, case in (scaling["figures"]["cases"].items() if scaling else ()):
+        figure = ", ".join(f"{r['ranks']} rank(s)"
+                           + (f" {r['fabric_domains']} domains" if r["fabric_domains"] > 1
+                              else "")
+                           + f" {r['run_wall_s']:.2f} s ({r['speedup_over_one_rank']}x)"
+                           for r in case["results"])
+        out.append((f"timed, {name}: {case['workload']}; {case['duration_ms']:g} ms, median of "
+                    f"{len(case['results'][0]['run_wall_s_all'])}", figure,
+                    "2 ranks >= 1.6x; 4 ranks on 2 cores within 2x of the best",
+                    "timed_scaling.json"))
+    model = _load("scaling_model")
+    if model:
+        f = model["figures"]
+        checks = ", ".join(f"{c['case']} F={c['fabric_domains']} {c['error']:+.0%}"
+                           for c in f["check_against_2_ranks"])
+        out.append(("timed scaling model: error against the 2-rank runs", checks,
+                    "within 25 %", "scaling_model.json"))
+        for machine in dict.fromkeys(row["machine"] for row in f["predictions"]):
+            out.append((f"timed scaling model: {machine}, predicted efficiency (one fabric "
+                        f"domain / a domain per rank)",
+                        ", ".join(f"{row['ranks']} ranks {row['one_domain']['efficiency']} / "
+                                  f"{row['domain_per_rank']['efficiency']}"
+                                  for row in f["predictions"] if row["machine"] == machine),
+                        "(a projection; no 16-core run made)", "scaling_model.json"))
+    return out
+
+
 def rows() -> list[tuple[str, str, str, str]]:
     """(what, figure, target, source file) for every stored result that has a target."""
     out = []
@@ -90,6 +121,7 @@ def rows() -> list[tuple[str, str, str, str]]:
                     ", ".join(f"{p['rate_hz']['exc']:g} Hz: {p['wall_s_per_simulated_s']:.1f} s"
                               for p in f["points"]) + " wall per simulated s",
                     f"<= {f['target_wall_s_per_simulated_s']} s", "full_chip.json"))
+    out += _timed_scaling_rows()
     memory = _load("memory")
     if memory:
         f = memory["figures"]

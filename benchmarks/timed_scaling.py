@@ -33,8 +33,8 @@ CASES = {
     "torus": "Brunel (2000) model A at scale 1 (12,500 LIF, 15.6 M synapses, 1.5 ms delays), "
              "2 x 2 SpiNNaker2 torus, 256 neurons a core (memory not checked), spread, 0.1 ms "
              "ticks",
-    "chip": "one full SpiNNaker2 chip: 38,912 current-based LIF, 5.5 M synapses, 1 ms "
-            "delays and ticks, about 25 Hz (benchmarks.full_chip, drive 0.09 nA)",
+    "chip": "one full SpiNNaker2 chip: 37,888 current-based LIF on 148 cores, 5.4 M synapses, "
+            "1 ms delays and ticks, about 26 Hz (benchmarks.full_chip, drive 0.09 nA)",
 }
 
 
@@ -129,7 +129,8 @@ def main() -> None:
             r["slowdown_over_best"] = round(r["run_wall_s"] / best, 3)
         figures["cases"][name] = {"workload": CASES[name], "duration_ms": duration,
                                   "results": results}
-        print(json.dumps({r["ranks"]: r["speedup_over_one_rank"] for r in results}))
+        print(json.dumps({f"{r['ranks']} ranks, {r['fabric_domains']} domains":
+                          r["speedup_over_one_rank"] for r in results}))
     print("wrote", write_result(args.name, figures))
 
 
