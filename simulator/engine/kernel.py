@@ -25,11 +25,11 @@ from ..errors import ConfigError
 from ..mapping import Mapping
 from ..options import RunOptions
 from .cores import copy_target, core_load, emission_ps, row_segments
-from .helpers import (base_cycles, core_columns, delay_stages, local_cores, resends,
-                      stage_rows, synapse_receivers)
 from .fabric import FunctionalFabric
 from .fused import (COUNT, DELIVER, DELIVERY_CYCLES, EMISSION, NEURON_CYCLES, RECORDED,
                     STASH, STASHED, SYNAPTIC_EVENTS, TickArrays, loop_for)
+from .helpers import (base_cycles, core_columns, delay_stages, local_cores, resends,
+                      stage_rows, synapse_receivers)
 from .layout import build_groups, lay_out
 from .packet import PacketFabric
 from .probes import make_probes
