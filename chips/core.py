@@ -26,7 +26,9 @@ class Core:
     hands longer ones to delay-extension cores. A convolution stored as a shared kernel
     (`[mapping] conv_storage = "kernels"`) takes `kernel_weight_bytes` per kernel weight and
     `kernel_header_bytes` per projection on the core, and `cycles_per_kernel_event` per
-    synaptic event instead of `cycles_per_synaptic_event`.
+    synaptic event instead of `cycles_per_synaptic_event`. `input_collect_cycles_per_neuron`
+    is what a neuron core pays each tick per neuron and split synapse core to collect that
+    core's input (an estimate).
     """
 
     performance_levels_hz: tuple[int, ...]
@@ -45,6 +47,7 @@ class Core:
     kernel_weight_bytes: int = 2
     kernel_header_bytes: int = 60
     cycles_per_kernel_event: int = 32
+    input_collect_cycles_per_neuron: int = 4  # estimate: read and add a word per neuron
 
     def __post_init__(self) -> None:
         levels = self.performance_levels_hz
@@ -66,7 +69,8 @@ class Core:
               self.kernel_weight_bytes)
         for name in ("cycles_per_tick", "cycles_per_neuron", "cycles_per_synaptic_event",
                      "cycles_per_packet", "row_header_bytes", "dma_cycles_per_row",
-                     "kernel_header_bytes", "cycles_per_kernel_event"):
+                     "kernel_header_bytes", "cycles_per_kernel_event",
+                     "input_collect_cycles_per_neuron"):
             value = getattr(self, name)
             check(value >= 0, name, "be >= 0", value)
 

@@ -14,6 +14,7 @@ from networks import Network
 from .costs import slice_cycles_per_neuron
 from .energy import (Activity, EnergyTables, by_level, energy_tables, level_choice,
                      received_per_target)
+from .engine.helpers import DELAY_ROLE, core_columns, delay_stages
 from .mapping import Mapping
 from .mapping.kernels import edge_cycles_per_event
 
@@ -40,9 +41,22 @@ def run_activity(network: Network, mapping: Mapping, run, spike_ticks: np.ndarra
     sends = np.diff(mapping.routes.router_ptr) > 0
     hops = chip.noc_hops()[placement.core]
     if "cores/level_ticks" in datasets:
+        # a column per core, helper cores after the slices' own (engine/helpers.py)
+        columns = core_columns(mapping)
+        hops = chip.noc_hops()[columns.global_core % chip.cores]
+        sent = np.zeros((len(spikes), len(columns)), dtype=spikes.dtype)
+        sent[:, :len(slices)] = spikes * sends
+        stages = delay_stages(network, mapping)
+        if stages is not None:  # a delay core sends each spike of its slice once a stage
+            delay = np.flatnonzero(columns.role == DELAY_ROLE)
+            served = columns.serves[delay]
+            sent[:, delay] = spikes[:, served] * stages.slice_stages[served]
         received = datasets["cores/packets"]
         level_ticks = datasets["cores/level_ticks"]
         level_cycles = datasets["cores/level_cycles"]
+        return Activity(ticks * tick_s, tick_s, level_ticks, level_cycles,
+                        (sent + received) * hops, datasets["traffic/router_packets"],
+                        datasets["traffic/link_bits"])
     else:
         edges = mapping.edges
         source = edges.source.astype(np.int64)
@@ -73,7 +87,9 @@ def run_energy(network: Network, mapping: Mapping, run, n_ticks: int, spike_tick
                spike_ids: np.ndarray, datasets: dict) -> EnergyTables:
     """The energy tables of a run of `n_ticks` ticks."""
     activity = run_activity(network, mapping, run, spike_ticks, spike_ids, datasets)
-    return energy_tables(mapping.machine, mapping.placement.chip, activity)
+    chip = core_columns(mapping).chip if "cores/level_ticks" in datasets \
+        else mapping.placement.chip
+    return energy_tables(mapping.machine, chip, activity)
 
 
 def energy_attributes(tables: EnergyTables, run, n_ticks: int) -> dict:

@@ -10,6 +10,7 @@ from networks import Network
 from .engine.kernel import PROFILE_PHASES, RankSimulation
 from .activity import energy_attributes, run_energy
 from .energy import energy_datasets
+from .engine.helpers import core_columns
 from .engine.timed import latency_bin_edges_ns
 from .mapping import Mapping
 from .mapping.report import mapping_report
@@ -135,13 +136,15 @@ def profile_datasets(sim: RankSimulation) -> dict:
 
 
 def core_datasets(mapping: Mapping, sim: RankSimulation, windows: int) -> dict:
-    """`cores/<counter>`: [windows, slices] (the per-level ones [levels, windows, slices]),
-    one column per slice's core, summed over ranks."""
-    datasets = {}
+    """`cores/<counter>`: [windows, cores] (the per-level ones [levels, windows, cores]), one
+    column per slice's core then per helper core (`cores/role`, `cores/slice`), summed over
+    ranks."""
+    columns = core_columns(mapping)
+    datasets = {"cores/role": columns.role, "cores/slice": columns.serves.astype(np.int32)}
     for name, counts in sim.cores.counters().items():
         local = counts[..., :windows, :]
-        table = np.zeros((*local.shape[:-1], len(mapping.slices)), dtype=np.int64)
-        table[..., sim.layout.local_slices] = local
+        table = np.zeros((*local.shape[:-1], len(columns)), dtype=np.int64)
+        table[..., sim.local_cores.column] = local
         datasets[f"cores/{name}"] = sim.comm.sum(table)
     return datasets
 

@@ -18,6 +18,7 @@ from simulator import MappingOptions, RunOptions, simulate
 from simulator.distribution import all_ranks_end_on_failure, world
 from simulator.interrupt import StopRequest
 
+from .test_helper_cores import delayed_network, small_machine
 from .test_timed_equals_packet import congested_machine, congested_network
 
 
@@ -144,9 +145,17 @@ def one_chip():
                    traffic_window_ms=1.0)
 
 
+def helper_cores():
+    """Split synapse cores and delay-extension cores on four chips: packets to synapse
+    cores, re-sent packets from delay cores, both across ranks and fabric domains."""
+    return (delayed_network(), small_machine(),
+            MappingOptions(16, "spread", synapse_cores=2, delay_extensions=True),
+            RunOptions(duration_ms=20.0, timestep_ms=0.1, fidelity="timed", seed=2))
+
+
 SCENARIOS = {"failing": failing, "congested": congested, "interrupting": interrupting,
              "one_crossing": one_crossing, "crossing_both_ways": crossing_both_ways,
-             "idle_stretch": idle_stretch, "one_chip": one_chip}
+             "idle_stretch": idle_stretch, "one_chip": one_chip, "helper_cores": helper_cores}
 
 
 def scenario(name: str, *changes: str):

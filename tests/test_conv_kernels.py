@@ -253,3 +253,29 @@ def test_a_convolution_that_does_not_fit_its_populations_is_refused():
                                            r"\(got '128 inputs and 320 outputs'\)"):
         net.connect(net.population("input"), net.population("layer"), wrong,
                     receptor="input")
+
+
+def test_kernel_events_are_charged_to_the_split_synapse_core_that_takes_them():
+    c_in, c_out, side = 2, 4, 8
+    rng = np.random.default_rng(6)
+    n_in, n_ticks, timestep_ms = c_in * side * side, 12, 1.0
+    times = np.repeat(np.arange(10.0), 20)
+    indices = rng.integers(0, n_in, times.size)
+    keep = np.unique(times * n_in + indices, return_index=True)[1]
+    net = read_nir(conv_graph(c_in, c_out, side, seed=2), timestep_ms,
+                   spikes=(times[keep], indices[keep]))
+    machine = kernel_machine()
+    run = RunOptions(duration_ms=n_ticks * timestep_ms, timestep_ms=timestep_ms,
+                     traffic_window_ms=timestep_ms, fidelity="timed", seed=1)
+    results = {storage: simulate(net, machine, run,
+                                 MappingOptions(64, "sequential", conv_storage=storage,
+                                                synapse_cores=1), comm=SerialComm())
+               for storage in ("synapses", "kernels")}
+    a, b = results["synapses"], results["kernels"]
+    for x, y in zip(a.spikes("layer"), b.spikes("layer")):
+        np.testing.assert_array_equal(x, y)
+    role = a.datasets["cores/role"]
+    events = a.datasets["cores/synaptic_events"]
+    assert events[:, role == 1].sum() > 1000 and events[:, role == 0].sum() == 0
+    np.testing.assert_array_equal(b.datasets["cores/cycles"] - a.datasets["cores/cycles"],
+                                  events * (32 - 20))

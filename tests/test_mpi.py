@@ -132,6 +132,26 @@ def test_a_congested_faulty_network_is_the_same_on_any_ranks(tmp_path, congested
         assert (many.datasets["profile/windows"] > 0).all()
 
 
+@pytest.fixture(scope="module")
+def helper_cores_on_one_rank():
+    network, machine, mapping, run = SCENARIOS["helper_cores"]()
+    one = simulate(network, machine, run, mapping)
+    roles = one.datasets["cores/role"]
+    assert (roles == 1).sum() > 0 and (roles == 2).sum() > 0
+    return one
+
+
+@pytest.mark.parametrize("ranks, domains", [(2, 1), (3, 1), (2, 2), (3, 2)])
+def test_synapse_and_delay_cores_are_the_same_on_any_ranks(tmp_path, helper_cores_on_one_rank,
+                                                           ranks, domains):
+    """Packets to split synapse cores and the packets delay cores send on, across rank
+    boundaries and fabric domains (docs/timing.md, "Helper cores")."""
+    many = run_scenario(tmp_path, ranks, "helper_cores", f"fabric_domains={domains}")
+    assert_same_results(helper_cores_on_one_rank, many)
+    if domains > 1:
+        assert (many.datasets["profile/windows"] > 0).all()
+
+
 def test_a_single_chip_split_over_two_and_three_ranks_is_the_same(tmp_path):
     network, machine, mapping, run = SCENARIOS["one_chip"]()
     one = simulate(network, machine, run, mapping)

@@ -12,7 +12,8 @@ runs each tick at the lowest level whose budget would have held the work of its 
 tick (such a run goes one tick a batch, since a tick's clocks decide when its spikes leave).
 A packet that reaches
 its core after the tick it was sent in is late: as on SpiNNaker its weights land `delay`
-ticks after the tick it arrived in, one or more ticks later than meant.
+ticks after the tick it arrived in, one or more ticks later than meant. Helper cores
+(`helpers.py`) are cores here like the others, with their own fixed and per-packet costs.
 
 The fabric runs a batch of ticks at once, so the per-tick counts are kept in a ring of
 `batch_ticks + 1` slots (a copy handled in a batch can reach its core one tick after it).
@@ -27,7 +28,6 @@ from numba import njit
 from chips import Machine
 
 from ..csr import pointers, row_of
-from .layout import LocalLayout
 from .prefetch import prefetch
 from .synapses import SynapticMatrix
 
@@ -43,7 +43,7 @@ class CoreLoad:
     level_hz: np.ndarray         # [levels]: the clock of each level
     level: np.ndarray            # [cores]: the level of the current batch
     adaptive: bool               # the lowest_meeting_tick policy
-    cycles_per_packet: int
+    cycles_per_packet: np.ndarray  # [cores]
     cycles_per_synaptic_event: int
     tick_packets: np.ndarray     # [batch ticks + 1, cores]: packets of each tick in flight
     tick_events: np.ndarray      # [batch ticks + 1, cores]
@@ -92,24 +92,24 @@ CORE_COUNTERS = ("cycles", "overruns", "max_excess_cycles", "late_packets", "pac
                  "synaptic_events", "level_ticks", "level_cycles")
 
 
-def core_load(machine: Machine, layout: LocalLayout, slice_sizes: np.ndarray,
-              slice_cycles_per_neuron: np.ndarray, run, n_windows: int,
+def core_load(machine: Machine, base_cycles: np.ndarray, cycles_per_neuron: np.ndarray,
+              cycles_per_packet: np.ndarray, run, n_windows: int,
               batch_ticks: int) -> CoreLoad:
+    """Counters of a rank's cores, whose ticks cost `base_cycles` before any packet and
+    `cycles_per_packet` a packet taken (in local core order, `helpers.base_cycles`)."""
     core = machine.chip.core
-    local = layout.local_slices
-    sizes = slice_sizes[local].astype(np.int64)
-    n = len(sizes)
+    n = len(base_cycles)
 
     def table(*lead):
         return np.zeros((*lead, n_windows, n), dtype=np.int64)
     in_flight = np.zeros((batch_ticks + 1, n), dtype=np.int64)
     budgets = np.array(core.budget_cycles(run.timestep_ns), dtype=np.int64)
-    per_neuron = slice_cycles_per_neuron[local].astype(np.int64)
-    return CoreLoad(core.cycles_per_tick + per_neuron * sizes, per_neuron,
+    return CoreLoad(base_cycles.astype(np.int64), cycles_per_neuron.astype(np.int64),
                     int(budgets[core.performance_level]), budgets,
                     np.array(core.performance_levels_hz, dtype=np.int64),
                     np.full(n, core.performance_level, dtype=np.int64),
-                    core.dvfs_policy == "lowest_meeting_tick", machine.chip.packet_cycles(),
+                    core.dvfs_policy == "lowest_meeting_tick",
+                    cycles_per_packet.astype(np.int64),
                     core.cycles_per_synaptic_event, in_flight, in_flight.copy(),
                     in_flight.copy(), np.zeros(n, dtype=np.int64), table(), table(), table(),
                     table(), table(), table(), table(core.n_levels), table(core.n_levels))
@@ -142,17 +142,17 @@ class Segments:
     cycles_per_event: np.ndarray  # int32 [segments]
 
 
-def row_segments(matrix: SynapticMatrix, layout: LocalLayout, cycles_per_event) -> Segments:
-    """Cut every row where its synapses move to the next core; `cycles_per_event(seg_ptr,
+def row_segments(row_ptr: np.ndarray, receiver: np.ndarray, cycles_per_event) -> Segments:
+    """Cut every row where its synapses move to the next core (`receiver`: the local core
+    that takes each synapse's packets, ascending within a row); `cycles_per_event(seg_ptr,
     core)` gives what one synaptic event of each segment costs its core."""
-    row = row_of(matrix.row_ptr)
-    core = layout.input_core[matrix.target]
+    row = row_of(row_ptr)
+    core = receiver
     if len(row) == 0:
         empty = np.empty(0, dtype=np.int32)
-        return Segments(np.zeros(len(matrix.row_ptr), dtype=np.int64), empty, empty,
-                        empty.copy())
+        return Segments(np.zeros(len(row_ptr), dtype=np.int64), empty, empty, empty.copy())
     new = np.flatnonzero(np.r_[True, (row[1:] != row[:-1]) | (core[1:] != core[:-1])])
-    seg_ptr = pointers(np.bincount(row[new], minlength=len(matrix.row_ptr) - 1))
+    seg_ptr = pointers(np.bincount(row[new], minlength=len(row_ptr) - 1))
     seg_core = core[new].astype(np.int32)
     length = np.diff(np.r_[new, len(row)]).astype(np.int32)
     return Segments(seg_ptr, seg_core, length,
@@ -328,7 +328,7 @@ def finish_tick(tick, window_ticks, base_cycles, level_budget, level, cycles_per
                 tick_packets[slot, entry_local[k]] += got
             entry_packets[slot, e] = 0
     for c in range(base_cycles.size):
-        used = (base_cycles[c] + tick_packets[slot, c] * cycles_per_packet
+        used = (base_cycles[c] + tick_packets[slot, c] * cycles_per_packet[c]
                 + tick_event_cycles[slot, c])
         k = level[c]
         cycles[w, c] += used

@@ -20,7 +20,7 @@ from numba import njit
 from networks import Network
 
 from ..costs import slice_cycles_per_neuron
-from ..csr import unique_rows
+from ..csr import row_of, unique_rows
 from ..distribution import Partition, WindowSync, lookahead_ps, partition_work, slice_costs
 from ..errors import ConfigError
 from ..mapping import Mapping
@@ -30,11 +30,13 @@ from .cores import copy_target, core_load, emission_ps, row_segments
 from .fabric import FunctionalFabric
 from .fused import (COUNT, DELIVER, DELIVERY_CYCLES, EMISSION, NEURON_CYCLES, RECORDED,
                     STASH, STASHED, SYNAPTIC_EVENTS, TickArrays, loop_for)
+from .helpers import (base_cycles, core_columns, delay_stages, local_cores, resends,
+                      stage_rows, synapse_receivers)
 from .layout import build_groups, lay_out
 from .packet import PacketFabric
 from .probes import make_probes
 from .recorder import SpikeRecorder
-from .synapses import build_synaptic_matrix, deliver_sorted
+from .synapses import SynapticMatrix, build_synaptic_matrix, deliver_sorted
 from .timed import CHIP, NEVER, S_SENDS, TimedFabric, fabric_spec, fault_times
 
 STOP_CHECK_TICKS = 64  # about how often ranks agree on whether to stop early
@@ -68,6 +70,10 @@ class RankSimulation:
         self.layout = layout = lay_out(network, mapping, partition.slices_of(comm.rank))
         self.groups = build_groups(network, mapping, layout, run.timestep_ms, run.seed)
         self.matrix = build_synaptic_matrix(network, mapping, layout, run.seed)
+        self.delay_stages = delay_stages(network, mapping) if run.fidelity != "functional" \
+            else None
+        if self.delay_stages is not None:
+            self.matrix = stage_rows(self.matrix, self.delay_stages, mapping.slices)
         min_delay = int(comm.min(self.matrix.min_delay_ticks))
         # Under MPI at functional fidelity, batches of half the min-delay let each batch's
         # exchange complete while the next batch runs: no event of it is due before then.
@@ -149,22 +155,31 @@ class RankSimulation:
         self.sends = spec.slices[:, S_SENDS].astype(bool)
         neuron_cycles = slice_cycles_per_neuron(network, mapping.machine,
                                                 mapping.slices.population)
-        self.cores = core_load(mapping.machine, layout, mapping.slices.size, neuron_cycles,
-                               run, n_windows, self.batch_ticks)
+        columns = core_columns(mapping)
+        self.local_cores = cores = local_cores(columns, layout.local_slices, len(core_rank),
+                                               len(mapping.slices))
+        base, per_neuron, per_packet = base_cycles(mapping, columns, neuron_cycles,
+                                                   self.delay_stages)
+        self.cores = core_load(mapping.machine, base[cores.column], per_neuron[cores.column],
+                               per_packet[cores.column], run, n_windows, self.batch_ticks)
         self.slice_first_id = mapping.slices.first_id
+        self.n_neurons = mapping.slices.n_neurons
         self.cycles_per_tick = mapping.machine.chip.core.cycles_per_tick
-        self.slice_local_core = np.full(len(mapping.slices), -1, dtype=np.int64)
-        self.slice_local_core[layout.local_slices] = np.arange(len(layout.local_slices))
-        cores_per_chip = mapping.machine.chip.cores
-        core_local = np.full(len(core_rank), -1, dtype=np.int64)
-        core_local[mapping.placement.global_core(cores_per_chip)[layout.local_slices]] = \
-            np.arange(len(layout.local_slices))
-        self.copies_to = copy_target(self.cores, core_local, cores_per_chip,
+        self.slice_local_core = cores.slice_local_core
+        m = self.matrix
+        receiver = synapse_receivers(mapping, cores, layout.input_core, layout.local_slices, m)
+        if len(mapping.helpers):
+            # a row's synapses core by core again, now by the core that takes them (the
+            # order of any one input's synapses is kept, and with it every sum)
+            order = np.lexsort((receiver, row_of(m.row_ptr)))
+            self.matrix = m = SynapticMatrix(m.row_ptr, m.target[order], m.weight[order],
+                                             m.delay_ticks[order])
+            receiver = receiver[order]
+        self.copies_to = copy_target(self.cores, cores.core_local, mapping.machine.chip.cores,
                                      spec.entry_core_ptr, spec.entry_cores,
-                                     row_segments(self.matrix, layout, partial(
+                                     row_segments(m.row_ptr, receiver, partial(
                                          segment_cycles_per_event, network, mapping,
-                                         layout.local_slices)), self.matrix,
-                                     self.ring, run)
+                                         columns.serves[cores.column])), m, self.ring, run)
         self.batch_clock_hz = self.cores.clock_hz().astype(np.int64)
 
     def _set_up_loop(self, mapping: Mapping) -> None:
@@ -402,6 +417,13 @@ class RankSimulation:
             rows = np.concatenate(self.group.allgather(rows.ravel())).reshape(-1, len(columns))
             columns = [rows[:, k].copy() for k in range(len(columns))]
         ticks, ids, slices, values, emits = columns
+        if self.delay_stages is not None:
+            more = resends(self.delay_stages, self.copies_to.tick_ps,
+                           self.run_options.duration_ticks, self.n_neurons, ticks, ids,
+                           slices, values, emits)
+            ticks, ids, slices, values, emits = (np.concatenate([a, b]) for a, b in
+                                                 zip((ticks, ids, slices, values, emits),
+                                                     more))
         self.fabric.run(end, ticks, ids, slices, values.view(np.float64), emits,
                         self.copies_to)
         for tick in range(start, end):

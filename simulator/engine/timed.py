@@ -38,7 +38,8 @@ from chips.link import buffer_entry_ps
 from chips.router import emergency_legs
 
 from ..csr import pointers, reorder_rows
-from ..mapping import Mapping
+from ..mapping import Mapping, build_tables
+from ..mapping.roles import delay_senders
 from .cores import apply_copy, apply_packet, prefetch_row, prefetch_row_pointers
 
 ROUTE, DETOUR, DETOUR_SECOND = 0, 1, 2                  # event kinds
@@ -140,7 +141,16 @@ def fabric_spec(mapping: Mapping, run, graded_slices: np.ndarray,
     tick_ps = run.timestep_ns * 1000
     noc_hop_ps = chip.noc_hop_ps
     link_dead, chip_dead, core_dead = fault_times(machine)
-    tables = mapping.tables
+    senders = mapping.senders
+    # with helper cores, the tables deliver to them (`Mapping.delivery`)
+    tables = mapping.tables if mapping.delivery is None else \
+        build_tables(machine, senders.keys, senders.routes)
+    # senders: the slices, then the delay-extension cores (each sends for the slice it serves)
+    served, _, delay_helper = delay_senders(mapping.slices, mapping.helpers,
+                                            len(mapping.slices.population_offset) - 1)
+    serves = np.concatenate([np.arange(len(mapping.slices)), served])
+    sender_core = np.concatenate([mapping.placement.global_core(chip.cores),
+                                  mapping.helpers.global_core(chip.cores)[delay_helper]])
     entry_id = tables.slice.astype(np.int64) * topology.n_chips + tables.chip
     order = np.argsort(entry_id, kind="stable")
     core_ptr, cores = reorder_rows(tables.core_ptr, tables.cores, order)
@@ -172,15 +182,15 @@ def fabric_spec(mapping: Mapping, run, graded_slices: np.ndarray,
         link_of=topology.link_of.astype(np.int64), chip_dead_ps=chip_dead,
         chip_local=chip_local.astype(np.int64), core_dead_ps=core_dead,
         core_noc_hops=chip.noc_hops(), entry_id=entry_id[order],
-        entry_index=dense_index(entry_id[order], len(mapping.slices) * topology.n_chips),
+        entry_index=dense_index(entry_id[order], len(senders.senders) * topology.n_chips),
         entries=np.stack([tables.link_bits[order], tables.default_routed[order], reach,
                           first_dead], axis=1).astype(np.int64),
         entry_core_ptr=core_ptr, entry_cores=entry_cores,
         entry_hop_ptr=pointers(np.bincount(by_hops[:, 0], minlength=len(order))),
         entry_hops=by_hops[:, 1].astype(np.int64), entry_hop_count=hop_counts.astype(np.int64),
-        slices=np.stack([graded_slices, mapping.placement.global_core(chip.cores),
-                         mapping.slices.first_id, np.diff(mapping.routes.router_ptr) > 0,
-                         mapping.slices.population], axis=1).astype(np.int64))
+        slices=np.stack([graded_slices[serves], sender_core, mapping.slices.first_id[serves],
+                         np.diff(senders.routes.router_ptr) > 0,
+                         mapping.slices.population[serves]], axis=1).astype(np.int64))
 
 
 def dense_index(sorted_keys: np.ndarray, n_keys: int) -> np.ndarray:

@@ -116,15 +116,17 @@ def edge_cycles_per_event(network: Network, mapping) -> np.ndarray:
                             mapping.machine.chip.core)
 
 
-def segment_cycles_per_event(network: Network, mapping, local_slices: np.ndarray, seg_ptr,
+def segment_cycles_per_event(network: Network, mapping, core_slice: np.ndarray, seg_ptr,
                              seg_core) -> np.ndarray:
     """Cycles one synaptic event of each row segment costs its core (int32 [segments]): an
-    event from the row's population onto the population of the segment's core
-    (`local_slices[core]`)."""
+    event from the row's population onto the population of the slice the segment's core
+    runs or serves (`core_slice[core]`). Rows past the neurons are delay stages of the
+    neuron `row mod neurons`."""
     slices = mapping.slices
     n = len(network.populations)
     row = np.repeat(np.arange(len(seg_ptr) - 1, dtype=np.int64), np.diff(seg_ptr))
+    row %= max(int(slices.n_neurons), 1)
     pre = np.searchsorted(np.asarray(slices.population_offset[:n]), row, side="right") - 1
-    post = slices.population.astype(np.int64)[local_slices[np.asarray(seg_core, np.int64)]]
+    post = slices.population.astype(np.int64)[core_slice[np.asarray(seg_core, np.int64)]]
     return cycles_per_event(kernel_pairs(network, mapping.kernels), pre, post, n,
                             mapping.machine.chip.core).astype(np.int32)

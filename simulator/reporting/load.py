@@ -158,6 +158,8 @@ def _inconsistency(result: Result) -> str | None:
         missing = [name for name in wanted if name not in d]
         if missing:
             return f"a timed run's /{missing[0]} is missing"
+    # one column per slice's core, then per helper core (cores/role)
+    cores = len(d["cores/role"]) if "cores/role" in d else slices
     expected = {"traffic/window_ticks": (windows, 2), "mapping/router_entries": (chips,),
                 "traffic/population_link_packets": (
                     windows, len(set(d["mapping/placements"]["population"].tolist())), links)}
@@ -168,10 +170,11 @@ def _inconsistency(result: Result) -> str | None:
         elif group == "traffic" and leaf.startswith("router_"):
             expected[name] = (windows, chips)
         elif group == "cores":
-            expected[name] = ((np.shape(d[name])[0], windows, slices)
-                              if leaf.startswith("level_") else (windows, slices))
+            expected[name] = ((np.shape(d[name])[0], windows, cores)
+                              if leaf.startswith("level_") else
+                              (cores,) if leaf in ("role", "slice") else (windows, cores))
         elif group == "energy":
-            expected[name] = (windows, slices) if leaf.startswith("core_") else (windows, chips)
+            expected[name] = (windows, cores) if leaf.startswith("core_") else (windows, chips)
     if "traffic/latency_histogram" in d:
         bins = len(d["traffic/latency_histogram"])
         expected["traffic/latency_bin_edges_ns"] = (bins + 1,)
