@@ -145,17 +145,24 @@ def independent_cycles(net, mapping, times_ms, indices, timestep_ms, n_ticks, pe
     return cycles
 
 
-@pytest.mark.parametrize("fidelity", ["timed", "packet"])
-def test_kernels_give_the_same_spikes_and_charge_the_kernel_cost(fidelity):
-    c_in, c_out, side = 2, 4, 8
-    rng = np.random.default_rng(5)
-    n_in, n_ticks, timestep_ms = c_in * side * side, 12, 1.0
+def driven_conv_layer(seed: int, c_in=2, c_out=4, side=8, timestep_ms=1.0):
+    """A small conv layer read from NIR, driven by 20 random input spikes a tick for 10 ticks
+    (at most one per neuron and tick); returns the network and the input spikes."""
+    rng = np.random.default_rng(seed)
+    n_in = c_in * side * side
     times = np.repeat(np.arange(10.0), 20)
     indices = rng.integers(0, n_in, times.size)
     keep = np.unique(times * n_in + indices, return_index=True)[1]
     times, indices = times[keep], indices[keep]
     net = read_nir(conv_graph(c_in, c_out, side, seed=2), timestep_ms,
                    spikes=(times, indices))
+    return net, times, indices
+
+
+@pytest.mark.parametrize("fidelity", ["timed", "packet"])
+def test_kernels_give_the_same_spikes_and_charge_the_kernel_cost(fidelity):
+    net, times, indices = driven_conv_layer(seed=5)
+    n_ticks, timestep_ms = 12, 1.0
     machine = kernel_machine()
     run = RunOptions(duration_ms=n_ticks * timestep_ms, timestep_ms=timestep_ms,
                      traffic_window_ms=timestep_ms, fidelity=fidelity, seed=1)
@@ -256,14 +263,8 @@ def test_a_convolution_that_does_not_fit_its_populations_is_refused():
 
 
 def test_kernel_events_are_charged_to_the_split_synapse_core_that_takes_them():
-    c_in, c_out, side = 2, 4, 8
-    rng = np.random.default_rng(6)
-    n_in, n_ticks, timestep_ms = c_in * side * side, 12, 1.0
-    times = np.repeat(np.arange(10.0), 20)
-    indices = rng.integers(0, n_in, times.size)
-    keep = np.unique(times * n_in + indices, return_index=True)[1]
-    net = read_nir(conv_graph(c_in, c_out, side, seed=2), timestep_ms,
-                   spikes=(times[keep], indices[keep]))
+    net, _, _ = driven_conv_layer(seed=6)
+    n_ticks, timestep_ms = 12, 1.0
     machine = kernel_machine()
     run = RunOptions(duration_ms=n_ticks * timestep_ms, timestep_ms=timestep_ms,
                      traffic_window_ms=timestep_ms, fidelity="timed", seed=1)
