@@ -29,7 +29,7 @@ from ..options import RunOptions
 from .cores import copy_target, core_load, emission_ps, row_segments
 from .fabric import FunctionalFabric
 from .fused import (COUNT, DELIVER, DELIVERY_CYCLES, EMISSION, NEURON_CYCLES, RECORDED,
-                    STASH, STASHED, SYNAPTIC_EVENTS, TickArrays, loop_for)
+                    STASH, STASHED, SYNAPTIC_EVENTS, TickArrays, compiled_entry, loop_for)
 from .helpers import (base_cycles, core_columns, delay_stages, local_cores, resends,
                       stage_rows, synapse_receivers)
 from .layout import build_groups, lay_out
@@ -236,6 +236,7 @@ class RankSimulation:
     def _warm_up(self) -> None:
         """Compile every kernel before the clock starts, on inputs that change nothing."""
         self.run_ticks(0, 0, self.states, self.probe_pairs, self.arrays)
+        self.run_ticks = compiled_entry(self.run_ticks)
         m = self.matrix
         empty = np.empty(0, dtype=np.int64)
         if self.comm.size > 1 and not self.timed:

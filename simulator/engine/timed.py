@@ -41,6 +41,7 @@ from ..csr import pointers, reorder_rows
 from ..mapping import Mapping, build_tables
 from ..mapping.roles import delay_senders
 from .cores import apply_copy, apply_packet, prefetch_row, prefetch_row_pointers
+from .fused import compiled_entry
 
 ROUTE, DETOUR, DETOUR_SECOND = 0, 1, 2                  # event kinds
 APPLY, RECORD = 1, 2                                    # what advance does with copies
@@ -278,6 +279,7 @@ class TimedFabric:
         self.link_state = np.zeros((n_links, 3), dtype=np.int64)
         self.advance_s = 0.0
         self.windows = 0
+        self._inject, self._advance_events = inject, advance  # compiled entries once warm
 
     def run(self, end_tick: int, ticks: np.ndarray, gids: np.ndarray, slices: np.ndarray,
             values: np.ndarray, emits: np.ndarray, to) -> None:
@@ -287,7 +289,7 @@ class TimedFabric:
 
         The spikes' first events are sorted once into a queue beside the heap (most events
         of a tick are these), and events left in it at the end go into the heap."""
-        queue, queue_values = inject(self.spec, ticks, gids, slices, values, emits)
+        queue, queue_values = self._inject(self.spec, ticks, gids, slices, values, emits)
         # a spike's kind, chip and link follow from its gid: three keys give the total order
         order = np.lexsort((queue[:, GID], queue[:, EMIT], queue[:, TIME]))
         self.queue, self.queue_values, self.queue_at = queue[order], queue_values[order], 0
@@ -321,10 +323,11 @@ class TimedFabric:
 
     def _advance(self, to, until_ps: int) -> None:
         started = time.perf_counter()
-        self.events, self.values, self.n_events, self.queue_at, _, _, _ = advance(
+        advanced = self._advance_events(
             self.spec, self.stats, self.events, self.values, self.n_events, self.queue,
             self.queue_values, self.queue_at, self.link_ends, self.link_state, to, APPLY,
             NO_DELIVERIES, NO_VALUES, until_ps)
+        self.events, self.values, self.n_events, self.queue_at = advanced[:4]
         self.advance_s += time.perf_counter() - started
 
     def counts(self) -> dict:
@@ -339,6 +342,8 @@ class TimedFabric:
         rows, _, _, _ = take_remote(self.spec, self.events, self.values, 0)
         push_rows(self.events, self.values, 0, rows[:, :8], NO_VALUES)
         self.advance_s = 0.0
+        # called once a tick with the spec's and the copy target's arrays: skip the typing
+        self._inject, self._advance_events = compiled_entry(inject), compiled_entry(advance)
 
 
 NO_DELIVERIES = np.empty((0, 4), dtype=np.int64)
