@@ -12,13 +12,12 @@ decoder). The names of EvNN's `LanguageModel.state_dict()` are accepted too (`rn
 """
 
 import re
-import zipfile
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
 from .errors import EvnnError
+from .files import load_arrays
 
 LAYER_ARRAYS = ("kernel", "recurrent_kernel", "bias", "recurrent_bias", "thr")
 LAYER_OPTIONAL = ("zoneout", "h0")
@@ -72,16 +71,9 @@ class EvnnCheckpoint:
 
 def read_checkpoint(path) -> EvnnCheckpoint:
     """The checkpoint stored at `path` (.npz); every mistake is a one-sentence `EvnnError`."""
-    path = Path(path)
-    if not path.is_file():
-        raise EvnnError(f"EvNN checkpoint {path} does not exist; give an .npz file of the "
-                        f"stack's arrays (0.kernel, 0.recurrent_kernel, ...)")
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            arrays = {key: np.asarray(data[key]) for key in data.files}
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError, AttributeError) as err:
-        raise EvnnError(f"EvNN checkpoint {path} cannot be read as an .npz archive of named "
-                        f"arrays ({type(err).__name__}); save it with numpy.savez") from None
+    arrays = load_arrays(path, "EvNN checkpoint", "an .npz file of the stack's arrays "
+                         "(0.kernel, 0.recurrent_kernel, ...)",
+                         "an .npz archive of named arrays")
     return checkpoint_from_arrays(arrays, f"EvNN checkpoint {path}")
 
 

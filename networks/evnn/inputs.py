@@ -1,27 +1,17 @@
 """The input of an EvNN run: token ids (looked up in the checkpoint's embedding) or float
 rows, one row a tick, from an .npz file holding `tokens` [rows] or `x` [rows, inputs]."""
 
-import zipfile
-from pathlib import Path
-
 import numpy as np
 
 from .checkpoint import EvnnCheckpoint
 from .errors import EvnnError
+from .files import load_arrays
 
 
 def read_input(path) -> dict:
     """{"tokens": ids} or {"x": rows} from the .npz file at `path`."""
-    path = Path(path)
-    if not path.is_file():
-        raise EvnnError(f"EvNN input file {path} does not exist; give an .npz file holding "
-                        f"tokens (ids) or x (rows)")
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            arrays = {key: np.asarray(data[key]) for key in data.files}
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError, AttributeError) as err:
-        raise EvnnError(f"EvNN input file {path} cannot be read as an .npz archive "
-                        f"({type(err).__name__}); save it with numpy.savez") from None
+    arrays = load_arrays(path, "EvNN input file", "an .npz file holding tokens (ids) or x "
+                         "(rows)")
     if sorted(arrays) not in (["tokens"], ["x"]):
         raise EvnnError(f"EvNN input file {path} must hold exactly one array, tokens (ids) or "
                         f"x (rows) (found {', '.join(sorted(arrays)) or 'nothing'})")

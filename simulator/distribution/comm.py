@@ -103,12 +103,18 @@ class SerialComm:
         raise SystemExit(code)
 
 
-def _wait(request) -> None:
-    """Wait for a non-blocking MPI call, giving the core away between polls: where ranks
-    outnumber cores, a rank spinning inside MPI (MPICH's way of waiting) holds the core
-    that the rank it waits for needs."""
-    while not request.Test():
+def _poll(test):
+    """Call `test` until it returns something true, and return that, giving the core away
+    between calls: where ranks outnumber cores, a rank spinning inside MPI (MPICH's way of
+    waiting) holds the core that the rank it waits for needs."""
+    while not (outcome := test()):
         os.sched_yield()
+    return outcome
+
+
+def _wait(request) -> None:
+    """Wait for a non-blocking MPI call (see `_poll`)."""
+    _poll(request.Test)
 
 
 class MPIComm:
@@ -197,12 +203,8 @@ class MPIComm:
         arrays = []
         for rank in ranks:
             started = time.perf_counter()
-            # poll, giving the core away between polls: a rank that spins in MPI while the
-            # rank it waits for has no core of its own only delays that rank
-            message = self._comm.Improbe(source=rank, tag=EXCHANGE_TAG, status=status)
-            while message is None:
-                os.sched_yield()
-                message = self._comm.Improbe(source=rank, tag=EXCHANGE_TAG, status=status)
+            message = _poll(lambda: self._comm.Improbe(source=rank, tag=EXCHANGE_TAG,
+                                                       status=status))
             arrived = time.perf_counter()
             array = np.empty(status.Get_count(self._mpi.INT64_T), dtype=np.int64)
             message.Recv(array)
@@ -214,8 +216,7 @@ class MPIComm:
     def send_finish(self, sends: list) -> None:
         started = time.perf_counter()
         requests = [request for request, _ in sends]
-        while not self._mpi.Request.Testall(requests):
-            os.sched_yield()
+        _poll(lambda: self._mpi.Request.Testall(requests))
         self.stats.waiting_s += time.perf_counter() - started
 
     def split(self, color: int):

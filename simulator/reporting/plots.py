@@ -140,10 +140,7 @@ def link_traffic(figure: Figure, result: Result, top: int) -> str | None:
         return "no packet crossed an inter-chip link"
     d = result.datasets
     series = d["traffic/link_packets"]
-    step_ms = result.attributes["timestep_ns"] / 1e6
-    windows = d["traffic/window_ticks"]
-    edges_ms = np.append(windows[:, 0], windows[-1, 1]) * step_ms
-    lengths_ms = (windows[:, 1] - windows[:, 0]) * step_ms
+    edges_ms, lengths_ms = _window_edges_ms(result)
     ax = figure.subplots()
     for links in shown:
         per_ms = series[:, links[0]["link"]] / lengths_ms
@@ -172,10 +169,7 @@ def population_traffic(figure: Figure, result: Result, top: int) -> str | None:
                      key=lambda p: (-per_window[:, p].sum(), p))[:min(top, MOST_LINES)]
     if not sending:
         return "no packet crossed an inter-chip link"
-    step_ms = result.attributes["timestep_ns"] / 1e6
-    windows = d["traffic/window_ticks"]
-    edges_ms = np.append(windows[:, 0], windows[-1, 1]) * step_ms
-    lengths_ms = (windows[:, 1] - windows[:, 0]) * step_ms
+    edges_ms, lengths_ms = _window_edges_ms(result)
     ax = figure.subplots()
     for p in sending:
         ax.stairs(per_window[:, p] / lengths_ms, edges_ms,
@@ -197,6 +191,14 @@ def same_series(result: Result) -> list[list[dict]]:
                     key=lambda r: (-r["packets"], r["link"])):
         groups.setdefault(series[:, r["link"]].tobytes(), []).append(r)
     return list(groups.values())
+
+
+def _window_edges_ms(result: Result) -> tuple[np.ndarray, np.ndarray]:
+    """The traffic windows' edges and lengths in model ms, for per-window stairs."""
+    step_ms = result.attributes["timestep_ns"] / 1e6
+    windows = result.datasets["traffic/window_ticks"]
+    return (np.append(windows[:, 0], windows[-1, 1]) * step_ms,
+            (windows[:, 1] - windows[:, 0]) * step_ms)
 
 
 def _links_label(links: list[dict]) -> str:
