@@ -1,6 +1,7 @@
 """Runs on 2 and 3 MPI ranks give the same result file as one rank, and a failure on one
 rank ends them all."""
 
+import os
 import subprocess
 import sys
 import time
@@ -22,9 +23,14 @@ SAME_ON_ANY_RANKS = ("neurochip_version", "config", "network", "machine", "seed"
                      "timestep_ns", "duration_ticks", "fidelity", "energy_j", "mean_power_w")
 
 
-def mpiexec(n: int, *command, cwd=REPO, timeout=300):
+def mpiexec(n: int, *command, cwd=REPO, timeout=300, env=None):
     return subprocess.run([MPIEXEC, "-n", str(n), *command], cwd=cwd, capture_output=True,
-                          text=True, timeout=timeout)
+                          text=True, timeout=timeout,
+                          env=None if env is None else {**os.environ, **env})
+
+
+# a functional exchange made by the compiled loop (MPI called from Numba), or from Python
+EXCHANGES = {"compiled": {}, "python": {"NEUROCHIP_COMPILED_MPI": "0"}}
 
 
 def assert_same_results(one, other):
@@ -40,14 +46,16 @@ MULTI_CHIP = GOOD.replace("width = 2\nheight = 2", "width = 3\nheight = 2").repl
                                                    "neurons_per_core = 40")
 
 
-@pytest.mark.parametrize("fidelity", ["functional", "timed"])
-def test_one_two_and_three_ranks_write_identical_files(tmp_path, fidelity):
+@pytest.mark.parametrize("fidelity, exchange", [("functional", "compiled"),
+                                               ("functional", "python"), ("timed", None)])
+def test_one_two_and_three_ranks_write_identical_files(tmp_path, fidelity, exchange):
     config = tmp_path / "net.toml"
     config.write_text(MULTI_CHIP.replace("[run]\n", f'[run]\nfidelity = "{fidelity}"\n'))
     files = {}
     for n in (1, 2, 3):
         files[n] = tmp_path / f"r{n}.h5"
-        done = mpiexec(n, NEUROCHIP, "run", str(config), "--out", str(files[n]), "--quiet")
+        done = mpiexec(n, NEUROCHIP, "run", str(config), "--out", str(files[n]), "--quiet",
+                       env=EXCHANGES.get(exchange))
         assert done.returncode == 0, done.stderr
     results = {n: load_result(path) for n, path in files.items()}
     assert results[2].attributes["n_ranks"] == 2 and results[3].attributes["n_ranks"] == 3
@@ -60,16 +68,20 @@ def test_one_two_and_three_ranks_write_identical_files(tmp_path, fidelity):
         assert (profile >= 0).all()  # wall time per phase, never negative
 
 
-def test_a_batch_exchanged_while_the_next_one_runs_gives_the_same_result(tmp_path):
-    """Delays of 5 ticks: under MPI at functional fidelity, batches of 2 ticks, each
-    received and delivered after the next one ran (its events are due 5 ticks on)."""
+@pytest.mark.parametrize("exchange, batches", [("compiled", 100), ("python", 250)])
+def test_batches_of_the_min_delay_exchange_once_each_and_give_the_same_result(
+        tmp_path, exchange, batches):
+    """Delays of 5 ticks: under MPI at functional fidelity the compiled loop exchanges once
+    every 5 ticks; from Python, batches of 2 ticks, each received and delivered after the
+    next one ran (its events are due 5 ticks on)."""
     config = tmp_path / "net.toml"
     config.write_text(MULTI_CHIP.replace("[run]\n", '[run]\nfidelity = "functional"\n')
                       .replace("n_neurons = 1200", "n_neurons = 1200\ndelay_ms = 0.5"))
     results = {}
     for n in (1, 2, 3):
         out = tmp_path / f"r{n}.h5"
-        done = mpiexec(n, NEUROCHIP, "run", str(config), "--out", str(out), "--quiet")
+        done = mpiexec(n, NEUROCHIP, "run", str(config), "--out", str(out), "--quiet",
+                       env=EXCHANGES[exchange])
         assert done.returncode == 0, done.stderr
         results[n] = load_result(out)
     assert len(results[1].spikes("exc")[0]) > 100
@@ -77,8 +89,8 @@ def test_a_batch_exchanged_while_the_next_one_runs_gives_the_same_result(tmp_pat
         assert_same_results(results[1], results[n])
         assert results[n].attributes["synaptic_events"] == \
             results[1].attributes["synaptic_events"]
-        # 500 ticks in batches of 2: one message round a batch
-        np.testing.assert_array_equal(results[n].datasets["profile/exchanges"], 250)
+        # 500 ticks in batches: one message round a batch
+        np.testing.assert_array_equal(results[n].datasets["profile/exchanges"], batches)
 
 
 def test_energy_and_dvfs_levels_are_the_same_on_any_number_of_ranks(tmp_path):

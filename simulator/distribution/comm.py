@@ -54,6 +54,11 @@ class SerialComm:
         """The ranks of the same `color` as a world of their own, in rank order."""
         return self
 
+    def native_exchange(self):
+        """(communicator, its handle, the int64 type's handle) for exchanges that compiled
+        code makes itself (distribution/native.py), or None where it cannot."""
+        return None
+
     def send_start(self, outgoing: dict[int, np.ndarray]) -> list:
         """Start sending `outgoing[r]` (int64) to each rank r; `send_finish` completes it."""
         return []
@@ -218,6 +223,12 @@ class MPIComm:
         requests = [request for request, _ in sends]
         _poll(lambda: self._mpi.Request.Testall(requests))
         self.stats.waiting_s += time.perf_counter() - started
+
+    def native_exchange(self):
+        if os.environ.get("NEUROCHIP_COMPILED_MPI", "1") == "0":
+            return None
+        from .native import native_handles
+        return native_handles(self._comm)
 
     def split(self, color: int):
         sub = MPIComm(self._comm.Split(color, self.rank))

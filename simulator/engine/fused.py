@@ -30,9 +30,11 @@ from .cycles import cycle_count
 from .fabric import count_packets
 from .synapses import deliver
 
-DELIVER, COUNT, STASH, EMISSION = 1, 2, 4, 8  # bits of TickArrays.mode
-# TickArrays.counters
-RECORDED, STASHED, SYNAPTIC_EVENTS, NEURON_CYCLES, ROUTING_CYCLES, DELIVERY_CYCLES = range(6)
+DELIVER, COUNT, STASH, EMISSION, EXCHANGE = 1, 2, 4, 8, 16  # bits of TickArrays.mode
+# TickArrays.counters: what the loop did, and the cycles of each phase of the profile
+(RECORDED, STASHED, SYNAPTIC_EVENTS, EXCHANGES, BYTES_SENT, NEURON_CYCLES, ROUTING_CYCLES,
+ DELIVERY_CYCLES, COMMUNICATION_CYCLES, WAITING_CYCLES) = range(10)
+PHASE_CYCLES = slice(NEURON_CYCLES, WAITING_CYCLES + 1)  # in PROFILE_PHASES order
 # columns of TickArrays.groups
 FIRST_NEURON, SIZE, RECEPTORS, FIRST_INPUT, FIRST_EVENT, ROOM = range(6)
 
@@ -40,7 +42,7 @@ FIRST_NEURON, SIZE, RECEPTORS, FIRST_INPUT, FIRST_EVENT, ROOM = range(6)
 class TickArrays(NamedTuple):
     """Everything the loop reads and writes besides the groups' own state."""
 
-    mode: int                  # DELIVER | COUNT | STASH | EMISSION
+    mode: int                  # a key of FINISH
     ring: np.ndarray           # float64 [depth (a power of two), inputs]
     groups: np.ndarray         # int64 [groups, 6]: the columns above
     graded: np.ndarray         # bool [groups]
@@ -55,7 +57,8 @@ class TickArrays(NamedTuple):
     tick_slices: np.ndarray    # int64 [events room]
     record_ticks: np.ndarray   # int64 [capacity]: spike recording
     record_ids: np.ndarray     # int64 [capacity]
-    window_ticks: int          # COUNT: functional fabric counters per traffic window
+    window_ticks: int          # COUNT: functional fabric counters per traffic window;
+    #                            EXCHANGE: a batch ends with its window
     slice_bits: np.ndarray
     link_ptr: np.ndarray
     links: np.ndarray
@@ -81,7 +84,17 @@ class TickArrays(NamedTuple):
     cycles_per_tick: int
     cycles_per_neuron: np.ndarray  # [local cores]
     clock_hz: np.ndarray       # [local cores]: of the current batch
-    counters: np.ndarray       # int64 [6]: the indices above
+    counters: np.ndarray       # int64 [10]: the indices above
+    batch_ticks: int           # EXCHANGE: ticks between exchanges (from a window's start)
+    duration_ticks: int
+    mpi_comm: int              # the exchange's communicator and int64 type (MPICH handles)
+    mpi_int64: int
+    rank: int
+    n_ranks: int
+    send_to: np.ndarray        # int64: the ranks that hold targets of this rank's slices
+    receive_from: np.ndarray   # int64: the ranks whose slices have targets here
+    destination_ptr: np.ndarray  # CSR: the ranks that hold targets of each slice
+    destinations: np.ndarray
 
 
 @njit(cache=True, inline="always")
@@ -162,8 +175,11 @@ def finish_timed(tick, a, started, updated):
     a.counters[ROUTING_CYCLES] += cycle_count() - updated
 
 
-FINISH = {DELIVER | COUNT: "finish_serial", COUNT | STASH: "finish_exchanged",
-          STASH | EMISSION: "finish_timed"}
+# how a loop closes each tick, by mode: (module, function)
+FINISH = {DELIVER | COUNT: (__name__, "finish_serial"),
+          COUNT | STASH: (__name__, "finish_exchanged"),
+          COUNT | STASH | EXCHANGE: ("simulator.engine.exchange", "finish_exchanging"),
+          STASH | EMISSION: (__name__, "finish_timed")}
 
 
 @njit(cache=True, inline="always")
@@ -262,7 +278,7 @@ from numba import njit
 from simulator.engine.cycles import cycle_count
 from simulator.engine.fused import (clear_inputs, group_events, group_inputs, record_state,
                                     room_for_tick)
-from simulator.engine.fused import {finish} as finish_tick
+from {finish_module} import {finish} as finish_tick
 {imports}
 
 
@@ -300,7 +316,7 @@ def loop_for(kernels: list, n_probes: int, mode: int):
              for p in range(n_probes)]
     names = ", ".join(_location(k)[1] if k is not None else "a Python group" for k in kernels)
     text = _MODULE.format(names=names or "no groups", imports="\n".join(imports),
-                          finish=FINISH[mode],
+                          finish_module=FINISH[mode][0], finish=FINISH[mode][1],
                           body="\n".join(body) or "        pass")
     digest = hashlib.sha256(text.encode())
     digest.update(_sources_digest())
@@ -331,10 +347,12 @@ _DIGEST: list[bytes] = []
 
 
 def _sources_digest() -> bytes:
-    """A hash of every module of `networks` and of the engine, read once a process."""
+    """A hash of every module of `networks`, of the engine and of the distribution (whose
+    compiled MPI calls the exchange makes), read once a process."""
     if not _DIGEST:
         digest = hashlib.sha256()
-        for folder in (Path(networks.__file__).parent, Path(__file__).parent):
+        for folder in (Path(networks.__file__).parent, Path(__file__).parent,
+                       Path(__file__).parents[1] / "distribution"):
             for path in sorted(folder.rglob("*.py")):
                 digest.update(path.read_bytes())
         _DIGEST.append(digest.digest())

@@ -28,8 +28,10 @@ from ..mapping.kernels import segment_cycles_per_event
 from ..options import RunOptions
 from .cores import copy_target, core_load, emission_ps, row_segments
 from .fabric import FunctionalFabric
-from .fused import (COUNT, DELIVER, DELIVERY_CYCLES, EMISSION, NEURON_CYCLES, RECORDED,
-                    STASH, STASHED, SYNAPTIC_EVENTS, TickArrays, compiled_entry, loop_for)
+from .exchange import pack_by_rank
+from .fused import (BYTES_SENT, COUNT, DELIVER, EMISSION, EXCHANGE, EXCHANGES, PHASE_CYCLES,
+                    RECORDED, STASH, STASHED, SYNAPTIC_EVENTS, TickArrays, compiled_entry,
+                    loop_for)
 from .helpers import (base_cycles, core_columns, delay_stages, local_cores, resends,
                       stage_rows, synapse_receivers)
 from .layout import build_groups, lay_out
@@ -75,10 +77,12 @@ class RankSimulation:
         if self.delay_stages is not None:
             self.matrix = stage_rows(self.matrix, self.delay_stages, mapping.slices)
         min_delay = int(comm.min(self.matrix.min_delay_ticks))
-        # Under MPI at functional fidelity, batches of half the min-delay let each batch's
-        # exchange complete while the next batch runs: no event of it is due before then.
+        # Under MPI at functional fidelity the compiled loop exchanges each batch itself
+        # where it can call MPI; else, from Python, batches of half the min-delay let each
+        # batch's exchange complete while the next batch runs (no event of it is due before).
+        self.native = comm.native_exchange() if run.fidelity == "functional" else None
         self.exchange_lag = int(run.fidelity == "functional" and comm.size > 1
-                                and min_delay >= 2)
+                                and min_delay >= 2 and self.native is None)
         self.in_flight: list = []
         self.batch_ticks = max(1, min(min_delay // 2 if self.exchange_lag else min_delay,
                                       run.window_ticks, run.duration_ticks))
@@ -191,13 +195,16 @@ class RankSimulation:
                             for group, kernel in zip(self.groups, kernels))
         self.probe_pairs = tuple((probe.values, source)
                                  for probe, source in zip(self.probes, self.probe_sources))
-        # a serial functional run delivers as it goes, so a call can run many ticks
+        # a serial functional run delivers as it goes, and a compiled exchange runs in the
+        # loop, so a call can run many ticks
         serial = not self.timed and self.comm.size == 1
-        self.call_ticks = max(self.batch_ticks, CALL_TICKS) if serial else self.batch_ticks
+        native = self.native is not None
+        self.call_ticks = max(self.batch_ticks, CALL_TICKS) if serial or native \
+            else self.batch_ticks
         if self.timed:
             mode = STASH | EMISSION
         else:
-            mode = COUNT | (DELIVER if serial else STASH)
+            mode = COUNT | (DELIVER if serial else STASH | (EXCHANGE if native else 0))
         self.run_ticks = loop_for(kernels, len(self.probes), mode)
         room = len(self.spiked)
         none_int = np.zeros(0, np.int64)
@@ -230,8 +237,11 @@ class RankSimulation:
             int(self.cycles_per_tick) if self.timed else 0,
             self.cores.cycles_per_neuron if self.timed else none_int,
             self.batch_clock_hz if self.timed else none_int,
-            np.zeros(6, dtype=np.int64))
-        self.cycles_seen = np.zeros(3, dtype=np.int64)
+            np.zeros(10, dtype=np.int64), self.batch_ticks, run.duration_ticks,
+            *(self.native[1:] if native else (0, 0)), self.comm.rank, self.comm.size,
+            *((np.array(self.send_to, np.int64), np.array(self.receive_from, np.int64),
+               self.destination_ptr, self.destinations) if native else (none_int,) * 4))
+        self.cycles_seen = np.zeros(PHASE_CYCLES.stop - PHASE_CYCLES.start, dtype=np.int64)
 
     def _warm_up(self) -> None:
         """Compile every kernel before the clock starts, on inputs that change nothing."""
@@ -239,7 +249,7 @@ class RankSimulation:
         self.run_ticks = compiled_entry(self.run_ticks)
         m = self.matrix
         empty = np.empty(0, dtype=np.int64)
-        if self.comm.size > 1 and not self.timed:
+        if self.comm.size > 1 and not self.timed and self.native is None:
             a = self.arrays
             pack_by_rank(0, a.out_tick, a.out_id, a.out_value, a.out_slice,
                          self.destination_ptr, self.destinations, self.comm.size)
@@ -266,12 +276,15 @@ class RankSimulation:
             self._deliver_exchanged()
         if progress:
             progress.close()
-        waiting, transfer, self.exchanges, self.bytes_sent = (
+        waiting, transfer, exchanges, bytes_sent = (
             now - then for now, then in zip(self.comm.stats.snapshot(), before))
+        counters = self.arrays.counters
+        self.exchanges = exchanges + int(counters[EXCHANGES])
+        self.bytes_sent = bytes_sent + int(counters[BYTES_SENT])
         if self.timed:
             self.profile[ROUTING] += self.fabric.advance_s
-        self.profile[COMMUNICATION] = transfer
-        self.profile[WAITING] = waiting
+        self.profile[COMMUNICATION] += transfer
+        self.profile[WAITING] += waiting
         self.profile[OTHER] = 0.0
         self.profile[OTHER] = max(0.0, time.perf_counter() - started - self.profile.sum())
         np.maximum(self.profile, 0.0, out=self.profile)
@@ -331,7 +344,7 @@ class RankSimulation:
         self.run_loop(start, end)
         if self.timed:
             self._route_batch(start, end)
-        elif self.comm.size > 1:
+        elif self.comm.size > 1 and self.native is None:
             self._exchange_batch()
 
     def run_loop(self, start: int, end: int) -> None:
@@ -354,12 +367,12 @@ class RankSimulation:
         self.recorder.count = int(counters[RECORDED])
         self.synaptic_events = int(counters[SYNAPTIC_EVENTS])
         # the loop's wall time, shared out as the cycles it counted per phase
-        cycles = counters[NEURON_CYCLES:DELIVERY_CYCLES + 1] - self.cycles_seen
+        cycles = counters[PHASE_CYCLES] - self.cycles_seen
         self.cycles_seen += cycles
         loop_s = time.perf_counter() - started - python_s
         total = cycles.sum()
-        shares = cycles / total if total > 0 else np.array([1.0, 0.0, 0.0])
-        self.profile[[NEURONS, ROUTING, DELIVERY]] += loop_s * shares
+        shares = cycles / total if total > 0 else np.eye(len(cycles))[0]
+        self.profile[NEURONS:WAITING + 1] += loop_s * shares
         self.profile[NEURONS] += python_s
 
     def _step_python_groups(self, tick: int) -> float:
@@ -481,26 +494,3 @@ def _dead_ticks(mapping: Mapping, run: RunOptions) -> np.ndarray:
     dead_ps = core_dead_ps[mapping.placement.global_core(mapping.machine.chip.cores)]
     tick_ps = run.timestep_ns * 1000
     return np.where(dead_ps == NEVER, NEVER, -(-dead_ps // tick_ps)).astype(np.int64)
-
-
-@njit(cache=True)
-def pack_by_rank(n, ticks, ids, values, slices, ptr, ranks, n_ranks):
-    """The first `n` stashed events as (tick, id, payload bits) rows, one copy for each rank
-    of its slice's CSR row in `ptr`/`ranks`, grouped by rank (in stash order within each);
-    rank r's rows are `rows[bounds[r]:bounds[r + 1]]`."""
-    bounds = np.zeros(n_ranks + 1, dtype=np.int64)
-    for i in range(n):
-        for k in range(ptr[slices[i]], ptr[slices[i] + 1]):
-            bounds[ranks[k] + 1] += 1
-    bounds = np.cumsum(bounds)
-    cursor = bounds[:-1].copy()
-    rows = np.empty((bounds[-1], 3), dtype=np.int64)
-    bits = values[:n].view(np.int64)
-    for i in range(n):
-        for k in range(ptr[slices[i]], ptr[slices[i] + 1]):
-            at = cursor[ranks[k]]
-            cursor[ranks[k]] = at + 1
-            rows[at, 0] = ticks[i]
-            rows[at, 1] = ids[i]
-            rows[at, 2] = bits[i]
-    return rows, bounds

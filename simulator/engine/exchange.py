@@ -1,0 +1,111 @@
+"""The functional exchange between MPI ranks: a batch's events go to the ranks that hold
+their targets, and the events that arrive are delivered in the order one rank would have
+delivered them.
+
+`finish_exchanging` closes a tick inside the compiled loop and, at the end of a batch, runs
+the whole exchange there, MPI called from compiled code (simulator/distribution/native.py):
+a one-tick-delay network exchanges every tick, and a return to Python for each would cost
+more than the tick. Where compiled MPI is not available, the loop only stashes the events
+(`finish_exchanged`) and the kernel exchanges them from Python with `pack_by_rank`.
+"""
+
+import numpy as np
+from numba import njit
+
+from ..distribution.native import (STATUS_INTS, mpi_get_count, mpi_isend, mpi_recv, probe,
+                                   wait_all)
+from .cycles import cycle_count
+from .fused import (BYTES_SENT, COMMUNICATION_CYCLES, DELIVERY_CYCLES, EXCHANGES,
+                    ROUTING_CYCLES, STASHED, SYNAPTIC_EVENTS, WAITING_CYCLES, count_tick,
+                    record_tick, stash_tick)
+from .synapses import deliver_sorted
+
+EXCHANGE_TAG = 22  # on the exchange's own communicator
+ROW_INTS = 3       # an event on the wire: tick, global id, payload bits
+
+
+@njit(cache=True)
+def finish_exchanging(tick, a, started, updated):
+    """After the kernels of `tick` under MPI: record, count and stash the tick's events and,
+    when the tick ends a batch, exchange the batch."""
+    n = record_tick(tick, a, started, updated)
+    count_tick(tick, a, n)
+    stash_tick(tick, a, n)
+    a.counters[ROUTING_CYCLES] += cycle_count() - updated
+    in_window = tick % a.window_ticks
+    if (in_window + 1) % a.batch_ticks == 0 or in_window + 1 == a.window_ticks or \
+            tick + 1 == a.duration_ticks:
+        exchange_stash(a)
+
+
+@njit(cache=True)
+def exchange_stash(a):
+    """Send the stashed events to the ranks that need them, receive every rank's that sends
+    here and deliver all of them sorted by (tick, id); empty the stash."""
+    begun = cycle_count()
+    rows, bounds = pack_by_rank(a.counters[STASHED], a.out_tick, a.out_id, a.out_value,
+                                a.out_slice, a.destination_ptr, a.destinations, a.n_ranks)
+    a.counters[STASHED] = 0
+    requests = np.zeros(a.send_to.size, np.int32)
+    statuses = np.zeros((max(1, a.send_to.size), STATUS_INTS), np.int32)
+    address = rows.ctypes.data
+    row_bytes = ROW_INTS * 8
+    for k in range(a.send_to.size):
+        r = a.send_to[k]
+        mpi_isend(address + bounds[r] * row_bytes, ROW_INTS * (bounds[r + 1] - bounds[r]),
+                  a.mpi_int64, r, EXCHANGE_TAG, a.mpi_comm, requests[k:].ctypes.data)
+        a.counters[BYTES_SENT] += (bounds[r + 1] - bounds[r]) * row_bytes
+    # what arrives: this rank's own rows first, then each sender's in rank order
+    status = np.zeros(STATUS_INTS, np.int32)
+    count = np.zeros(1, np.int32)
+    sizes = np.zeros(a.receive_from.size, np.int64)
+    waited = 0
+    for k in range(a.receive_from.size):
+        looking = cycle_count()
+        probe(a.receive_from[k], EXCHANGE_TAG, a.mpi_comm, status)
+        waited += cycle_count() - looking
+        mpi_get_count(status.ctypes.data, a.mpi_int64, count.ctypes.data)
+        sizes[k] = count[0] // ROW_INTS
+    me = a.rank
+    own = bounds[me + 1] - bounds[me]
+    arrived = np.empty((own + sizes.sum(), ROW_INTS), np.int64)
+    arrived[:own] = rows[bounds[me]:bounds[me + 1]]
+    at = own
+    for k in range(a.receive_from.size):
+        mpi_recv(arrived.ctypes.data + at * row_bytes, ROW_INTS * sizes[k], a.mpi_int64,
+                 a.receive_from[k], EXCHANGE_TAG, a.mpi_comm, status.ctypes.data)
+        at += sizes[k]
+    looking = cycle_count()
+    wait_all(requests, statuses)
+    waited += cycle_count() - looking
+    delivering = cycle_count()
+    a.counters[SYNAPTIC_EVENTS] += deliver_sorted(
+        arrived[:, 0].copy(), arrived[:, 1].copy(), arrived[:, 2].copy().view(np.float64),
+        a.row_ptr, a.target, a.weight, a.delay_ticks, a.ring)
+    a.counters[DELIVERY_CYCLES] += cycle_count() - delivering
+    a.counters[WAITING_CYCLES] += waited
+    a.counters[COMMUNICATION_CYCLES] += delivering - begun - waited
+    a.counters[EXCHANGES] += 1
+
+
+@njit(cache=True)
+def pack_by_rank(n, ticks, ids, values, slices, ptr, ranks, n_ranks):
+    """The first `n` stashed events as (tick, id, payload bits) rows, one copy for each rank
+    of its slice's CSR row in `ptr`/`ranks`, grouped by rank (in stash order within each);
+    rank r's rows are `rows[bounds[r]:bounds[r + 1]]`."""
+    bounds = np.zeros(n_ranks + 1, dtype=np.int64)
+    for i in range(n):
+        for k in range(ptr[slices[i]], ptr[slices[i] + 1]):
+            bounds[ranks[k] + 1] += 1
+    bounds = np.cumsum(bounds)
+    cursor = bounds[:-1].copy()
+    rows = np.empty((bounds[-1], ROW_INTS), dtype=np.int64)
+    bits = values[:n].view(np.int64)
+    for i in range(n):
+        for k in range(ptr[slices[i]], ptr[slices[i] + 1]):
+            at = cursor[ranks[k]]
+            cursor[ranks[k]] = at + 1
+            rows[at, 0] = ticks[i]
+            rows[at, 1] = ids[i]
+            rows[at, 2] = bits[i]
+    return rows, bounds
