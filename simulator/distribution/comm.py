@@ -55,8 +55,8 @@ class SerialComm:
         return self
 
     def native_exchange(self):
-        """(communicator, its handle, the int64 type's handle) for exchanges that compiled
-        code makes itself (distribution/native.py), or None where it cannot."""
+        """A `NativeExchange` for exchanges that compiled code makes itself
+        (distribution/native.py), or None where it cannot."""
         return None
 
     def send_start(self, outgoing: dict[int, np.ndarray]) -> list:
@@ -228,7 +228,7 @@ class MPIComm:
         if os.environ.get("NEUROCHIP_COMPILED_MPI", "1") == "0":
             return None
         from .native import native_handles
-        return native_handles(self._comm)
+        return native_handles(self._comm, yield_while_waiting=self._node_load()[2])
 
     def split(self, color: int):
         sub = MPIComm(self._comm.Split(color, self.rank))
@@ -264,11 +264,19 @@ class MPIComm:
     def ranks_on_this_node(self) -> int:
         return self._comm.Split_type(self._mpi.COMM_TYPE_SHARED).Get_size()
 
+    def _node_load(self) -> tuple[int, int, bool]:
+        """(ranks, usable cores) of this rank's node, and whether any node has more ranks
+        than cores; asked once (every rank must ask together)."""
+        if not hasattr(self, "_load"):
+            node = self._comm.Split_type(self._mpi.COMM_TYPE_SHARED)
+            ranks = node.Get_size()
+            cores = len(set().union(*node.allgather(usable_cores())))
+            self._load = ranks, cores, self.any(ranks > cores)
+        return self._load
+
     def warn_if_oversubscribed(self) -> None:
-        node = self._comm.Split_type(self._mpi.COMM_TYPE_SHARED)
-        ranks = node.Get_size()
-        cores = len(set().union(*node.allgather(usable_cores())))
-        if self.any(ranks > cores) and self.rank == 0:
+        ranks, cores, oversubscribed = self._node_load()
+        if oversubscribed and self.rank == 0:
             plural = "s" if cores != 1 else ""
             sys.stderr.write(f"neurochip: warning: {ranks} MPI ranks share {cores} core{plural} "
                              f"on a node; every exchange then waits for a rank to be "

@@ -9,6 +9,8 @@ wheel is the project's MPI): elsewhere `native_handles` says no and the exchange
 Python.
 """
 
+from typing import NamedTuple
+
 import numpy as np
 from llvmlite import ir
 from numba import njit, types
@@ -47,41 +49,55 @@ mpi_testall = _external("MPI_Testall", "ippp")   # count, requests, flag, status
 sched_yield = _external("sched_yield", "")
 
 
+class NativeExchange(NamedTuple):
+    """What compiled code needs to exchange on its own: a private communicator (kept here
+    so that it lives as long as the run), its handle and the int64 type's, and whether to
+    give the core away while waiting."""
+
+    comm: object
+    handle: int
+    int64: int
+    yield_while_waiting: bool
+
+
 @njit(cache=True)
-def probe(source, tag, comm, status):
-    """Wait until a message from `source` is there, giving the core away between looks
-    (where ranks outnumber cores, the rank it waits for needs it); `status` then
-    describes it."""
-    flag = np.zeros(1, np.int32)
+def probe(source, tag, comm, status, flag, yield_while_waiting):
+    """Wait until a message from `source` is there; `status` then describes it. Where
+    ranks outnumber cores the core is given away between looks (the rank waited for
+    needs it); elsewhere that would cost about 1 us a wait."""
+    flag[0] = 0
     while True:
         mpi_iprobe(source, tag, comm, flag.ctypes.data, status.ctypes.data)
         if flag[0]:
             return
-        sched_yield()
+        if yield_while_waiting:
+            sched_yield()
 
 
 @njit(cache=True)
-def wait_all(requests, statuses):
-    """Wait until every request is done, yielding the core between tests."""
-    flag = np.zeros(1, np.int32)
+def wait_all(requests, statuses, flag, yield_while_waiting):
+    """Wait until every request is done (see `probe`)."""
+    flag[0] = 0
     while True:
         mpi_testall(requests.size, requests.ctypes.data, flag.ctypes.data,
                     statuses.ctypes.data)
         if flag[0]:
             return
-        sched_yield()
+        if yield_while_waiting:
+            sched_yield()
 
 
-def native_handles(comm):
-    """(communicator, int64 datatype) handles for compiled exchanges on a private copy of
-    mpi4py communicator `comm`, or None where the MPI library is not MPICH's ABI."""
+def native_handles(comm, yield_while_waiting: bool) -> NativeExchange | None:
+    """A `NativeExchange` on a private copy of mpi4py communicator `comm`, or None where
+    the MPI library is not MPICH's ABI."""
     from mpi4py import MPI
     if any(MPI._sizeof(kind) != 4 for kind in (MPI.Comm, MPI.Datatype, MPI.Request)) or \
             MPI._sizeof(MPI.Status) > 4 * STATUS_INTS or not _load_library():
         return None
     private = comm.Dup()
     private.Set_errhandler(MPI.ERRORS_ARE_FATAL)  # an MPI failure ends every rank
-    return private, MPI._handleof(private), MPI._handleof(MPI.INT64_T)
+    return NativeExchange(private, MPI._handleof(private), MPI._handleof(MPI.INT64_T),
+                          yield_while_waiting)
 
 
 _LOADED: list[str] = []

@@ -18,7 +18,7 @@ from .cycles import cycle_count
 from .fused import (BYTES_SENT, COMMUNICATION_CYCLES, DELIVERY_CYCLES, EXCHANGES,
                     ROUTING_CYCLES, STASHED, SYNAPTIC_EVENTS, WAITING_CYCLES, count_tick,
                     record_tick, stash_tick)
-from .synapses import deliver_sorted
+from .synapses import deliver, deliver_sorted
 
 EXCHANGE_TAG = 22  # on the exchange's own communicator
 ROW_INTS = 3       # an event on the wire: tick, global id, payload bits
@@ -46,46 +46,70 @@ def exchange_stash(a):
     rows, bounds = pack_by_rank(a.counters[STASHED], a.out_tick, a.out_id, a.out_value,
                                 a.out_slice, a.destination_ptr, a.destinations, a.n_ranks)
     a.counters[STASHED] = 0
-    requests = np.zeros(a.send_to.size, np.int32)
-    statuses = np.zeros((max(1, a.send_to.size), STATUS_INTS), np.int32)
-    address = rows.ctypes.data
+    n_send, n_receive = a.send_to.size, a.receive_from.size
+    scratch = a.exchange_scratch
+    requests, flag, count = scratch[:n_send], scratch[n_send:n_send + 1], \
+        scratch[n_send + 1:n_send + 2]
+    status = scratch[n_send + 2:n_send + 2 + STATUS_INTS]
+    statuses = scratch[n_send + 2 + STATUS_INTS:]
     row_bytes = ROW_INTS * 8
-    for k in range(a.send_to.size):
+    for k in range(n_send):
         r = a.send_to[k]
-        mpi_isend(address + bounds[r] * row_bytes, ROW_INTS * (bounds[r + 1] - bounds[r]),
-                  a.mpi_int64, r, EXCHANGE_TAG, a.mpi_comm, requests[k:].ctypes.data)
+        mpi_isend(rows.ctypes.data + bounds[r] * row_bytes,
+                  ROW_INTS * (bounds[r + 1] - bounds[r]), a.mpi_int64, r, EXCHANGE_TAG,
+                  a.mpi_comm, requests[k:].ctypes.data)
         a.counters[BYTES_SENT] += (bounds[r + 1] - bounds[r]) * row_bytes
-    # what arrives: this rank's own rows first, then each sender's in rank order
-    status = np.zeros(STATUS_INTS, np.int32)
-    count = np.zeros(1, np.int32)
-    sizes = np.zeros(a.receive_from.size, np.int64)
+    # the batch's events of every rank, in rank order (this rank's own in its place)
     waited = 0
-    for k in range(a.receive_from.size):
+    sizes = a.exchange_sizes
+    sizes[:] = 0
+    sizes[a.rank] = bounds[a.rank + 1] - bounds[a.rank]
+    for k in range(n_receive):
         looking = cycle_count()
-        probe(a.receive_from[k], EXCHANGE_TAG, a.mpi_comm, status)
+        probe(a.receive_from[k], EXCHANGE_TAG, a.mpi_comm, status, flag, a.yield_while_waiting)
         waited += cycle_count() - looking
         mpi_get_count(status.ctypes.data, a.mpi_int64, count.ctypes.data)
-        sizes[k] = count[0] // ROW_INTS
-    me = a.rank
-    own = bounds[me + 1] - bounds[me]
-    arrived = np.empty((own + sizes.sum(), ROW_INTS), np.int64)
-    arrived[:own] = rows[bounds[me]:bounds[me + 1]]
-    at = own
-    for k in range(a.receive_from.size):
-        mpi_recv(arrived.ctypes.data + at * row_bytes, ROW_INTS * sizes[k], a.mpi_int64,
-                 a.receive_from[k], EXCHANGE_TAG, a.mpi_comm, status.ctypes.data)
-        at += sizes[k]
+        sizes[a.receive_from[k]] = count[0] // ROW_INTS
+    first = np.zeros(a.n_ranks + 1, np.int64)
+    first[1:] = np.cumsum(sizes)
+    arrived = np.empty((first[-1], ROW_INTS), np.int64)
+    arrived[first[a.rank]:first[a.rank + 1]] = rows[bounds[a.rank]:bounds[a.rank + 1]]
+    for k in range(n_receive):  # every message is received, empty ones too
+        r = a.receive_from[k]
+        mpi_recv(arrived.ctypes.data + first[r] * row_bytes, ROW_INTS * sizes[r],
+                 a.mpi_int64, r, EXCHANGE_TAG, a.mpi_comm, status.ctypes.data)
     looking = cycle_count()
-    wait_all(requests, statuses)
+    wait_all(requests, statuses, flag, a.yield_while_waiting)
     waited += cycle_count() - looking
     delivering = cycle_count()
-    a.counters[SYNAPTIC_EVENTS] += deliver_sorted(
-        arrived[:, 0].copy(), arrived[:, 1].copy(), arrived[:, 2].copy().view(np.float64),
-        a.row_ptr, a.target, a.weight, a.delay_ticks, a.ring)
+    a.counters[SYNAPTIC_EVENTS] += deliver_rows(arrived, a.row_ptr, a.target, a.weight,
+                                                a.delay_ticks, a.ring)
     a.counters[DELIVERY_CYCLES] += cycle_count() - delivering
     a.counters[WAITING_CYCLES] += waited
     a.counters[COMMUNICATION_CYCLES] += delivering - begun - waited
     a.counters[EXCHANGES] += 1
+
+
+@njit(cache=True)
+def deliver_rows(rows, row_ptr, target, weight, delay_ticks, ring):
+    """Deliver (tick, id, payload bits) rows in (tick, id) order: tick by tick as they
+    stand when they are in that order already (ranks that hold ascending ids, the usual
+    case), else sorted first. Returns the synaptic events."""
+    n = rows.shape[0]
+    ticks, ids = rows[:, 0].copy(), rows[:, 1].copy()
+    payload = rows[:, 2].copy().view(np.float64)
+    for i in range(1, n):
+        if ticks[i] < ticks[i - 1] or (ticks[i] == ticks[i - 1] and ids[i] < ids[i - 1]):
+            return deliver_sorted(ticks, ids, payload, row_ptr, target, weight,
+                                  delay_ticks, ring)
+    events = 0
+    lo = 0
+    for i in range(1, n + 1):
+        if i == n or ticks[i] != ticks[lo]:
+            events += deliver(ids[lo:i], payload[lo:i], row_ptr, target, weight, delay_ticks,
+                              ring, ticks[lo])
+            lo = i
+    return events
 
 
 @njit(cache=True)

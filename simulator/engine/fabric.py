@@ -40,11 +40,13 @@ class FunctionalFabric:
 def count_packets(spike_slices, slice_bits, link_ptr, links, router_ptr, routers, link_packets,
                   link_bits, router_packets, slice_population, population_link_packets):
     """Add one packet per spike to every link and router of its slice's tree, and to its
-    population's count on those links."""
+    population's count on those links (unsigned indices: no wrap-around checks)."""
     for s in spike_slices:
-        for k in range(link_ptr[s], link_ptr[s + 1]):
-            link_packets[links[k]] += 1
-            link_bits[links[k]] += slice_bits[s]
-            population_link_packets[slice_population[s], links[k]] += 1
-        for k in range(router_ptr[s], router_ptr[s + 1]):
-            router_packets[routers[k]] += 1
+        bits, population = slice_bits[s], population_link_packets[slice_population[s]]
+        for k in range(np.uint64(link_ptr[s]), np.uint64(link_ptr[s + 1])):
+            link = np.uint64(links[k])
+            link_packets[link] += 1
+            link_bits[link] += bits
+            population[link] += 1
+        for k in range(np.uint64(router_ptr[s]), np.uint64(router_ptr[s + 1])):
+            router_packets[np.uint64(routers[k])] += 1

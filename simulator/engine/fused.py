@@ -89,12 +89,15 @@ class TickArrays(NamedTuple):
     duration_ticks: int
     mpi_comm: int              # the exchange's communicator and int64 type (MPICH handles)
     mpi_int64: int
+    yield_while_waiting: bool
     rank: int
     n_ranks: int
     send_to: np.ndarray        # int64: the ranks that hold targets of this rank's slices
     receive_from: np.ndarray   # int64: the ranks whose slices have targets here
     destination_ptr: np.ndarray  # CSR: the ranks that hold targets of each slice
     destinations: np.ndarray
+    exchange_scratch: np.ndarray  # int32: MPI requests, flag, count and statuses
+    exchange_sizes: np.ndarray    # int64 [ranks]: events from each in an exchange
 
 
 @njit(cache=True, inline="always")

@@ -22,6 +22,7 @@ from networks import Network
 from ..costs import slice_cycles_per_neuron
 from ..csr import row_of, unique_rows
 from ..distribution import Partition, WindowSync, lookahead_ps, partition_work, slice_costs
+from ..distribution.native import STATUS_INTS
 from ..errors import ConfigError
 from ..mapping import Mapping
 from ..mapping.kernels import segment_cycles_per_event
@@ -238,10 +239,19 @@ class RankSimulation:
             self.cores.cycles_per_neuron if self.timed else none_int,
             self.batch_clock_hz if self.timed else none_int,
             np.zeros(10, dtype=np.int64), self.batch_ticks, run.duration_ticks,
-            *(self.native[1:] if native else (0, 0)), self.comm.rank, self.comm.size,
-            *((np.array(self.send_to, np.int64), np.array(self.receive_from, np.int64),
-               self.destination_ptr, self.destinations) if native else (none_int,) * 4))
+            *(self._exchange_arrays() if native else (0, 0, False, 0, 1) + (none_int,) * 4 +
+              (np.zeros(0, np.int32), none_int)))
         self.cycles_seen = np.zeros(PHASE_CYCLES.stop - PHASE_CYCLES.start, dtype=np.int64)
+
+    def _exchange_arrays(self) -> tuple:
+        """The fields of `TickArrays` from `mpi_comm` on, for the compiled exchange."""
+        native, comm = self.native, self.comm
+        n_send = len(self.send_to)
+        return (native.handle, native.int64, native.yield_while_waiting, comm.rank, comm.size,
+                np.array(self.send_to, np.int64), np.array(self.receive_from, np.int64),
+                self.destination_ptr, self.destinations,
+                np.zeros(n_send + 2 + STATUS_INTS * (1 + max(1, n_send)), np.int32),
+                np.zeros(comm.size, np.int64))
 
     def _warm_up(self) -> None:
         """Compile every kernel before the clock starts, on inputs that change nothing."""
