@@ -29,7 +29,7 @@ from chips import Machine
 
 from ..csr import pointers, row_of
 from .prefetch import prefetch
-from .synapses import SynapticMatrix
+from .synapses import SynapticMatrix, add_synapses
 
 
 @dataclass(eq=False)
@@ -229,10 +229,9 @@ def apply_copy(to, arrive_ps, spike_tick, core, segment, start, value):
 def _add_segment(to, segment, start, arrival, slot, value):
     """Add a row segment's weights (synapses from `start` on) times `value` `delay` ticks
     after tick `arrival`, and count its synaptic events in counter slot `slot`."""
-    mask = to.ring.shape[0] - 1
     length = to.seg_length[segment]
-    for j in range(start, start + length):
-        to.ring[(arrival + to.delay_ticks[j]) & mask, to.target[j]] += to.weight[j] * value
+    add_synapses(to.ring, start, start + length, to.target, to.weight, to.delay_ticks,
+                 arrival, value)
     to.tick_events[slot, to.seg_core[segment]] += length
     to.tick_event_cycles[slot, to.seg_core[segment]] += length * to.seg_cycles_per_event[segment]
 
@@ -264,9 +263,7 @@ def apply_packet(to, entry, chip, gid, spike_tick, arrival, value):
                                                            * to.seg_cycles_per_event[last])
         stop += to.seg_length[last]
         last += 1
-    mask = to.ring.shape[0] - 1
-    for j in range(start, stop):
-        to.ring[(arrival + to.delay_ticks[j]) & mask, to.target[j]] += to.weight[j] * value
+    add_synapses(to.ring, start, stop, to.target, to.weight, to.delay_ticks, arrival, value)
 
 
 @njit(cache=True)

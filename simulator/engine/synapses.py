@@ -105,17 +105,24 @@ def deliver(spikes, payload, row_ptr, target, weight, delay_ticks, ring, tick):
     """Add the row of every event (ascending global ids), each weight times the event's
     payload (1 for a spike), into the input ring at `tick + delay` (the ring's depth is a
     power of two, so that a slot is found with a mask). Returns the number of synaptic
-    events. Indices are unsigned so that Numba checks none for wrapping around (negative
-    indices): 2.5x the synaptic events per second."""
-    mask = ring.shape[0] - 1
-    width = ring.shape[1]
-    flat = ring.reshape(ring.size)
+    events."""
     events = 0
     for i in range(spikes.size):
         g = spikes[i]
-        value = payload[i]
-        for k in range(np.uint64(row_ptr[g]), np.uint64(row_ptr[g + 1])):
-            flat[np.uint64(((tick + delay_ticks[k]) & mask) * width + target[k])] += \
-                weight[k] * value
+        add_synapses(ring, row_ptr[g], row_ptr[g + 1], target, weight, delay_ticks, tick,
+                     payload[i])
         events += row_ptr[g + 1] - row_ptr[g]
     return events
+
+
+@njit(cache=True, inline="always")
+def add_synapses(ring, start, stop, target, weight, delay_ticks, tick, value):
+    """Add synapses `start .. stop - 1`, each weight times `value`, into the ring at
+    `tick + delay`. Indices are unsigned so that Numba checks none for wrapping around
+    (negative indices): 2.5x the synaptic events per second."""
+    mask = ring.shape[0] - 1
+    width = ring.shape[1]
+    flat = ring.reshape(ring.size)
+    for k in range(np.uint64(start), np.uint64(stop)):
+        flat[np.uint64(((tick + delay_ticks[k]) & mask) * width + target[k])] += \
+            weight[k] * value
