@@ -11,6 +11,7 @@ Python.
 
 from typing import NamedTuple
 
+import llvmlite.binding as llvm
 import numpy as np
 from llvmlite import ir
 from numba import njit, types
@@ -87,17 +88,23 @@ def wait_all(requests, statuses, flag, yield_while_waiting):
             sched_yield()
 
 
+_PRIVATE: dict[int, NativeExchange] = {}  # by the handle of the communicator copied
+
+
 def native_handles(comm, yield_while_waiting: bool) -> NativeExchange | None:
-    """A `NativeExchange` on a private copy of mpi4py communicator `comm`, or None where
-    the MPI library is not MPICH's ABI."""
+    """A `NativeExchange` on a private copy of mpi4py communicator `comm` (one a process,
+    however many runs it makes), or None where the MPI library is not MPICH's ABI."""
     from mpi4py import MPI
     if any(MPI._sizeof(kind) != 4 for kind in (MPI.Comm, MPI.Datatype, MPI.Request)) or \
             MPI._sizeof(MPI.Status) > 4 * STATUS_INTS or not _load_library():
         return None
-    private = comm.Dup()
-    private.Set_errhandler(MPI.ERRORS_ARE_FATAL)  # an MPI failure ends every rank
-    return NativeExchange(private, MPI._handleof(private), MPI._handleof(MPI.INT64_T),
-                          yield_while_waiting)
+    key = MPI._handleof(comm)
+    if key not in _PRIVATE:
+        private = comm.Dup()
+        private.Set_errhandler(MPI.ERRORS_ARE_FATAL)  # an MPI failure ends every rank
+        _PRIVATE[key] = NativeExchange(private, MPI._handleof(private),
+                                       MPI._handleof(MPI.INT64_T), yield_while_waiting)
+    return _PRIVATE[key]._replace(yield_while_waiting=yield_while_waiting)
 
 
 _LOADED: list[str] = []
@@ -106,7 +113,6 @@ _LOADED: list[str] = []
 def _load_library() -> bool:
     """Make the MPI library that this process loaded visible to the JIT's linker."""
     if not _LOADED:
-        import llvmlite.binding as llvm
         try:
             with open("/proc/self/maps") as maps:
                 paths = sorted({line.split()[-1] for line in maps
@@ -116,7 +122,6 @@ def _load_library() -> bool:
         for path in paths:
             llvm.load_library_permanently(path)
         _LOADED.extend(paths)
-    import llvmlite.binding as llvm
     return all(llvm.address_of_symbol(name) for name in ("MPI_Isend", "MPI_Iprobe",
                                                           "MPI_Get_count", "MPI_Recv",
                                                           "MPI_Testall"))

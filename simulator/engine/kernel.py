@@ -28,8 +28,8 @@ from ..mapping import Mapping
 from ..mapping.kernels import segment_cycles_per_event
 from ..options import RunOptions
 from .cores import copy_target, core_load, emission_ps, row_segments
+from .exchange import deliver_rows, pack_by_rank
 from .fabric import FunctionalFabric
-from .exchange import pack_by_rank
 from .fused import (BYTES_SENT, COUNT, DELIVER, EMISSION, EXCHANGE, EXCHANGES, PHASE_CYCLES,
                     RECORDED, STASH, STASHED, SYNAPTIC_EVENTS, TickArrays, compiled_entry,
                     loop_for)
@@ -39,7 +39,7 @@ from .layout import build_groups, lay_out
 from .packet import PacketFabric
 from .probes import make_probes
 from .recorder import SpikeRecorder
-from .synapses import SynapticMatrix, build_synaptic_matrix, deliver_sorted
+from .synapses import SynapticMatrix, build_synaptic_matrix
 from .timed import CHIP, NEVER, S_SENDS, TimedFabric, fabric_spec, fault_times
 
 STOP_CHECK_TICKS = 64  # about how often ranks agree on whether to stop early
@@ -263,8 +263,8 @@ class RankSimulation:
             a = self.arrays
             pack_by_rank(0, a.out_tick, a.out_id, a.out_value, a.out_slice,
                          self.destination_ptr, self.destinations, self.comm.size)
-            deliver_sorted(empty, empty, np.empty(0), m.row_ptr, m.target, m.weight,
-                           m.delay_ticks, self.ring)
+            deliver_rows(np.empty((0, 3), np.int64), m.row_ptr, m.target, m.weight,
+                         m.delay_ticks, self.ring)
         if self.timed:
             self.fabric.warm_up(self.copies_to)
             start_level = self.cores.level.copy()
@@ -481,9 +481,8 @@ class RankSimulation:
         rows = np.concatenate(parts)
         started = time.perf_counter()
         m = self.matrix
-        self.synaptic_events += deliver_sorted(
-            rows[:, 0].copy(), rows[:, 1].copy(), rows[:, 2].view(np.float64).copy(),
-            m.row_ptr, m.target, m.weight, m.delay_ticks, self.ring)
+        self.synaptic_events += deliver_rows(rows, m.row_ptr, m.target, m.weight,
+                                             m.delay_ticks, self.ring)
         self.arrays.counters[SYNAPTIC_EVENTS] = self.synaptic_events
         self.profile[DELIVERY] += time.perf_counter() - started
 
