@@ -19,7 +19,7 @@ The fabric runs a batch of ticks at once, so the per-tick counts are kept in a r
 `batch_ticks + 1` slots (a copy handled in a batch can reach its core one tick after it).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
@@ -28,6 +28,7 @@ from numba import njit
 from chips import Machine
 
 from ..csr import pointers, row_of
+from .dispatch import compiled_entry
 from .prefetch import prefetch
 from .synapses import SynapticMatrix, add_synapses
 
@@ -57,15 +58,23 @@ class CoreLoad:
     synaptic_events: np.ndarray
     level_ticks: np.ndarray      # [levels, windows, cores]
     level_cycles: np.ndarray     # [levels, windows, cores]
+    finish_kernel: object = field(default=None, repr=False)  # `finish_tick`, once warm its entry
+
+    def warm_up(self, window_ticks: int, to) -> None:
+        """Compile `finish_tick` on tick 0 (then `clear` the counters) and call it without
+        Numba's dispatch from then on."""
+        self.finish_tick(0, window_ticks, to)
+        self.finish_kernel = compiled_entry(finish_tick)
 
     def finish_tick(self, tick: int, window_ticks: int, to) -> None:
         """Close `tick` on every core, with the packets `to` (the `CopyTarget`) counted for
         the cores of each table entry."""
-        finish_tick(tick, window_ticks, self.base_cycles, self.level_budget, self.level,
-                    self.cycles_per_packet, self.tick_event_cycles, self.tick_packets,
-                    self.tick_events, to.entry_packets, to.entry_local_ptr, to.entry_local,
-                    self.batch_peak, self.cycles, self.overruns, self.max_excess_cycles,
-                    self.packets, self.synaptic_events, self.level_ticks, self.level_cycles)
+        (self.finish_kernel or finish_tick)(
+            tick, window_ticks, self.base_cycles, self.level_budget, self.level,
+            self.cycles_per_packet, self.tick_event_cycles, self.tick_packets,
+            self.tick_events, to.entry_packets, to.entry_local_ptr, to.entry_local,
+            self.batch_peak, self.cycles, self.overruns, self.max_excess_cycles, self.packets,
+            self.synaptic_events, self.level_ticks, self.level_cycles)
 
     def finish_batch(self) -> None:
         """After a batch's last tick: with the adaptive policy, each core's next level (from

@@ -327,15 +327,6 @@ def loop_for(kernels: list, n_probes: int, mode: int):
     return _load(f"neurochip_loop_{digest.hexdigest()[:20]}", text).run_ticks
 
 
-def compiled_entry(loop):
-    """The machine-code entry of `loop`'s one compiled version, called without Numba's
-    dispatch, which types all of the loop's arrays on every call (about 4 us of the 7 a
-    call costs: most of a one-tick batch). The types never change during a run: the
-    arrays are only ever replaced by larger ones of the same kind."""
-    compiled = list(loop.overloads.values())
-    return compiled[0].entry_point if len(compiled) == 1 else loop
-
-
 def _location(kernel) -> tuple[str, str]:
     """Where a kernel can be imported from: (module, name)."""
     function = getattr(kernel, "py_func", None)

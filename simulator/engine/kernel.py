@@ -28,10 +28,11 @@ from ..mapping import Mapping
 from ..mapping.kernels import segment_cycles_per_event
 from ..options import RunOptions
 from .cores import copy_target, core_load, emission_ps, row_segments
+from .dispatch import compiled_entry
 from .exchange import deliver_rows, pack_by_rank
 from .fabric import FunctionalFabric
 from .fused import (BYTES_SENT, COUNT, DELIVER, EMISSION, EXCHANGE, EXCHANGES, PHASE_CYCLES,
-                    RECORDED, STASH, STASHED, SYNAPTIC_EVENTS, TickArrays, compiled_entry,
+                    RECORDED, STASH, STASHED, SYNAPTIC_EVENTS, TickArrays,
                     loop_for)
 from .helpers import (base_cycles, core_columns, delay_stages, local_cores, resends,
                       stage_rows, synapse_receivers)
@@ -241,7 +242,7 @@ class RankSimulation:
             np.zeros(10, dtype=np.int64), self.batch_ticks, run.duration_ticks,
             *(self._exchange_arrays() if native else (0, 0, False, 0, 1) + (none_int,) * 4 +
               (np.zeros(0, np.int32), none_int)))
-        self.cycles_seen = np.zeros(PHASE_CYCLES.stop - PHASE_CYCLES.start, dtype=np.int64)
+        self.loop_s = 0.0  # wall time inside the compiled loop
 
     def _exchange_arrays(self) -> tuple:
         """The fields of `TickArrays` from `mpi_comm` on, for the compiled exchange."""
@@ -268,7 +269,7 @@ class RankSimulation:
         if self.timed:
             self.fabric.warm_up(self.copies_to)
             start_level = self.cores.level.copy()
-            self.cores.finish_tick(0, self.run_options.window_ticks, self.copies_to)
+            self.cores.warm_up(self.run_options.window_ticks, self.copies_to)
             self.cores.finish_batch()
             self.cores.clear()
             self.cores.level[:] = start_level
@@ -291,6 +292,7 @@ class RankSimulation:
         counters = self.arrays.counters
         self.exchanges = exchanges + int(counters[EXCHANGES])
         self.bytes_sent = bytes_sent + int(counters[BYTES_SENT])
+        self._share_loop_time()
         if self.timed:
             self.profile[ROUTING] += self.fabric.advance_s
         self.profile[COMMUNICATION] += transfer
@@ -376,14 +378,16 @@ class RankSimulation:
         counters = self.arrays.counters
         self.recorder.count = int(counters[RECORDED])
         self.synaptic_events = int(counters[SYNAPTIC_EVENTS])
-        # the loop's wall time, shared out as the cycles it counted per phase
-        cycles = counters[PHASE_CYCLES] - self.cycles_seen
-        self.cycles_seen += cycles
-        loop_s = time.perf_counter() - started - python_s
+        self.loop_s += time.perf_counter() - started - python_s
+        self.profile[NEURONS] += python_s
+
+    def _share_loop_time(self) -> None:
+        """The compiled loop's wall time, shared out over the phases as the cycles it
+        counted in each."""
+        cycles = self.arrays.counters[PHASE_CYCLES]
         total = cycles.sum()
         shares = cycles / total if total > 0 else np.eye(len(cycles))[0]
-        self.profile[NEURONS:WAITING + 1] += loop_s * shares
-        self.profile[NEURONS] += python_s
+        self.profile[NEURONS:WAITING + 1] += self.loop_s * shares
 
     def _step_python_groups(self, tick: int) -> float:
         """Step the groups that have no compiled kernel over `tick`; returns the seconds."""
@@ -414,13 +418,13 @@ class RankSimulation:
 
     def _take_batch(self):
         """The stashed events as (tick, global id, payload, slice, emission ps) arrays in
-        (tick, id) order; empty the stash."""
+        (tick, id) order, views of the stash valid until the loop runs again; empty the
+        stash."""
         a = self.arrays
         n = int(a.counters[STASHED])
         a.counters[STASHED] = 0
-        emits = a.out_emit_ps[:n].copy() if a.mode & EMISSION else None
-        return (a.out_tick[:n].copy(), a.out_id[:n].copy(), a.out_value[:n].copy(),
-                a.out_slice[:n].copy(), emits)
+        emits = a.out_emit_ps[:n] if a.mode & EMISSION else None
+        return a.out_tick[:n], a.out_id[:n], a.out_value[:n], a.out_slice[:n], emits
 
     def _emission_ps(self, tick: int, ids: np.ndarray, slices: np.ndarray) -> np.ndarray:
         """When the tick's spikes leave their cores, at the cores' clocks of this batch (what
@@ -433,25 +437,26 @@ class RankSimulation:
         """Share the batch's spikes within the fabric domain, run its fabric and close the
         batch's ticks on this rank's cores."""
         ticks, ids, values, slices, emits = self._take_batch()
-        sending = self.sends[slices]
-        columns = [ticks[sending], ids[sending], slices[sending],
-                   values[sending].view(np.int64), emits[sending]]
-        if self.group.size > 1:
-            rows = np.stack(columns, axis=1)
-            rows = np.concatenate(self.group.allgather(rows.ravel())).reshape(-1, len(columns))
-            columns = [rows[:, k].copy() for k in range(len(columns))]
-        ticks, ids, slices, values, emits = columns
+        if self.group.size > 1:  # the spikes that leave their cores, from every rank
+            sending = self.sends[slices]
+            rows = np.stack([ticks[sending], ids[sending], slices[sending],
+                             values[sending].view(np.int64), emits[sending]], axis=1)
+            rows = np.concatenate(self.group.allgather(rows.ravel())).reshape(-1, 5)
+            ticks, ids, slices, bits, emits = (rows[:, k].copy() for k in range(5))
+            values = bits.view(np.float64)
         if self.delay_stages is not None:
             more = resends(self.delay_stages, self.copies_to.tick_ps,
                            self.run_options.duration_ticks, self.n_neurons, ticks, ids,
-                           slices, values, emits)
-            ticks, ids, slices, values, emits = (np.concatenate([a, b]) for a, b in
-                                                 zip((ticks, ids, slices, values, emits),
-                                                     more))
-        self.fabric.run(end, ticks, ids, slices, values.view(np.float64), emits,
-                        self.copies_to)
+                           slices, values.view(np.int64), emits)
+            ticks, ids, slices, bits, emits = (
+                np.concatenate([a, b]) for a, b in
+                zip((ticks, ids, slices, values.view(np.int64), emits), more))
+            values = bits.view(np.float64)
+        # the fabric takes only the spikes of slices that send (`inject`)
+        self.fabric.run(end, ticks, ids, slices, values, emits, self.copies_to)
+        window_ticks = self.run_options.window_ticks
         for tick in range(start, end):
-            self.cores.finish_tick(tick, self.run_options.window_ticks, self.copies_to)
+            self.cores.finish_tick(tick, window_ticks, self.copies_to)
         self.cores.finish_batch()
         self.batch_clock_hz[:] = self.cores.clock_hz()
 

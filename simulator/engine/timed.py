@@ -41,7 +41,7 @@ from ..csr import pointers, reorder_rows
 from ..mapping import Mapping, build_tables
 from ..mapping.roles import delay_senders
 from .cores import apply_copy, apply_packet, prefetch_row, prefetch_row_pointers
-from .fused import compiled_entry
+from .dispatch import compiled_entry
 
 ROUTE, DETOUR, DETOUR_SECOND = 0, 1, 2                  # event kinds
 APPLY, RECORD = 1, 2                                    # what advance does with copies
@@ -279,7 +279,8 @@ class TimedFabric:
         self.link_state = np.zeros((n_links, 3), dtype=np.int64)
         self.advance_s = 0.0
         self.windows = 0
-        self._inject, self._advance_events = inject, advance  # compiled entries once warm
+        # compiled entries once warm
+        self._inject, self._advance_events, self._push_rows = inject, advance, push_rows
 
     def run(self, end_tick: int, ticks: np.ndarray, gids: np.ndarray, slices: np.ndarray,
             values: np.ndarray, emits: np.ndarray, to) -> None:
@@ -289,16 +290,15 @@ class TimedFabric:
 
         The spikes' first events are sorted once into a queue beside the heap (most events
         of a tick are these), and events left in it at the end go into the heap."""
-        queue, queue_values = self._inject(self.spec, ticks, gids, slices, values, emits)
-        # a spike's kind, chip and link follow from its gid: three keys give the total order
-        order = np.lexsort((queue[:, GID], queue[:, EMIT], queue[:, TIME]))
-        self.queue, self.queue_values, self.queue_at = queue[order], queue_values[order], 0
+        self.queue, self.queue_values = self._inject(self.spec, ticks, gids, slices, values,
+                                                     emits)
+        self.queue_at = 0
         end_ps = end_tick * self.spec.tick_ps
         if self.sync is None:
             self._advance(to, end_ps)
         else:
             self._advance_in_windows(to, end_ps)
-        self.events, self.values, self.n_events = push_rows(
+        self.events, self.values, self.n_events = self._push_rows(
             self.events, self.values, self.n_events, self.queue[self.queue_at:],
             self.queue_values[self.queue_at:])
 
@@ -339,11 +339,13 @@ class TimedFabric:
         queue, queue_values = inject(self.spec, empty, empty, empty, np.empty(0), empty)
         advance(self.spec, self.stats, self.events, self.values, 0, queue, queue_values, 0,
                 self.link_ends, self.link_state, to, APPLY, NO_DELIVERIES, NO_VALUES, 0)
-        rows, _, _, _ = take_remote(self.spec, self.events, self.values, 0)
-        push_rows(self.events, self.values, 0, rows[:, :8], NO_VALUES)
-        self.advance_s = 0.0
+        push_rows(self.events, self.values, 0, queue[0:], queue_values[0:])
         # called once a tick with the spec's and the copy target's arrays: skip the typing
-        self._inject, self._advance_events = compiled_entry(inject), compiled_entry(advance)
+        self._inject, self._advance_events, self._push_rows = (
+            compiled_entry(inject), compiled_entry(advance), compiled_entry(push_rows))
+        rows, _, _, _ = take_remote(self.spec, self.events, self.values, 0)
+        push_rows(self.events, self.values, 0, rows[:, :8], NO_VALUES)  # windows' rows
+        self.advance_s = 0.0
 
 
 NO_DELIVERIES = np.empty((0, 4), dtype=np.int64)
@@ -353,7 +355,9 @@ NO_VALUES = np.empty(0, dtype=np.float64)
 @njit(cache=True)
 def inject(spec, ticks, gids, slices, values, emits):
     """The ROUTE event at the source router of every spike of a slice that has targets, as
-    rows of an event array and their values (in spike order)."""
+    rows of an event array and their values, in event order: by time, emission and gid (a
+    spike's kind, chip and link follow from its gid, so three keys give the total
+    order)."""
     events = np.empty((gids.size, 8), dtype=np.int64)
     event_values = np.empty(gids.size, dtype=np.float64)
     n = 0
@@ -369,7 +373,10 @@ def inject(spec, ticks, gids, slices, values, emits):
         events[n, SLICE], events[n, TICK] = s, ticks[i]
         event_values[n] = values[i]
         n += 1
-    return events[:n], event_values[:n]
+    order = np.arange(n)
+    for key in (GID, EMIT, TIME):  # stable sorts, the most significant key last
+        order = order[np.argsort(events[order, key], kind="mergesort")]
+    return events[order], event_values[order]
 
 
 @njit(cache=True)
