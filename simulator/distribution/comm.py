@@ -233,6 +233,7 @@ class MPIComm:
     def split(self, color: int):
         sub = MPIComm(self._comm.Split(color, self.rank))
         sub.stats = self.stats
+        sub._load = self._node_load()  # the node is as full as it is for the whole world
         return sub
 
     def sum(self, array: np.ndarray) -> np.ndarray:

@@ -47,16 +47,21 @@ mpi_iprobe = _external("MPI_Iprobe", "iiipp")    # source, tag, comm, flag, stat
 mpi_get_count = _external("MPI_Get_count", "pip")  # status, type, count
 mpi_recv = _external("MPI_Recv", "piiiiip")      # buf, count, type, source, tag, comm, status
 mpi_testall = _external("MPI_Testall", "ippp")   # count, requests, flag, statuses
+# send buf, count, type, receive buf, count, type, comm, request
+mpi_iallgather = _external("MPI_Iallgather", "piipiiip")
+# send buf, count, type, receive buf, counts, displacements, type, comm, request
+mpi_iallgatherv = _external("MPI_Iallgatherv", "piipppiip")
 sched_yield = _external("sched_yield", "")
 
 
 class NativeExchange(NamedTuple):
     """What compiled code needs to exchange on its own: a private communicator (kept here
-    so that it lives as long as the run), its handle and the int64 type's, and whether to
-    give the core away while waiting."""
+    so that it lives as long as the run), its handle and the int32 and int64 types', and
+    whether to give the core away while waiting."""
 
     comm: object
     handle: int
+    int32: int
     int64: int
     yield_while_waiting: bool
 
@@ -103,7 +108,8 @@ def native_handles(comm, yield_while_waiting: bool) -> NativeExchange | None:
         private = comm.Dup()
         private.Set_errhandler(MPI.ERRORS_ARE_FATAL)  # an MPI failure ends every rank
         _PRIVATE[key] = NativeExchange(private, MPI._handleof(private),
-                                       MPI._handleof(MPI.INT64_T), yield_while_waiting)
+                                       MPI._handleof(MPI.INT32_T), MPI._handleof(MPI.INT64_T),
+                                       yield_while_waiting)
     return _PRIVATE[key]._replace(yield_while_waiting=yield_while_waiting)
 
 
@@ -122,6 +128,6 @@ def _load_library() -> bool:
         for path in paths:
             llvm.load_library_permanently(path)
         _LOADED.extend(paths)
-    return all(llvm.address_of_symbol(name) for name in ("MPI_Isend", "MPI_Iprobe",
-                                                          "MPI_Get_count", "MPI_Recv",
-                                                          "MPI_Testall"))
+    return all(llvm.address_of_symbol(name) for name in (
+        "MPI_Isend", "MPI_Iprobe", "MPI_Get_count", "MPI_Recv", "MPI_Testall",
+        "MPI_Iallgather", "MPI_Iallgatherv"))

@@ -1,6 +1,7 @@
-"""The functional exchange between MPI ranks: a batch's events go to the ranks that hold
-their targets, and the events that arrive are delivered in the order one rank would have
-delivered them.
+"""The exchanges between MPI ranks made from compiled code. At functional fidelity a batch's
+events go to the ranks that hold their targets, and the events that arrive are delivered in
+the order one rank would have delivered them; at timed fidelity the ranks of a fabric domain
+share the batch's spikes (`share_in_domain`).
 
 `finish_exchanging` closes a tick inside the compiled loop and, at the end of a batch, runs
 the whole exchange there, MPI called from compiled code (simulator/distribution/native.py):
@@ -12,8 +13,8 @@ more than the tick. Where compiled MPI is not available, the loop only stashes t
 import numpy as np
 from numba import njit
 
-from ..distribution.native import (STATUS_INTS, mpi_get_count, mpi_isend, mpi_recv, probe,
-                                   wait_all)
+from ..distribution.native import (STATUS_INTS, mpi_get_count, mpi_iallgather,
+                                   mpi_iallgatherv, mpi_isend, mpi_recv, probe, wait_all)
 from .cycles import cycle_count
 from .fused import (BYTES_SENT, COMMUNICATION_CYCLES, DELIVERY_CYCLES, EXCHANGES,
                     ROUTING_CYCLES, STASHED, SYNAPTIC_EVENTS, WAITING_CYCLES, count_tick,
@@ -133,3 +134,45 @@ def pack_by_rank(n, ticks, ids, values, slices, ptr, ranks, n_ranks):
             rows[at, 1] = ids[i]
             rows[at, 2] = bits[i]
     return rows, bounds
+
+
+SHARED_INTS = 5  # a spike shared in a domain: tick, global id, slice, payload bits, emission
+
+
+@njit(cache=True)
+def share_in_domain(n, ticks, ids, slices, values, emits, sends, comm, int32, int64, size,
+                    yield_while_waiting, scratch):
+    """The first `n` stashed spikes of every rank of the domain whose slices send, in rank
+    order, as (ticks, ids, slices, values, emits); then how many of them were this rank's,
+    and the cycles spent waiting and in all. `scratch`: int32 [2 + 2 x size + STATUS_INTS]."""
+    begun = cycle_count()
+    mine = np.empty((n, SHARED_INTS), np.int64)
+    bits = values[:n].view(np.int64)
+    kept = 0
+    for i in range(n):
+        if sends[slices[i]]:
+            mine[kept, 0], mine[kept, 1], mine[kept, 2] = ticks[i], ids[i], slices[i]
+            mine[kept, 3], mine[kept, 4] = bits[i], emits[i]
+            kept += 1
+    request, flag = scratch[0:1], scratch[1:2]
+    counts, first = scratch[2:2 + size], scratch[2 + size:2 + 2 * size]
+    status = scratch[2 + 2 * size:]
+    own = np.array([SHARED_INTS * kept], np.int32)
+    mpi_iallgather(own.ctypes.data, 1, int32, counts.ctypes.data, 1, int32, comm,
+                   request.ctypes.data)
+    looking = cycle_count()
+    wait_all(request, status, flag, yield_while_waiting)
+    waited = cycle_count() - looking
+    first[0] = 0
+    for r in range(1, size):
+        first[r] = first[r - 1] + counts[r - 1]
+    rows = np.empty(((first[size - 1] + counts[size - 1]) // SHARED_INTS, SHARED_INTS),
+                    np.int64)
+    mpi_iallgatherv(mine.ctypes.data, SHARED_INTS * kept, int64, rows.ctypes.data,
+                    counts.ctypes.data, first.ctypes.data, int64, comm, request.ctypes.data)
+    looking = cycle_count()
+    wait_all(request, status, flag, yield_while_waiting)
+    waited += cycle_count() - looking
+    return (rows[:, 0].copy(), rows[:, 1].copy(), rows[:, 2].copy(),
+            rows[:, 3].copy().view(np.float64), rows[:, 4].copy(), kept, waited,
+            cycle_count() - begun)

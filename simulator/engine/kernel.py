@@ -29,7 +29,7 @@ from ..mapping.kernels import segment_cycles_per_event
 from ..options import RunOptions
 from .cores import copy_target, core_load, emission_ps, row_segments
 from .dispatch import compiled_entry
-from .exchange import deliver_rows, pack_by_rank
+from .exchange import SHARED_INTS, deliver_rows, pack_by_rank, share_in_domain
 from .fabric import FunctionalFabric
 from .fused import (BYTES_SENT, COUNT, DELIVER, EMISSION, EXCHANGE, EXCHANGES, PHASE_CYCLES,
                     RECORDED, STASH, STASHED, SYNAPTIC_EVENTS, TickArrays,
@@ -149,6 +149,9 @@ class RankSimulation:
         chip_local = partition.chip_domain == domain
         spec = fabric_spec(mapping, run, graded, chip_local)
         self.group = comm.split(domain) if comm.size > 1 else comm
+        # the domain's spikes shared by compiled code where it can call MPI
+        self.domain_native = self.group.native_exchange() if self.group.size > 1 else None
+        self.share_scratch = np.zeros(2 + 2 * self.group.size + STATUS_INTS, np.int32)
         self.reports_fabric = partition.is_domain_leader(comm.rank)
         if run.fidelity == "packet":
             self.fabric = PacketFabric(spec, n_windows)
@@ -267,6 +270,12 @@ class RankSimulation:
             deliver_rows(np.empty((0, 3), np.int64), m.row_ptr, m.target, m.weight,
                          m.delay_ticks, self.ring)
         if self.timed:
+            self.share_in_domain = share_in_domain
+            if self.domain_native is not None:  # every rank of the domain warms up here
+                self._share_compiled(empty, empty, empty, np.empty(0), empty)
+                self.share_in_domain = compiled_entry(share_in_domain)
+                self.profile[:] = 0.0
+                self.arrays.counters[[EXCHANGES, BYTES_SENT]] = 0
             self.fabric.warm_up(self.copies_to)
             start_level = self.cores.level.copy()
             self.cores.warm_up(self.run_options.window_ticks, self.copies_to)
@@ -437,7 +446,10 @@ class RankSimulation:
         """Share the batch's spikes within the fabric domain, run its fabric and close the
         batch's ticks on this rank's cores."""
         ticks, ids, values, slices, emits = self._take_batch()
-        if self.group.size > 1:  # the spikes that leave their cores, from every rank
+        if self.domain_native is not None:
+            ticks, ids, slices, values, emits = self._share_compiled(ticks, ids, slices,
+                                                                     values, emits)
+        elif self.group.size > 1:  # the spikes that leave their cores, from every rank
             sending = self.sends[slices]
             rows = np.stack([ticks[sending], ids[sending], slices[sending],
                              values[sending].view(np.int64), emits[sending]], axis=1)
@@ -459,6 +471,25 @@ class RankSimulation:
             self.cores.finish_tick(tick, window_ticks, self.copies_to)
         self.cores.finish_batch()
         self.batch_clock_hz[:] = self.cores.clock_hz()
+
+    def _share_compiled(self, ticks, ids, slices, values, emits) -> tuple:
+        """The batch's spikes of every rank of the domain whose slices send, shared by
+        compiled code (`exchange.share_in_domain`), its time split into waiting and
+        communication as the cycles it counted."""
+        native = self.domain_native
+        started = time.perf_counter()
+        *shared, sent, waited, total = self.share_in_domain(
+            len(ticks), ticks, ids, slices, values, emits, self.sends, native.handle,
+            native.int32, native.int64, self.group.size, native.yield_while_waiting,
+            self.share_scratch)
+        elapsed = time.perf_counter() - started
+        waiting = elapsed * waited / total if total > 0 else 0.0
+        self.profile[WAITING] += waiting
+        self.profile[COMMUNICATION] += elapsed - waiting
+        counters = self.arrays.counters
+        counters[EXCHANGES] += 1
+        counters[BYTES_SENT] += 8 * SHARED_INTS * sent
+        return tuple(shared)
 
     def _exchange_batch(self) -> None:
         """Send the batch's events to the ranks that hold their targets: one message to
