@@ -70,7 +70,7 @@ def collect(network: Network, mapping: Mapping, sim: RankSimulation,
         group_attributes[f"spikes/{pop.name}"] = {"size": pop.size, "model": pop.model.name}
     if sim.timed:
         group_attributes["cores"] = {"budget_cycles_per_tick": sim.cores.budget_cycles}
-    group_attributes["profile"] = {"phases": list(PROFILE_PHASES)}
+    group_attributes["profile"] = {"phases": list(PROFILE_PHASES), "exchange": sim.exchange_kind}
     attributes = dict(attributes, duration_ticks=done,
                       requested_duration_ticks=sim.run_options.duration_ticks,
                       interrupted=done < sim.run_options.duration_ticks,

@@ -59,10 +59,13 @@ def test_one_two_and_three_ranks_write_identical_files(tmp_path, fidelity, excha
         assert done.returncode == 0, done.stderr
     results = {n: load_result(path) for n, path in files.items()}
     assert results[2].attributes["n_ranks"] == 2 and results[3].attributes["n_ranks"] == 3
+    assert results[1].group_attributes["profile"]["exchange"] == "none"
     assert len(results[1].spikes("exc")[0]) > 100
     assert results[1].datasets["traffic/link_packets"].sum() > 1000
     for n in (2, 3):
         assert_same_results(results[1], results[n])
+        assert results[n].group_attributes["profile"]["exchange"] == \
+            ("Python (mpi4py)" if exchange == "python" else "compiled MPI")
         profile = results[n].datasets["profile/seconds"]
         assert profile.shape == (n, 6) and (results[n].datasets["profile/exchanges"] > 0).all()
         assert (profile >= 0).all()  # wall time per phase, never negative

@@ -142,6 +142,15 @@ class RankSimulation:
         self._set_up_loop(mapping)
         self._warm_up()
 
+    @property
+    def exchange_kind(self) -> str:
+        """How the ranks exchange a batch's spikes: "compiled MPI" (from inside compiled
+        code), "Python (mpi4py)" or "none" (one rank)."""
+        if self.comm.size == 1:
+            return "none"
+        compiled = self.domain_native if self.timed else self.native
+        return "compiled MPI" if compiled is not None else "Python (mpi4py)"
+
     def _set_up_fabric(self, network, mapping, run, graded, n_windows, core_rank) -> None:
         """The fabric of this rank's domain, its core counters and where copies go."""
         comm, partition, layout = self.comm, self.partition, self.layout
