@@ -5,13 +5,14 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import chips
 from networks import FixedProbability, IFCurrExp, Network, SpikeSourcePoisson
 from simulator import MappingError, MappingOptions, map_network
-from simulator.mapping.compress import Table, compress, lookup, router_table
+from simulator.mapping.compress import (Table, _cover, _meets, _split, compress, lookup,
+                                        router_table)
 
 LOW_BITS = 2           # each entry matches 4 keys, as a slice of 4 neurons
 SPACE = 1 << 10        # the keys the tests enumerate
@@ -100,3 +101,32 @@ def test_a_table_too_big_even_compressed_is_refused_naming_the_router():
                                            r"entries even compressed \(from \d+\) but the "
                                            r"router holds 1"):
         mapping.check_tables()
+
+
+def _members_case(pairs):
+    """Entries of 4 open low bits (key under its mask), the upper bits fixed at 0."""
+    high = 0xFFFF_FFF0
+    key = np.array([k & m for k, m in pairs], dtype=np.int64)
+    mask = np.array([high | m for _, m in pairs], dtype=np.int64)
+    return key, mask, np.arange(len(pairs), dtype=np.int64)
+
+
+def test_a_merge_whose_open_bit_is_a_dont_care_still_narrows():
+    """Entry 0 ignores bit 0, entry 1 fixes it at 0; a conflicting entry wants bit 0 = 1.
+    Their keys agree on bit 0, so splitting them by key alone kept both and the
+    narrowing never ended (a map of a random network hung)."""
+    key, mask, members = _members_case([(0, 0b1110), (0, 0b1111)])
+    k, m = _cover(key, mask, members)
+    assert _meets(k, m, 1, 1)
+    np.testing.assert_array_equal(_split(key, mask, members, m, 1, 1), [1])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 15), st.integers(0, 15)), min_size=2, max_size=6),
+       st.integers(0, 15), st.integers(1, 15))
+def test_narrowing_against_a_conflicting_entry_always_drops_a_member(pairs, ck, cm):
+    key, mask, members = _members_case(pairs)
+    k, m = _cover(key, mask, members)
+    assume(_meets(k, m, ck & cm, 0xFFFF_FFF0 | cm) and (~m & cm & 0xF))
+    kept = _split(key, mask, members, m, ck & cm, 0xFFFF_FFF0 | cm)
+    assert kept.size < members.size and np.isin(kept, members).all()

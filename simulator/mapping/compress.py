@@ -105,13 +105,18 @@ def _cover(key, mask, members):
 
 
 @njit(cache=True)
-def _split(key, members, m, ck, cm):
+def _split(key, mask, members, m, ck, cm):
     """Members whose key differs from (ck, cm) on the highest bit the cover leaves open
-    and the conflicting entry fixes; empty if there is no such bit."""
+    and the conflicting entry fixes; empty if there is no such bit. Where that keeps every
+    member (the bit is open because some members do not care about it, not because their
+    keys differ), only the members that fix the bit to the other value are kept: always
+    fewer than before, so that narrowing ends."""
     for b in range(31, -1, -1):
         if (m >> b) & 1 == 0 and (cm >> b) & 1 == 1:
-            keep = ((key[members] >> b) & 1) != ((ck >> b) & 1)
-            return members[keep]
+            other = ((key[members] >> b) & 1) != ((ck >> b) & 1)
+            if other.all():
+                other &= ((mask[members] >> b) & 1) == 1
+            return members[other]
     return members[:0]
 
 
@@ -137,7 +142,7 @@ def _valid_merge(key, mask, route, gen, eid, pk, pm, okey, omask, oroute, owner,
         bad = False
         for p in range(pk.size):
             if _meets(k, m, pk[p], pm[p]):
-                members = _split(key, members, m, pk[p], pm[p])
+                members = _split(key, mask, members, m, pk[p], pm[p])
                 bad = True
                 break
         if bad:
@@ -146,13 +151,13 @@ def _valid_merge(key, mask, route, gen, eid, pk, pm, okey, omask, oroute, owner,
             for o in range(okey.size):  # up check: originals whose entry ends up below
                 if oroute[o] != r and gen[position[owner[o]]] > g \
                         and _meets(k, m, okey[o], omask[o]):
-                    members = _split(key, members, m, okey[o], omask[o])
+                    members = _split(key, mask, members, m, okey[o], omask[o])
                     bad = True
                     break
         else:
             for i in range(n):
                 if route[i] != r and gen[i] > g and _meets(k, m, key[i], mask[i]):
-                    members = _split(key, members, m, key[i], mask[i])
+                    members = _split(key, mask, members, m, key[i], mask[i])
                     bad = True
                     break
         if bad:
