@@ -61,8 +61,8 @@ class CoreLoad:
     finish_kernel: object = field(default=None, repr=False)  # `finish_tick`, once warm its entry
 
     def warm_up(self, window_ticks: int, to) -> None:
-        """Compile `finish_tick` on tick 0 (then `clear` the counters) and call it without
-        Numba's dispatch from then on."""
+        """Compile `finish_tick` on tick 0 (the caller then clears the counters) and call it
+        without Numba's dispatch from then on."""
         self.finish_tick(0, window_ticks, to)
         self.finish_kernel = compiled_entry(finish_tick)
 

@@ -32,8 +32,7 @@ from .dispatch import compiled_entry
 from .exchange import SHARED_INTS, deliver_rows, pack_by_rank, share_in_domain
 from .fabric import FunctionalFabric
 from .fused import (BYTES_SENT, COUNT, DELIVER, EMISSION, EXCHANGE, EXCHANGES, PHASE_CYCLES,
-                    RECORDED, STASH, STASHED, SYNAPTIC_EVENTS, TickArrays,
-                    loop_for)
+                    RECORDED, STASH, STASHED, SYNAPTIC_EVENTS, TickArrays, loop_for)
 from .helpers import (base_cycles, core_columns, delay_stages, local_cores, resends,
                       stage_rows, synapse_receivers)
 from .layout import build_groups, lay_out
@@ -280,11 +279,12 @@ class RankSimulation:
                          m.delay_ticks, self.ring)
         if self.timed:
             self.share_in_domain = share_in_domain
-            if self.domain_native is not None:  # every rank of the domain warms up here
-                self._share_compiled(empty, empty, empty, np.empty(0), empty)
+            native = self.domain_native
+            if native is not None:  # every rank of the domain shares nothing here, together
+                share_in_domain(0, empty, empty, empty, np.empty(0), empty, self.sends,
+                                native.handle, native.int32, native.int64, self.group.size,
+                                native.yield_while_waiting, self.share_scratch)
                 self.share_in_domain = compiled_entry(share_in_domain)
-                self.profile[:] = 0.0
-                self.arrays.counters[[EXCHANGES, BYTES_SENT]] = 0
             self.fabric.warm_up(self.copies_to)
             start_level = self.cores.level.copy()
             self.cores.warm_up(self.run_options.window_ticks, self.copies_to)
