@@ -199,3 +199,27 @@ def test_functional_fidelity_refuses_faults_that_happen_during_the_run():
     with pytest.raises(ConfigError, match="from_ms 50 needs \\[run\\] fidelity"):
         run_serial(net, fault_machine(chips.DeadLink(0, 0, 0, from_ms=50.0)),
                    fidelity="functional", timestep_ms=1.0)
+
+
+def test_injected_spikes_come_in_event_order_with_ties_kept_in_input_order():
+    """`inject` sorts by time once and orders runs of equal times by (emission, gid): the
+    result must be the stable sort by (time, emission, gid), also with many ties and a
+    neuron repeated in a tick."""
+    net = burst_network(8)
+    mapping = map_network(net, line_machine(), MappingOptions(1024, "sequential"))
+    sim = RankSimulation(net, mapping, RunOptions(duration_ms=0.1, timestep_ms=0.1,
+                                                  traffic_window_ms=0.1), SerialComm())
+    spec = sim.fabric.spec
+    rng = np.random.default_rng(5)
+    for n in (0, 1, 2, 17, 400):
+        gids = rng.integers(0, 8, n)
+        ticks = rng.integers(0, 3, n)
+        emits = rng.integers(0, 4, n) * 1000
+        slices = rng.integers(0, 2, n)  # slice 1 (the LIF targets) sends nothing
+        values = np.arange(n, dtype=np.float64)  # each spike's input position
+        queue, queued = inject(spec, ticks, gids, slices, values, emits)
+        sends = slices == 0
+        expected = np.flatnonzero(sends)[np.lexsort((gids[sends], emits[sends],
+                                                      queue[:, 0][np.argsort(queued)]))]
+        np.testing.assert_array_equal(queued, expected.astype(np.float64))
+        np.testing.assert_array_equal(queue[:, 2], gids[expected])

@@ -356,8 +356,8 @@ NO_VALUES = np.empty(0, dtype=np.float64)
 def inject(spec, ticks, gids, slices, values, emits):
     """The ROUTE event at the source router of every spike of a slice that has targets, as
     rows of an event array and their values, in event order: by time, emission and gid (a
-    spike's kind, chip and link follow from its gid, so three keys give the total
-    order)."""
+    spike's kind, chip and link follow from its gid, so three keys give the total order;
+    one stable sort by time, then the rare runs of equal times ordered by the other two)."""
     events = np.empty((gids.size, 8), dtype=np.int64)
     event_values = np.empty(gids.size, dtype=np.float64)
     n = 0
@@ -373,10 +373,27 @@ def inject(spec, ticks, gids, slices, values, emits):
         events[n, SLICE], events[n, TICK] = s, ticks[i]
         event_values[n] = values[i]
         n += 1
-    order = np.arange(n)
-    for key in (GID, EMIT, TIME):  # stable sorts, the most significant key last
-        order = order[np.argsort(events[order, key], kind="mergesort")]
+    order = np.argsort(events[:n, TIME], kind="mergesort")
+    lo = 0
+    for hi in range(1, n + 1):
+        if hi < n and events[order[hi], TIME] == events[order[lo], TIME]:
+            continue
+        for i in range(lo + 1, hi):  # insertion sort by (emission, gid): stable
+            j, moving = i, order[i]
+            while j > lo and _later_emitted(events, order[j - 1], moving):
+                order[j] = order[j - 1]
+                j -= 1
+            order[j] = moving
+        lo = hi
     return events[order], event_values[order]
+
+
+@njit(cache=True, inline="always")
+def _later_emitted(events, a, b):
+    """Whether event `a` comes after `b` by (emission, gid)."""
+    if events[a, EMIT] != events[b, EMIT]:
+        return events[a, EMIT] > events[b, EMIT]
+    return events[a, GID] > events[b, GID]
 
 
 @njit(cache=True)
