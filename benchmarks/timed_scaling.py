@@ -74,6 +74,7 @@ def measure(name: str, ranks: int, duration_ms: float, domains: int) -> dict:
     return {"ranks": ranks, "fabric_domains": domains, "run_wall_s": a["run_wall_s"],
             "spikes": int(sum(len(result.spikes(p)[0]) for p in result.populations)),
             "synaptic_events": int(d["cores/synaptic_events"].sum()),
+            "packet_copies": int(d["cores/packets"].sum()),
             "link_packets": int(d["traffic/link_packets"].sum()),
             "router_packets": int(d["traffic/router_packets"].sum()),
             "neurons": int(sum(result.group_attributes[f"spikes/{p}"]["size"]
