@@ -153,9 +153,26 @@ def helper_cores():
             RunOptions(duration_ms=20.0, timestep_ms=0.1, fidelity="timed", seed=2))
 
 
+def bursts():
+    """Every source fires in each of 30 ticks and the delays are 25 ticks, so that a batch
+    (25 ticks) holds 25 events a source: more than the functional exchange's buffers keep
+    (four ticks of events), so its batches allocate their own."""
+    net = Network("bursts")
+    times = tuple(0.1 * t for t in range(30))
+    sources = net.add_population("sources", 48, SpikeSourceArray(tuple(times for _ in
+                                                                         range(48))))
+    cells = net.add_population("cells", 48, LIF(tau_refrac_ms=0.0))
+    net.connect(sources, cells, FixedProbability(0.5), weight=Uniform(0.1, 0.9),
+                delay_ticks=25)
+    return net, chips.spinnaker2(2, 2), MappingOptions(8, "spread"), \
+        RunOptions(duration_ms=8.0, timestep_ms=0.1, fidelity="functional",
+                   traffic_window_ms=8.0)
+
+
 SCENARIOS = {"failing": failing, "congested": congested, "interrupting": interrupting,
              "one_crossing": one_crossing, "crossing_both_ways": crossing_both_ways,
-             "idle_stretch": idle_stretch, "one_chip": one_chip, "helper_cores": helper_cores}
+             "idle_stretch": idle_stretch, "one_chip": one_chip, "helper_cores": helper_cores,
+             "bursts": bursts}
 
 
 def scenario(name: str, *changes: str):

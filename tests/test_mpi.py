@@ -96,6 +96,19 @@ def test_batches_of_the_min_delay_exchange_once_each_and_give_the_same_result(
         np.testing.assert_array_equal(results[n].datasets["profile/exchanges"], batches)
 
 
+@pytest.mark.parametrize("ranks", [2, 3])
+def test_batches_larger_than_the_exchange_buffers_give_the_same_result(tmp_path, ranks):
+    """A batch of 25 ticks in which every source fires every tick outgrows the compiled
+    exchange's buffers (four ticks of events), which it then allocates for that batch."""
+    network, machine, mapping, run = SCENARIOS["bursts"]()
+    one = simulate(network, machine, run, mapping)
+    assert len(one.spikes("sources")[0]) == 48 * 30 and len(one.spikes("cells")[0]) > 100
+    more = run_scenario(tmp_path, ranks, "bursts")
+    assert more.group_attributes["profile"]["exchange"] == "compiled MPI"
+    assert_same_results(one, more)
+    assert more.attributes["synaptic_events"] == one.attributes["synaptic_events"]
+
+
 def test_energy_and_dvfs_levels_are_the_same_on_any_number_of_ranks(tmp_path):
     """Cores that change performance level tick by tick (their load crosses the 150 MHz
     budget), so spike times follow per-core clocks that each rank sets for its own cores:

@@ -19,7 +19,7 @@ from .cycles import cycle_count
 from .fused import (BYTES_SENT, COMMUNICATION_CYCLES, DELIVERY_CYCLES, EXCHANGES,
                     ROUTING_CYCLES, STASHED, SYNAPTIC_EVENTS, WAITING_CYCLES, count_tick,
                     record_tick, stash_tick)
-from .synapses import deliver, deliver_sorted
+from .synapses import add_synapses, deliver_sorted
 
 EXCHANGE_TAG = 22  # on the exchange's own communicator
 ROW_INTS = 3       # an event on the wire: tick, global id, payload bits
@@ -42,10 +42,15 @@ def finish_exchanging(tick, a, started, updated):
 @njit(cache=True)
 def exchange_stash(a):
     """Send the stashed events to the ranks that need them, receive every rank's that sends
-    here and deliver all of them sorted by (tick, id); empty the stash."""
+    here and deliver all of them sorted by (tick, id); empty the stash. The rows are packed
+    and received in the exchange's buffers (allocated only when a batch outgrows them)."""
     begun = cycle_count()
-    rows, bounds = pack_by_rank(a.counters[STASHED], a.out_tick, a.out_id, a.out_value,
-                                a.out_slice, a.destination_ptr, a.destinations, a.n_ranks)
+    index = a.exchange_index
+    bounds, cursor = index[:a.n_ranks + 1], index[a.n_ranks + 1:2 * a.n_ranks + 2]
+    first = index[2 * a.n_ranks + 2:]
+    rows = pack_into(a.counters[STASHED], a.out_tick, a.out_id, a.out_value, a.out_slice,
+                     a.destination_ptr, a.destinations, a.n_ranks, a.exchange_rows, bounds,
+                     cursor)
     a.counters[STASHED] = 0
     n_send, n_receive = a.send_to.size, a.receive_from.size
     scratch = a.exchange_scratch
@@ -71,9 +76,12 @@ def exchange_stash(a):
         waited += cycle_count() - looking
         mpi_get_count(status.ctypes.data, a.mpi_int64, count.ctypes.data)
         sizes[a.receive_from[k]] = count[0] // ROW_INTS
-    first = np.zeros(a.n_ranks + 1, np.int64)
-    first[1:] = np.cumsum(sizes)
-    arrived = np.empty((first[-1], ROW_INTS), np.int64)
+    first[0] = 0
+    for r in range(a.n_ranks):
+        first[r + 1] = first[r] + sizes[r]
+    total = first[a.n_ranks]
+    arrived = a.exchange_arrived[:total] if total <= a.exchange_arrived.shape[0] else \
+        np.empty((total, ROW_INTS), np.int64)
     arrived[first[a.rank]:first[a.rank + 1]] = rows[bounds[a.rank]:bounds[a.rank + 1]]
     for k in range(n_receive):  # every message is received, empty ones too
         r = a.receive_from[k]
@@ -93,23 +101,23 @@ def exchange_stash(a):
 
 @njit(cache=True)
 def deliver_rows(rows, row_ptr, target, weight, delay_ticks, ring):
-    """Deliver (tick, id, payload bits) rows in (tick, id) order: tick by tick as they
-    stand when they are in that order already (ranks that hold ascending ids, the usual
-    case), else sorted first. Returns the synaptic events."""
+    """Deliver (tick, id, payload bits) rows in (tick, id) order: as they stand when they
+    are in that order already (ranks that hold ascending ids, the usual case), else sorted
+    first. Returns the synaptic events."""
     n = rows.shape[0]
-    ticks, ids = rows[:, 0].copy(), rows[:, 1].copy()
-    payload = rows[:, 2].copy().view(np.float64)
     for i in range(1, n):
-        if ticks[i] < ticks[i - 1] or (ticks[i] == ticks[i - 1] and ids[i] < ids[i - 1]):
-            return deliver_sorted(ticks, ids, payload, row_ptr, target, weight,
-                                  delay_ticks, ring)
+        if rows[i, 0] < rows[i - 1, 0] or (rows[i, 0] == rows[i - 1, 0]
+                                           and rows[i, 1] < rows[i - 1, 1]):
+            return deliver_sorted(rows[:, 0].copy(), rows[:, 1].copy(),
+                                  rows[:, 2].copy().view(np.float64), row_ptr, target,
+                                  weight, delay_ticks, ring)
+    payload = rows.view(np.float64)
     events = 0
-    lo = 0
-    for i in range(1, n + 1):
-        if i == n or ticks[i] != ticks[lo]:
-            events += deliver(ids[lo:i], payload[lo:i], row_ptr, target, weight, delay_ticks,
-                              ring, ticks[lo])
-            lo = i
+    for i in range(n):
+        g = rows[i, 1]
+        add_synapses(ring, row_ptr[g], row_ptr[g + 1], target, weight, delay_ticks,
+                     rows[i, 0], payload[i, 2])
+        events += row_ptr[g + 1] - row_ptr[g]
     return events
 
 
@@ -119,12 +127,24 @@ def pack_by_rank(n, ticks, ids, values, slices, ptr, ranks, n_ranks):
     of its slice's CSR row in `ptr`/`ranks`, grouped by rank (in stash order within each);
     rank r's rows are `rows[bounds[r]:bounds[r + 1]]`."""
     bounds = np.zeros(n_ranks + 1, dtype=np.int64)
+    rows = pack_into(n, ticks, ids, values, slices, ptr, ranks, n_ranks,
+                     np.empty((0, ROW_INTS), np.int64), bounds, np.empty(n_ranks + 1, np.int64))
+    return rows, bounds
+
+
+@njit(cache=True)
+def pack_into(n, ticks, ids, values, slices, ptr, ranks, n_ranks, buffer, bounds, cursor):
+    """`pack_by_rank` into `buffer` (a new array where it is too small), with `bounds` and
+    `cursor` (int64 [n_ranks + 1]) its scratch; returns the rows."""
+    bounds[:] = 0
     for i in range(n):
         for k in range(ptr[slices[i]], ptr[slices[i] + 1]):
             bounds[ranks[k] + 1] += 1
-    bounds = np.cumsum(bounds)
-    cursor = bounds[:-1].copy()
-    rows = np.empty((bounds[-1], ROW_INTS), dtype=np.int64)
+    for r in range(n_ranks):
+        bounds[r + 1] += bounds[r]
+        cursor[r] = bounds[r]
+    total = bounds[n_ranks]
+    rows = buffer[:total] if total <= buffer.shape[0] else np.empty((total, ROW_INTS), np.int64)
     bits = values[:n].view(np.int64)
     for i in range(n):
         for k in range(ptr[slices[i]], ptr[slices[i] + 1]):
@@ -133,7 +153,7 @@ def pack_by_rank(n, ticks, ids, values, slices, ptr, ranks, n_ranks):
             rows[at, 0] = ticks[i]
             rows[at, 1] = ids[i]
             rows[at, 2] = bits[i]
-    return rows, bounds
+    return rows
 
 
 SHARED_INTS = 5  # a spike shared in a domain: tick, global id, slice, payload bits, emission

@@ -98,6 +98,9 @@ class TickArrays(NamedTuple):
     destinations: np.ndarray
     exchange_scratch: np.ndarray  # int32: MPI requests, flag, count and statuses
     exchange_sizes: np.ndarray    # int64 [ranks]: events from each in an exchange
+    exchange_rows: np.ndarray     # int64 [rows, 3]: the batch's events packed by rank
+    exchange_arrived: np.ndarray  # int64 [rows, 3]: and every rank's that arrive
+    exchange_index: np.ndarray    # int64 [3 x (ranks + 1)]: bounds, cursors, firsts
 
 
 @njit(cache=True, inline="always")

@@ -29,7 +29,7 @@ from ..mapping.kernels import segment_cycles_per_event
 from ..options import RunOptions
 from .cores import copy_target, core_load, emission_ps, row_segments
 from .dispatch import compiled_entry
-from .exchange import SHARED_INTS, deliver_rows, pack_by_rank, share_in_domain
+from .exchange import ROW_INTS, SHARED_INTS, deliver_rows, pack_by_rank, share_in_domain
 from .fabric import FunctionalFabric
 from .fused import (BYTES_SENT, COUNT, DELIVER, EMISSION, EXCHANGE, EXCHANGES, PHASE_CYCLES,
                     RECORDED, STASH, STASHED, SYNAPTIC_EVENTS, TickArrays, loop_for)
@@ -222,6 +222,7 @@ class RankSimulation:
         room = len(self.spiked)
         none_int = np.zeros(0, np.int64)
         none_2d = np.zeros((0, 0), np.int64)
+        none_rows = np.zeros((0, ROW_INTS), np.int64)
         counting = bool(mode & COUNT)
         fabric, routes = self.fabric, mapping.routes
         m = self.matrix
@@ -251,19 +252,23 @@ class RankSimulation:
             self.cores.cycles_per_neuron if self.timed else none_int,
             self.batch_clock_hz if self.timed else none_int,
             np.zeros(10, dtype=np.int64), self.batch_ticks, run.duration_ticks,
-            *(self._exchange_arrays() if native else (0, 0, False, 0, 1) + (none_int,) * 4 +
-              (np.zeros(0, np.int32), none_int)))
+            *(self._exchange_arrays(room) if native else (0, 0, False, 0, 1) + (none_int,) * 4
+              + (np.zeros(0, np.int32), none_int, none_rows, none_rows, none_int)))
         self.loop_s = 0.0  # wall time inside the compiled loop
 
-    def _exchange_arrays(self) -> tuple:
-        """The fields of `TickArrays` from `mpi_comm` on, for the compiled exchange."""
+    def _exchange_arrays(self, room: int) -> tuple:
+        """The fields of `TickArrays` from `mpi_comm` on, for the compiled exchange (its
+        buffers hold four ticks of `room` events for every rank, at most 65,536 rows; a
+        bigger batch allocates its own)."""
         native, comm = self.native, self.comm
         n_send = len(self.send_to)
+        rows = min(4 * room, 1 << 16) * comm.size
         return (native.handle, native.int64, native.yield_while_waiting, comm.rank, comm.size,
                 np.array(self.send_to, np.int64), np.array(self.receive_from, np.int64),
                 self.destination_ptr, self.destinations,
                 np.zeros(n_send + 2 + STATUS_INTS * (1 + max(1, n_send)), np.int32),
-                np.zeros(comm.size, np.int64))
+                np.zeros(comm.size, np.int64), np.zeros((rows, ROW_INTS), np.int64),
+                np.zeros((rows, ROW_INTS), np.int64), np.zeros(3 * (comm.size + 1), np.int64))
 
     def _warm_up(self) -> None:
         """Compile every kernel before the clock starts, on inputs that change nothing."""
