@@ -29,9 +29,14 @@ ROW_INTS = 3       # an event on the wire: tick, global id, payload bits
 def finish_exchanging(tick, a, started, updated):
     """After the kernels of `tick` under MPI: record, count and stash the tick's events and,
     when the tick ends a batch, exchange the batch."""
-    n = record_tick(tick, a, started, updated)
-    count_tick(tick, a, n)
-    stash_tick(tick, a, n)
+    n = record_tick(tick, a.counters, started, updated, a.fired, a.groups, a.spiked,
+                    a.payload, a.graded, a.local_slice, a.slice_dead_tick, a.global_id,
+                    a.tick_ids, a.tick_values, a.tick_slices, a.record_ticks, a.record_ids)
+    count_tick(tick, a.window_ticks, a.tick_slices[:n], a.slice_bits, a.link_ptr, a.links,
+               a.router_ptr, a.routers, a.link_packets, a.link_bits, a.router_packets,
+               a.slice_population, a.population_link_packets)
+    stash_tick(tick, n, a.counters, a.tick_ids, a.tick_values, a.tick_slices, a.out_tick,
+               a.out_id, a.out_value, a.out_slice)
     a.counters[ROUTING_CYCLES] += cycle_count() - updated
     in_window = tick % a.window_ticks
     if (in_window + 1) % a.batch_ticks == 0 or in_window + 1 == a.window_ticks or \

@@ -103,39 +103,39 @@ class TickArrays(NamedTuple):
     exchange_index: np.ndarray    # int64 [3 x (ranks + 1)]: bounds, cursors, firsts
 
 
+# Helpers called every tick take arrays, never `TickArrays` itself: passing a tuple of 50
+# arrays to a function costs about 300 ns a call (each array's reference count goes up and
+# down), inlined or not, which was most of a quiet tick.
+
 @njit(cache=True, inline="always")
-def room_for_tick(a):
-    """Whether the recording (and the stash) hold one more tick's events."""
-    room = a.tick_ids.size
-    if a.counters[RECORDED] + room > a.record_ids.size:
+def room_for_tick(counters, room, record_room, stashing, stash_room):
+    """Whether the recording (and the stash) hold one more tick's `room` events."""
+    if counters[RECORDED] + room > record_room:
         return False
-    return not (a.mode & STASH) or a.counters[STASHED] + room <= a.out_id.size
+    return not stashing or counters[STASHED] + room <= stash_room
 
 
 @njit(cache=True, inline="always")
-def group_inputs(a, k, slot):
+def group_inputs(ring, groups, k, slot):
     """Group k's inputs for ring slot `slot`, [receptors, neurons]."""
-    g = a.groups[k]
-    row = a.ring[slot]
-    return row[g[FIRST_INPUT]:g[FIRST_INPUT] + g[SIZE] * g[RECEPTORS]].reshape(g[RECEPTORS],
-                                                                               g[SIZE])
+    first, size, receptors = groups[k, FIRST_INPUT], groups[k, SIZE], groups[k, RECEPTORS]
+    return ring[slot][first:first + size * receptors].reshape(receptors, size)
 
 
 @njit(cache=True, inline="always")
-def clear_inputs(a, k, slot):
+def clear_inputs(ring, groups, k, slot):
     """Zero group k's inputs in slot `slot` once its kernel has read them (indexed from 0,
     so that Numba checks no index for wrapping around: a quarter of the time)."""
-    g = a.groups[k]
-    inputs = a.ring[slot][g[FIRST_INPUT]:g[FIRST_INPUT] + g[SIZE] * g[RECEPTORS]]
+    first, size, receptors = groups[k, FIRST_INPUT], groups[k, SIZE], groups[k, RECEPTORS]
+    inputs = ring[slot][first:first + size * receptors]
     for i in range(inputs.size):
         inputs[i] = 0.0
 
 
 @njit(cache=True, inline="always")
-def group_events(array, a, k):
+def group_events(array, groups, k):
     """Group k's part of `spiked` or `payload`."""
-    g = a.groups[k]
-    return array[g[FIRST_EVENT]:g[FIRST_EVENT] + g[ROOM]]
+    return array[groups[k, FIRST_EVENT]:groups[k, FIRST_EVENT] + groups[k, ROOM]]
 
 
 @njit(cache=True, inline="always")
@@ -149,8 +149,12 @@ def record_state(row, source):
 def finish_serial(tick, a, started, updated):
     """After the kernels of `tick` (cycles `started`, `updated`), on one rank at functional
     fidelity: record the tick's events, count their packets and deliver them."""
-    n = record_tick(tick, a, started, updated)
-    count_tick(tick, a, n)
+    n = record_tick(tick, a.counters, started, updated, a.fired, a.groups, a.spiked,
+                    a.payload, a.graded, a.local_slice, a.slice_dead_tick, a.global_id,
+                    a.tick_ids, a.tick_values, a.tick_slices, a.record_ticks, a.record_ids)
+    count_tick(tick, a.window_ticks, a.tick_slices[:n], a.slice_bits, a.link_ptr, a.links,
+               a.router_ptr, a.routers, a.link_packets, a.link_bits, a.router_packets,
+               a.slice_population, a.population_link_packets)
     routed = cycle_count()
     a.counters[ROUTING_CYCLES] += routed - updated
     if n:
@@ -162,9 +166,14 @@ def finish_serial(tick, a, started, updated):
 @njit(cache=True)
 def finish_exchanged(tick, a, started, updated):
     """`finish_serial` under MPI: the events are stashed for the exchange."""
-    n = record_tick(tick, a, started, updated)
-    count_tick(tick, a, n)
-    stash_tick(tick, a, n)
+    n = record_tick(tick, a.counters, started, updated, a.fired, a.groups, a.spiked,
+                    a.payload, a.graded, a.local_slice, a.slice_dead_tick, a.global_id,
+                    a.tick_ids, a.tick_values, a.tick_slices, a.record_ticks, a.record_ids)
+    count_tick(tick, a.window_ticks, a.tick_slices[:n], a.slice_bits, a.link_ptr, a.links,
+               a.router_ptr, a.routers, a.link_packets, a.link_bits, a.router_packets,
+               a.slice_population, a.population_link_packets)
+    stash_tick(tick, n, a.counters, a.tick_ids, a.tick_values, a.tick_slices, a.out_tick,
+               a.out_id, a.out_value, a.out_slice)
     a.counters[ROUTING_CYCLES] += cycle_count() - updated
 
 
@@ -172,8 +181,11 @@ def finish_exchanged(tick, a, started, updated):
 def finish_timed(tick, a, started, updated):
     """At timed fidelity: record the tick's events and stash them with the time each leaves
     its core, for the fabric."""
-    n = record_tick(tick, a, started, updated)
-    at = stash_tick(tick, a, n)
+    n = record_tick(tick, a.counters, started, updated, a.fired, a.groups, a.spiked,
+                    a.payload, a.graded, a.local_slice, a.slice_dead_tick, a.global_id,
+                    a.tick_ids, a.tick_values, a.tick_slices, a.record_ticks, a.record_ids)
+    at = stash_tick(tick, n, a.counters, a.tick_ids, a.tick_values, a.tick_slices,
+                    a.out_tick, a.out_id, a.out_value, a.out_slice)
     emits = emission_ps(tick, a.tick_ps, a.tick_ids[:n], a.tick_slices[:n],
                         a.slice_local_core, a.slice_first_id, a.cycles_per_tick,
                         a.cycles_per_neuron, a.clock_hz)
@@ -189,63 +201,69 @@ FINISH = {DELIVER | COUNT: (__name__, "finish_serial"),
           STASH | EMISSION: (__name__, "finish_timed")}
 
 
-@njit(cache=True, inline="always")
-def record_tick(tick, a, started, updated):
+@njit(cache=True)
+def record_tick(tick, counters, started, updated, fired, groups, spiked, payload, graded,
+                local_slice, slice_dead_tick, global_id, tick_ids, tick_values, tick_slices,
+                record_ticks, record_ids):
     """Gather the tick's events into the scratch arrays and record them; returns how many."""
-    a.counters[NEURON_CYCLES] += updated - started
-    n = gather_events(tick, a)
-    recorded = a.counters[RECORDED]
+    counters[NEURON_CYCLES] += updated - started
+    n = gather_events(tick, fired, groups, spiked, payload, graded, local_slice,
+                      slice_dead_tick, global_id, tick_ids, tick_values, tick_slices)
+    recorded = counters[RECORDED]
     for i in range(n):
-        a.record_ticks[recorded + i] = tick
-        a.record_ids[recorded + i] = a.tick_ids[i]
-    a.counters[RECORDED] = recorded + n
+        record_ticks[recorded + i] = tick
+        record_ids[recorded + i] = tick_ids[i]
+    counters[RECORDED] = recorded + n
     return n
 
 
 @njit(cache=True, inline="always")
-def count_tick(tick, a, n):
+def count_tick(tick, window_ticks, spike_slices, slice_bits, link_ptr, links, router_ptr,
+               routers, link_packets, link_bits, router_packets, slice_population,
+               population_link_packets):
     """One packet per event on every link and router of its slice's tree (and in its
     population's count on those links), in its window."""
-    window = tick // a.window_ticks
-    count_packets(a.tick_slices[:n], a.slice_bits, a.link_ptr, a.links, a.router_ptr,
-                  a.routers, a.link_packets[window], a.link_bits[window],
-                  a.router_packets[window], a.slice_population,
-                  a.population_link_packets[window])
+    window = tick // window_ticks
+    count_packets(spike_slices, slice_bits, link_ptr, links, router_ptr, routers,
+                  link_packets[window], link_bits[window], router_packets[window],
+                  slice_population, population_link_packets[window])
 
 
 @njit(cache=True, inline="always")
-def stash_tick(tick, a, n):
+def stash_tick(tick, n, counters, tick_ids, tick_values, tick_slices, out_tick, out_id,
+               out_value, out_slice):
     """Append the tick's events to the stash; returns where they start."""
-    at = a.counters[STASHED]
+    at = counters[STASHED]
     for i in range(n):
-        a.out_tick[at + i] = tick
-        a.out_id[at + i] = a.tick_ids[i]
-        a.out_value[at + i] = a.tick_values[i]
-        a.out_slice[at + i] = a.tick_slices[i]
-    a.counters[STASHED] = at + n
+        out_tick[at + i] = tick
+        out_id[at + i] = tick_ids[i]
+        out_value[at + i] = tick_values[i]
+        out_slice[at + i] = tick_slices[i]
+    counters[STASHED] = at + n
     return at
 
 
 @njit(cache=True)
-def gather_events(tick, a):
+def gather_events(tick, fired, groups, spiked, payload, graded, local_slice, slice_dead_tick,
+                  global_id, tick_ids, tick_values, tick_slices):
     """The tick's events of live cores into the scratch arrays, in ascending global id (each
     group's come in ascending order; groups that interleave are merged). Returns how many."""
     n = 0
     ordered = True
-    for k in range(a.fired.size):
-        g = a.groups[k]
-        for i in range(a.fired[k]):
-            j = g[FIRST_NEURON] + a.spiked[g[FIRST_EVENT] + i]
-            s = a.local_slice[j]
-            if a.slice_dead_tick[s] <= tick:
+    for k in range(fired.size):
+        first_neuron, first_event = groups[k, FIRST_NEURON], groups[k, FIRST_EVENT]
+        for i in range(fired[k]):
+            j = first_neuron + spiked[first_event + i]
+            s = local_slice[j]
+            if slice_dead_tick[s] <= tick:
                 continue
-            a.tick_ids[n] = a.global_id[j]
-            a.tick_values[n] = a.payload[g[FIRST_EVENT] + i] if a.graded[k] else 1.0
-            a.tick_slices[n] = s
-            ordered = ordered and (n == 0 or a.tick_ids[n - 1] <= a.tick_ids[n])
+            tick_ids[n] = global_id[j]
+            tick_values[n] = payload[first_event + i] if graded[k] else 1.0
+            tick_slices[n] = s
+            ordered = ordered and (n == 0 or tick_ids[n - 1] <= tick_ids[n])
             n += 1
     if not ordered:
-        merge_sort(a.tick_ids, a.tick_values, a.tick_slices, n)
+        merge_sort(tick_ids, tick_values, tick_slices, n)
     return n
 
 
@@ -283,8 +301,8 @@ a change to any model or engine module gives the loop a new name."""
 from numba import njit
 
 from simulator.engine.cycles import cycle_count
-from simulator.engine.fused import (clear_inputs, group_events, group_inputs, record_state,
-                                    room_for_tick)
+from simulator.engine.fused import (STASH, clear_inputs, group_events, group_inputs,
+                                    record_state, room_for_tick)
 from {finish_module} import {finish} as finish_tick
 {imports}
 
@@ -294,8 +312,12 @@ def run_ticks(start, end, states, probes, a):
     """Ticks start .. end - 1; returns the first tick not run (before `end` when the
     recording or the stash is full)."""
     depth_mask = a.ring.shape[0] - 1
+    ring, groups, spiked, payload, fired, counters = (a.ring, a.groups, a.spiked, a.payload,
+                                                      a.fired, a.counters)
+    room, record_room, stash_room = a.tick_ids.size, a.record_ids.size, a.out_id.size
+    stashing = (a.mode & STASH) != 0
     for tick in range(start, end):
-        if not room_for_tick(a):
+        if not room_for_tick(counters, room, record_room, stashing, stash_room):
             return tick
         started = cycle_count()
         slot = tick & depth_mask
@@ -315,10 +337,10 @@ def loop_for(kernels: list, n_probes: int, mode: int):
         if kernel is not None:
             module, name = _location(kernel)
             imports.append(f"from {module} import {name} as kernel_{k}")
-            body.append(f"        a.fired[{k}] = kernel_{k}(states[{k}], tick, "
-                        f"group_inputs(a, {k}, slot), group_events(a.spiked, a, {k}), "
-                        f"group_events(a.payload, a, {k}))")
-        body.append(f"        clear_inputs(a, {k}, slot)")
+            body.append(f"        fired[{k}] = kernel_{k}(states[{k}], tick, "
+                        f"group_inputs(ring, groups, {k}, slot), "
+                        f"group_events(spiked, groups, {k}), group_events(payload, groups, {k}))")
+        body.append(f"        clear_inputs(ring, groups, {k}, slot)")
     body += [f"        record_state(probes[{p}][0][tick], probes[{p}][1])"
              for p in range(n_probes)]
     names = ", ".join(_location(k)[1] if k is not None else "a Python group" for k in kernels)
