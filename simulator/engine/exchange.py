@@ -3,11 +3,11 @@ events go to the ranks that hold their targets, and the events that arrive are d
 the order one rank would have delivered them; at timed fidelity the ranks of a fabric domain
 share the batch's spikes (`share_in_domain`).
 
-`finish_exchanging` closes a tick inside the compiled loop and, at the end of a batch, runs
-the whole exchange there, MPI called from compiled code (simulator/distribution/native.py):
+The compiled loop calls `exchange_stash` at the end of each batch (`batch_ends`) and so runs
+the whole exchange itself, MPI called from compiled code (simulator/distribution/native.py):
 a one-tick-delay network exchanges every tick, and a return to Python for each would cost
 more than the tick. Where compiled MPI is not available, the loop only stashes the events
-(`finish_exchanged`) and the kernel exchanges them from Python with `pack_by_rank`.
+and the kernel exchanges them from Python with `pack_by_rank`.
 """
 
 import numpy as np
@@ -16,32 +16,21 @@ from numba import njit
 from ..distribution.native import (STATUS_INTS, mpi_get_count, mpi_iallgather,
                                    mpi_iallgatherv, mpi_isend, mpi_recv, probe, wait_all)
 from .cycles import cycle_count
-from .fused import (BYTES_SENT, COMMUNICATION_CYCLES, DELIVERY_CYCLES, EXCHANGES,
-                    ROUTING_CYCLES, STASHED, SYNAPTIC_EVENTS, WAITING_CYCLES, count_tick,
-                    record_tick, stash_tick)
+from .fused import (BYTES_SENT, COMMUNICATION_CYCLES, DELIVERY_CYCLES, EXCHANGES, STASHED,
+                    SYNAPTIC_EVENTS, WAITING_CYCLES)
 from .synapses import add_synapses, deliver_sorted
 
 EXCHANGE_TAG = 22  # on the exchange's own communicator
 ROW_INTS = 3       # an event on the wire: tick, global id, payload bits
 
 
-@njit(cache=True)
-def finish_exchanging(tick, a, started, updated):
-    """After the kernels of `tick` under MPI: record, count and stash the tick's events and,
-    when the tick ends a batch, exchange the batch."""
-    n = record_tick(tick, a.counters, started, updated, a.fired, a.groups, a.spiked,
-                    a.payload, a.graded, a.local_slice, a.slice_dead_tick, a.global_id,
-                    a.tick_ids, a.tick_values, a.tick_slices, a.record_ticks, a.record_ids)
-    count_tick(tick, a.window_ticks, a.tick_slices[:n], a.slice_bits, a.link_ptr, a.links,
-               a.router_ptr, a.routers, a.link_packets, a.link_bits, a.router_packets,
-               a.slice_population, a.population_link_packets)
-    stash_tick(tick, n, a.counters, a.tick_ids, a.tick_values, a.tick_slices, a.out_tick,
-               a.out_id, a.out_value, a.out_slice)
-    a.counters[ROUTING_CYCLES] += cycle_count() - updated
-    in_window = tick % a.window_ticks
-    if (in_window + 1) % a.batch_ticks == 0 or in_window + 1 == a.window_ticks or \
-            tick + 1 == a.duration_ticks:
-        exchange_stash(a)
+@njit(cache=True, inline="always")
+def batch_ends(tick, window_ticks, batch_ticks, duration_ticks):
+    """Whether `tick` closes a batch: min-delay ticks from its window's start, or the
+    window's or the run's last tick."""
+    in_window = tick % window_ticks
+    return (in_window + 1) % batch_ticks == 0 or in_window + 1 == window_ticks or \
+        tick + 1 == duration_ticks
 
 
 @njit(cache=True)

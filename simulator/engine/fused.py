@@ -4,7 +4,8 @@ Python runs only between batches.
 
 Numba cannot cache a function that takes compiled functions as arguments, so the loop is
 written out for each combination of model kernels (and number of state probes) a rank
-holds: a few lines that import those kernels and call each in turn, then `finish_tick`. The
+holds: a few lines that import those kernels and call each in turn, then record the tick's
+events and close the tick as the mode asks (`FINISH`: count, stash, deliver, exchange). The
 module is kept in the kernel cache folder under a name that hashes its text and the source
 of every model and engine module, so that editing a kernel never reuses a loop compiled
 against the old one (Numba's cache does not notice a change in a function a cached one
@@ -145,60 +146,50 @@ def record_state(row, source):
         row[i] = source[i]
 
 
-@njit(cache=True)
-def finish_serial(tick, a, started, updated):
-    """After the kernels of `tick` (cycles `started`, `updated`), on one rank at functional
-    fidelity: record the tick's events, count their packets and deliver them."""
-    n = record_tick(tick, a.counters, started, updated, a.fired, a.groups, a.spiked,
-                    a.payload, a.graded, a.local_slice, a.slice_dead_tick, a.global_id,
-                    a.tick_ids, a.tick_values, a.tick_slices, a.record_ticks, a.record_ids)
-    count_tick(tick, a.window_ticks, a.tick_slices[:n], a.slice_bits, a.link_ptr, a.links,
-               a.router_ptr, a.routers, a.link_packets, a.link_bits, a.router_packets,
-               a.slice_population, a.population_link_packets)
+@njit(cache=True, inline="always")
+def deliver_tick(tick, n, updated, counters, tick_ids, tick_values, row_ptr, target, weight,
+                 delay_ticks, ring):
+    """On one rank at functional fidelity: close the tick's routing cycles and deliver its
+    `n` events."""
     routed = cycle_count()
-    a.counters[ROUTING_CYCLES] += routed - updated
+    counters[ROUTING_CYCLES] += routed - updated
     if n:
-        a.counters[SYNAPTIC_EVENTS] += deliver(a.tick_ids[:n], a.tick_values[:n], a.row_ptr,
-                                               a.target, a.weight, a.delay_ticks, a.ring, tick)
-        a.counters[DELIVERY_CYCLES] += cycle_count() - routed
+        counters[SYNAPTIC_EVENTS] += deliver(tick_ids[:n], tick_values[:n], row_ptr, target,
+                                             weight, delay_ticks, ring, tick)
+        counters[DELIVERY_CYCLES] += cycle_count() - routed
 
 
-@njit(cache=True)
-def finish_exchanged(tick, a, started, updated):
-    """`finish_serial` under MPI: the events are stashed for the exchange."""
-    n = record_tick(tick, a.counters, started, updated, a.fired, a.groups, a.spiked,
-                    a.payload, a.graded, a.local_slice, a.slice_dead_tick, a.global_id,
-                    a.tick_ids, a.tick_values, a.tick_slices, a.record_ticks, a.record_ids)
-    count_tick(tick, a.window_ticks, a.tick_slices[:n], a.slice_bits, a.link_ptr, a.links,
-               a.router_ptr, a.routers, a.link_packets, a.link_bits, a.router_packets,
-               a.slice_population, a.population_link_packets)
-    stash_tick(tick, n, a.counters, a.tick_ids, a.tick_values, a.tick_slices, a.out_tick,
-               a.out_id, a.out_value, a.out_slice)
-    a.counters[ROUTING_CYCLES] += cycle_count() - updated
-
-
-@njit(cache=True)
-def finish_timed(tick, a, started, updated):
-    """At timed fidelity: record the tick's events and stash them with the time each leaves
-    its core, for the fabric."""
-    n = record_tick(tick, a.counters, started, updated, a.fired, a.groups, a.spiked,
-                    a.payload, a.graded, a.local_slice, a.slice_dead_tick, a.global_id,
-                    a.tick_ids, a.tick_values, a.tick_slices, a.record_ticks, a.record_ids)
-    at = stash_tick(tick, n, a.counters, a.tick_ids, a.tick_values, a.tick_slices,
-                    a.out_tick, a.out_id, a.out_value, a.out_slice)
-    emits = emission_ps(tick, a.tick_ps, a.tick_ids[:n], a.tick_slices[:n],
-                        a.slice_local_core, a.slice_first_id, a.cycles_per_tick,
-                        a.cycles_per_neuron, a.clock_hz)
+@njit(cache=True, inline="always")
+def stamp_emissions(tick, n, at, out_emit_ps, tick_ps, tick_ids, tick_slices, slice_local_core,
+                    slice_first_id, cycles_per_tick, cycles_per_neuron, clock_hz):
+    """At timed fidelity: the time each of the tick's `n` events, stashed from `at` on,
+    leaves its core."""
+    emits = emission_ps(tick, tick_ps, tick_ids[:n], tick_slices[:n], slice_local_core,
+                        slice_first_id, cycles_per_tick, cycles_per_neuron, clock_hz)
     for i in range(n):
-        a.out_emit_ps[at + i] = emits[i]
-    a.counters[ROUTING_CYCLES] += cycle_count() - updated
+        out_emit_ps[at + i] = emits[i]
 
 
-# how a loop closes each tick, by mode: (module, function)
-FINISH = {DELIVER | COUNT: (__name__, "finish_serial"),
-          COUNT | STASH: (__name__, "finish_exchanged"),
-          COUNT | STASH | EXCHANGE: ("simulator.engine.exchange", "finish_exchanging"),
-          STASH | EMISSION: (__name__, "finish_timed")}
+# How the loop closes a tick after recording its events, by mode: lines of the generated
+# loop (the functions they call take arrays, and nothing is called with all of
+# `TickArrays` but the exchange at a batch's end), and what they import.
+_COUNT = """        count_tick(tick, a.window_ticks, a.tick_slices[:n], a.slice_bits, a.link_ptr,
+                   a.links, a.router_ptr, a.routers, a.link_packets, a.link_bits,
+                   a.router_packets, a.slice_population, a.population_link_packets)"""
+_STASH = """        at = stash_tick(tick, n, counters, a.tick_ids, a.tick_values, a.tick_slices,
+                        a.out_tick, a.out_id, a.out_value, a.out_slice)"""
+_ROUTED = "        counters[ROUTING_CYCLES] += cycle_count() - updated"
+FINISH = {
+    DELIVER | COUNT: ([_COUNT, """        deliver_tick(tick, n, updated, counters, a.tick_ids, a.tick_values, a.row_ptr,
+                     a.target, a.weight, a.delay_ticks, ring)"""], ""),
+    COUNT | STASH: ([_COUNT, _STASH, _ROUTED], ""),
+    COUNT | STASH | EXCHANGE: ([_COUNT, _STASH, _ROUTED, """        if batch_ends(tick, a.window_ticks, a.batch_ticks, a.duration_ticks):
+            exchange_stash(a)"""],
+                               "from simulator.engine.exchange import batch_ends, exchange_stash"),
+    STASH | EMISSION: ([_STASH, """        stamp_emissions(tick, n, at, a.out_emit_ps, a.tick_ps, a.tick_ids, a.tick_slices,
+                        a.slice_local_core, a.slice_first_id, a.cycles_per_tick,
+                        a.cycles_per_neuron, a.clock_hz)""", _ROUTED], ""),
+}
 
 
 @njit(cache=True)
@@ -301,9 +292,9 @@ a change to any model or engine module gives the loop a new name."""
 from numba import njit
 
 from simulator.engine.cycles import cycle_count
-from simulator.engine.fused import (STASH, clear_inputs, group_events, group_inputs,
-                                    record_state, room_for_tick)
-from {finish_module} import {finish} as finish_tick
+from simulator.engine.fused import (ROUTING_CYCLES, STASH, clear_inputs, count_tick,
+                                    deliver_tick, group_events, group_inputs, record_state,
+                                    record_tick, room_for_tick, stamp_emissions, stash_tick)
 {imports}
 
 
@@ -322,7 +313,11 @@ def run_ticks(start, end, states, probes, a):
         started = cycle_count()
         slot = tick & depth_mask
 {body}
-        finish_tick(tick, a, started, cycle_count())
+        updated = cycle_count()
+        n = record_tick(tick, counters, started, updated, fired, groups, spiked, payload,
+                        a.graded, a.local_slice, a.slice_dead_tick, a.global_id, a.tick_ids,
+                        a.tick_values, a.tick_slices, a.record_ticks, a.record_ids)
+{finish}
     return end
 '''
 
@@ -344,9 +339,10 @@ def loop_for(kernels: list, n_probes: int, mode: int):
     body += [f"        record_state(probes[{p}][0][tick], probes[{p}][1])"
              for p in range(n_probes)]
     names = ", ".join(_location(k)[1] if k is not None else "a Python group" for k in kernels)
-    text = _MODULE.format(names=names or "no groups", imports="\n".join(imports),
-                          finish_module=FINISH[mode][0], finish=FINISH[mode][1],
-                          body="\n".join(body) or "        pass")
+    finish, finish_import = FINISH[mode]
+    text = _MODULE.format(names=names or "no groups",
+                          imports="\n".join(([finish_import] if finish_import else []) + imports),
+                          body="\n".join(body) or "        pass", finish="\n".join(finish))
     digest = hashlib.sha256(text.encode())
     digest.update(_sources_digest())
     return _load(f"neurochip_loop_{digest.hexdigest()[:20]}", text).run_ticks
