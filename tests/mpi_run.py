@@ -154,17 +154,18 @@ def helper_cores():
 
 
 def bursts():
-    """Every source fires in each of 30 ticks and the delays are 25 ticks, so that a batch
+    """400 sources fire in each of 30 ticks and the delays are 25 ticks, so that a batch
     (25 ticks) holds 25 events a source: more than the functional exchange's buffers keep
-    (four ticks of events), so its batches allocate their own."""
+    (four ticks of events) and, sent to another rank, more rows than a shared-memory
+    mailbox holds."""
     net = Network("bursts")
     times = tuple(0.1 * t for t in range(30))
-    sources = net.add_population("sources", 48, SpikeSourceArray(tuple(times for _ in
-                                                                         range(48))))
+    sources = net.add_population("sources", 400, SpikeSourceArray(tuple(times for _ in
+                                                                          range(400))))
     cells = net.add_population("cells", 48, LIF(tau_refrac_ms=0.0))
-    net.connect(sources, cells, FixedProbability(0.5), weight=Uniform(0.1, 0.9),
+    net.connect(sources, cells, FixedProbability(0.1), weight=Uniform(0.01, 0.09),
                 delay_ticks=25)
-    return net, chips.spinnaker2(2, 2), MappingOptions(8, "spread"), \
+    return net, chips.spinnaker2(2, 2), MappingOptions(50, "spread"), \
         RunOptions(duration_ms=8.0, timestep_ms=0.1, fidelity="functional",
                    traffic_window_ms=8.0)
 

@@ -29,8 +29,12 @@ def mpiexec(n: int, *command, cwd=REPO, timeout=300, env=None):
                           env=None if env is None else {**os.environ, **env})
 
 
-# a functional exchange made by the compiled loop (MPI called from Numba), or from Python
-EXCHANGES = {"compiled": {}, "python": {"NEUROCHIP_COMPILED_MPI": "0"}}
+# a functional exchange made by the compiled loop through shared memory or MPI (called from
+# Numba), or from Python; and the `/profile` attribute that says which
+EXCHANGES = {"shared": {}, "compiled": {"NEUROCHIP_SHARED_MEMORY": "0"},
+             "python": {"NEUROCHIP_COMPILED_MPI": "0"}}
+EXCHANGE_KIND = {"shared": "compiled, shared memory", "compiled": "compiled MPI",
+                 "python": "Python (mpi4py)", None: "compiled MPI"}
 
 
 def assert_same_results(one, other):
@@ -46,7 +50,8 @@ MULTI_CHIP = GOOD.replace("width = 2\nheight = 2", "width = 3\nheight = 2").repl
                                                    "neurons_per_core = 40")
 
 
-@pytest.mark.parametrize("fidelity, exchange", [("functional", "compiled"),
+@pytest.mark.parametrize("fidelity, exchange", [("functional", "shared"),
+                                               ("functional", "compiled"),
                                                ("functional", "python"), ("timed", None)])
 def test_one_two_and_three_ranks_write_identical_files(tmp_path, fidelity, exchange):
     config = tmp_path / "net.toml"
@@ -64,14 +69,14 @@ def test_one_two_and_three_ranks_write_identical_files(tmp_path, fidelity, excha
     assert results[1].datasets["traffic/link_packets"].sum() > 1000
     for n in (2, 3):
         assert_same_results(results[1], results[n])
-        assert results[n].group_attributes["profile"]["exchange"] == \
-            ("Python (mpi4py)" if exchange == "python" else "compiled MPI")
+        assert results[n].group_attributes["profile"]["exchange"] == EXCHANGE_KIND[exchange]
         profile = results[n].datasets["profile/seconds"]
         assert profile.shape == (n, 6) and (results[n].datasets["profile/exchanges"] > 0).all()
         assert (profile >= 0).all()  # wall time per phase, never negative
 
 
-@pytest.mark.parametrize("exchange, batches", [("compiled", 100), ("python", 250)])
+@pytest.mark.parametrize("exchange, batches", [("shared", 100), ("compiled", 100),
+                                              ("python", 250)])
 def test_batches_of_the_min_delay_exchange_once_each_and_give_the_same_result(
         tmp_path, exchange, batches):
     """Delays of 5 ticks: under MPI at functional fidelity the compiled loop exchanges once
@@ -96,15 +101,17 @@ def test_batches_of_the_min_delay_exchange_once_each_and_give_the_same_result(
         np.testing.assert_array_equal(results[n].datasets["profile/exchanges"], batches)
 
 
-@pytest.mark.parametrize("ranks", [2, 3])
-def test_batches_larger_than_the_exchange_buffers_give_the_same_result(tmp_path, ranks):
+@pytest.mark.parametrize("ranks, exchange", [(2, "shared"), (3, "shared"), (2, "compiled")])
+def test_batches_larger_than_the_exchange_buffers_give_the_same_result(tmp_path, ranks,
+                                                                         exchange):
     """A batch of 25 ticks in which every source fires every tick outgrows the compiled
-    exchange's buffers (four ticks of events), which it then allocates for that batch."""
+    exchange's buffers (four ticks of events), which it then allocates for that batch; with
+    shared memory, a batch of more rows than a mailbox holds (4096) goes by MPI."""
     network, machine, mapping, run = SCENARIOS["bursts"]()
     one = simulate(network, machine, run, mapping)
-    assert len(one.spikes("sources")[0]) == 48 * 30 and len(one.spikes("cells")[0]) > 100
-    more = run_scenario(tmp_path, ranks, "bursts")
-    assert more.group_attributes["profile"]["exchange"] == "compiled MPI"
+    assert len(one.spikes("sources")[0]) == 400 * 30 and len(one.spikes("cells")[0]) > 100
+    more = run_scenario(tmp_path, ranks, "bursts", env=EXCHANGES[exchange])
+    assert more.group_attributes["profile"]["exchange"] == EXCHANGE_KIND[exchange]
     assert_same_results(one, more)
     assert more.attributes["synaptic_events"] == one.attributes["synaptic_events"]
 
@@ -129,10 +136,11 @@ def test_energy_and_dvfs_levels_are_the_same_on_any_number_of_ranks(tmp_path):
     assert_same_results(one, results[2])
 
 
-def run_scenario(tmp_path, n: int, name: str, *changes: str):
+def run_scenario(tmp_path, n: int, name: str, *changes: str, env=None):
     """The result of a `tests.mpi_run` scenario on `n` ranks."""
     out = tmp_path / f"{name}-{n}-{'-'.join(changes)}.h5"
-    done = mpiexec(n, sys.executable, "-m", "tests.mpi_run", name, str(out), *changes)
+    done = mpiexec(n, sys.executable, "-m", "tests.mpi_run", name, str(out), *changes,
+                   env=env)
     assert done.returncode == 0, done.stderr
     return load_result(out)
 

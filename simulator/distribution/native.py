@@ -9,6 +9,7 @@ wheel is the project's MPI): elsewhere `native_handles` says no and the exchange
 Python.
 """
 
+import platform
 from typing import NamedTuple
 
 import llvmlite.binding as llvm
@@ -52,6 +53,48 @@ mpi_iallgather = _external("MPI_Iallgather", "piipiiip")
 # send buf, count, type, receive buf, counts, displacements, type, comm, request
 mpi_iallgatherv = _external("MPI_Iallgatherv", "piipppiip")
 sched_yield = _external("sched_yield", "")
+
+
+_PAUSE = platform.machine().lower() in ("x86_64", "amd64")
+
+
+@intrinsic
+def spin_pause(typingctx):
+    """The processor's spin-wait hint (x86 `pause`; nothing elsewhere): a rank polling a
+    flag leaves the core's resources to a sibling thread and to the memory system."""
+    def codegen(context, builder, signature, args):
+        if _PAUSE:
+            function = cgutils.get_or_insert_function(
+                builder.module, ir.FunctionType(ir.VoidType(), []), "llvm.x86.sse2.pause")
+            builder.call(function, [])
+        return context.get_dummy_value()
+    return types.void(), codegen
+
+
+@intrinsic
+def load_acquire(typingctx, array, index):
+    """`array[index]` (int64) read with acquire ordering: what its writer stored before it
+    released the value is visible after (a flag another rank sets in shared memory)."""
+    def codegen(context, builder, signature, args):
+        data = context.make_array(signature.args[0])(context, builder, args[0])
+        pointer = cgutils.get_item_pointer(context, builder, signature.args[0], data,
+                                           [args[1]], wraparound=False)
+        return builder.load_atomic(pointer, "acquire", 8)
+    return types.int64(array, types.intp), codegen
+
+
+@intrinsic
+def store_release(typingctx, array, index, value):
+    """`array[index] = value` (int64) with release ordering: every store before it is
+    visible to a rank that reads the value with `load_acquire`."""
+    def codegen(context, builder, signature, args):
+        data = context.make_array(signature.args[0])(context, builder, args[0])
+        pointer = cgutils.get_item_pointer(context, builder, signature.args[0], data,
+                                           [args[1]], wraparound=False)
+        builder.store_atomic(context.cast(builder, args[2], signature.args[2], types.int64),
+                             pointer, "release", 8)
+        return context.get_dummy_value()
+    return types.void(array, types.intp, types.int64), codegen
 
 
 class NativeExchange(NamedTuple):

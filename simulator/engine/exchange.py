@@ -13,8 +13,10 @@ and the kernel exchanges them from Python with `pack_by_rank`.
 import numpy as np
 from numba import njit
 
-from ..distribution.native import (STATUS_INTS, mpi_get_count, mpi_iallgather,
-                                   mpi_iallgatherv, mpi_isend, mpi_recv, probe, wait_all)
+from ..distribution.mailbox import ACK_INTS, HEADER_INTS
+from ..distribution.native import (STATUS_INTS, load_acquire, mpi_get_count, mpi_iallgather,
+                                   mpi_iallgatherv, mpi_isend, mpi_recv, mpi_testall, probe,
+                                   sched_yield, spin_pause, store_release, wait_all)
 from .cycles import cycle_count
 from .fused import (BYTES_SENT, COMMUNICATION_CYCLES, DELIVERY_CYCLES, EXCHANGES, STASHED,
                     SYNAPTIC_EVENTS, WAITING_CYCLES)
@@ -37,7 +39,9 @@ def batch_ends(tick, window_ticks, batch_ticks, duration_ticks):
 def exchange_stash(a):
     """Send the stashed events to the ranks that need them, receive every rank's that sends
     here and deliver all of them sorted by (tick, id); empty the stash. The rows are packed
-    and received in the exchange's buffers (allocated only when a batch outgrows them)."""
+    and received in the exchange's buffers (allocated only when a batch outgrows them), and
+    go through the ranks' shared-memory boxes where there are any (`mailbox.py`; a batch
+    larger than a box goes by MPI), else by MPI."""
     begun = cycle_count()
     index = a.exchange_index
     bounds, cursor = index[:a.n_ranks + 1], index[a.n_ranks + 1:2 * a.n_ranks + 2]
@@ -53,23 +57,53 @@ def exchange_stash(a):
     status = scratch[n_send + 2:n_send + 2 + STATUS_INTS]
     statuses = scratch[n_send + 2 + STATUS_INTS:]
     row_bytes = ROW_INTS * 8
+    mail, by_mail = a.mail, a.mail.size > 0
+    sequence = a.mail_sequence[0] + 1
+    a.mail_sequence[0] = sequence if by_mail else 0
+    acks = a.n_ranks * a.mail_box  # where a segment's acknowledgements begin
+    waited = 0
+    mpi_sends = 0  # requests[:mpi_sends] are in flight
     for k in range(n_send):
         r = a.send_to[k]
-        mpi_isend(rows.ctypes.data + bounds[r] * row_bytes,
-                  ROW_INTS * (bounds[r + 1] - bounds[r]), a.mpi_int64, r, EXCHANGE_TAG,
-                  a.mpi_comm, requests[k:].ctypes.data)
-        a.counters[BYTES_SENT] += (bounds[r + 1] - bounds[r]) * row_bytes
+        lo, hi = bounds[r], bounds[r + 1]
+        a.counters[BYTES_SENT] += (hi - lo) * row_bytes
+        box = a.rank * a.mail_segment + r * a.mail_box
+        if by_mail:  # once r has taken the previous batch out of its box
+            looking = cycle_count()
+            while load_acquire(mail, r * a.mail_segment + acks + ACK_INTS * a.rank) < \
+                    sequence - 1:
+                _progress(mpi_sends, requests, flag, statuses, a.yield_while_waiting)
+            waited += cycle_count() - looking
+        if by_mail and hi - lo <= a.mail_capacity:
+            for i in range(hi - lo):
+                for c in range(ROW_INTS):
+                    mail[box + HEADER_INTS + ROW_INTS * i + c] = rows[lo + i, c]
+            mail[box + 1] = hi - lo
+        else:
+            mpi_isend(rows.ctypes.data + lo * row_bytes, ROW_INTS * (hi - lo), a.mpi_int64, r,
+                      EXCHANGE_TAG, a.mpi_comm, requests[mpi_sends:].ctypes.data)
+            mpi_sends += 1
+            if by_mail:
+                mail[box + 1] = -(hi - lo)  # the box says how many rows come by MPI
+        if by_mail:
+            store_release(mail, box, sequence)
     # the batch's events of every rank, in rank order (this rank's own in its place)
-    waited = 0
     sizes = a.exchange_sizes
     sizes[:] = 0
     sizes[a.rank] = bounds[a.rank + 1] - bounds[a.rank]
     for k in range(n_receive):
+        s = a.receive_from[k]
         looking = cycle_count()
-        probe(a.receive_from[k], EXCHANGE_TAG, a.mpi_comm, status, flag, a.yield_while_waiting)
+        if by_mail:
+            box = s * a.mail_segment + a.rank * a.mail_box
+            while load_acquire(mail, box) != sequence:
+                _progress(mpi_sends, requests, flag, statuses, a.yield_while_waiting)
+            sizes[s] = abs(mail[box + 1])
+        else:
+            probe(s, EXCHANGE_TAG, a.mpi_comm, status, flag, a.yield_while_waiting)
+            mpi_get_count(status.ctypes.data, a.mpi_int64, count.ctypes.data)
+            sizes[s] = count[0] // ROW_INTS
         waited += cycle_count() - looking
-        mpi_get_count(status.ctypes.data, a.mpi_int64, count.ctypes.data)
-        sizes[a.receive_from[k]] = count[0] // ROW_INTS
     first[0] = 0
     for r in range(a.n_ranks):
         first[r + 1] = first[r] + sizes[r]
@@ -78,11 +112,19 @@ def exchange_stash(a):
         np.empty((total, ROW_INTS), np.int64)
     arrived[first[a.rank]:first[a.rank + 1]] = rows[bounds[a.rank]:bounds[a.rank + 1]]
     for k in range(n_receive):  # every message is received, empty ones too
-        r = a.receive_from[k]
-        mpi_recv(arrived.ctypes.data + first[r] * row_bytes, ROW_INTS * sizes[r],
-                 a.mpi_int64, r, EXCHANGE_TAG, a.mpi_comm, status.ctypes.data)
+        s = a.receive_from[k]
+        box = s * a.mail_segment + a.rank * a.mail_box
+        if by_mail and mail[box + 1] >= 0:
+            for i in range(sizes[s]):
+                for c in range(ROW_INTS):
+                    arrived[first[s] + i, c] = mail[box + HEADER_INTS + ROW_INTS * i + c]
+        else:
+            mpi_recv(arrived.ctypes.data + first[s] * row_bytes, ROW_INTS * sizes[s],
+                     a.mpi_int64, s, EXCHANGE_TAG, a.mpi_comm, status.ctypes.data)
+        if by_mail:  # s may fill the box again
+            store_release(mail, a.rank * a.mail_segment + acks + ACK_INTS * s, sequence)
     looking = cycle_count()
-    wait_all(requests, statuses, flag, a.yield_while_waiting)
+    wait_all(requests[:mpi_sends], statuses, flag, a.yield_while_waiting)
     waited += cycle_count() - looking
     delivering = cycle_count()
     a.counters[SYNAPTIC_EVENTS] += deliver_rows(arrived, a.row_ptr, a.target, a.weight,
@@ -91,6 +133,19 @@ def exchange_stash(a):
     a.counters[WAITING_CYCLES] += waited
     a.counters[COMMUNICATION_CYCLES] += delivering - begun - waited
     a.counters[EXCHANGES] += 1
+
+
+@njit(cache=True, inline="always")
+def _progress(in_flight, requests, flag, statuses, yield_while_waiting):
+    """While a rank waits on a box: let MPI move the batches it sends by MPI (a large
+    message moves only while its sender calls MPI), and give the core away where ranks
+    outnumber cores."""
+    if in_flight:
+        mpi_testall(in_flight, requests.ctypes.data, flag.ctypes.data, statuses.ctypes.data)
+    if yield_while_waiting:
+        sched_yield()
+    else:
+        spin_pause()
 
 
 @njit(cache=True)

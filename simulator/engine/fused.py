@@ -102,6 +102,11 @@ class TickArrays(NamedTuple):
     exchange_rows: np.ndarray     # int64 [rows, 3]: the batch's events packed by rank
     exchange_arrived: np.ndarray  # int64 [rows, 3]: and every rank's that arrive
     exchange_index: np.ndarray    # int64 [3 x (ranks + 1)]: bounds, cursors, firsts
+    mail: np.ndarray              # int64: every rank's shared-memory boxes (empty: MPI only)
+    mail_sequence: np.ndarray     # int64 [1]: exchanges made through them by this process
+    mail_segment: int             # a rank's part of `mail`
+    mail_box: int                 # a box (header and rows)
+    mail_capacity: int            # rows a box holds
 
 
 # Helpers called every tick take arrays, never `TickArrays` itself: passing a tuple of 50

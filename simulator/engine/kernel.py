@@ -23,6 +23,7 @@ from ..costs import slice_cycles_per_neuron
 from ..csr import row_of, unique_rows
 from ..distribution import Partition, WindowSync, lookahead_ps, partition_work, slice_costs
 from ..distribution.native import STATUS_INTS
+from ..distribution.mailbox import shared_mailboxes
 from ..errors import ConfigError
 from ..mapping import Mapping
 from ..mapping.kernels import segment_cycles_per_event
@@ -82,6 +83,9 @@ class RankSimulation:
         # where it can call MPI; else, from Python, batches of half the min-delay let each
         # batch's exchange complete while the next batch runs (no event of it is due before).
         self.native = comm.native_exchange() if run.fidelity == "functional" else None
+        # and, where every rank is on one node, through shared memory (distribution/mailbox.py)
+        self.mailboxes = shared_mailboxes(self.native.comm, ROW_INTS) \
+            if self.native is not None and comm.size > 1 else None
         self.exchange_lag = int(run.fidelity == "functional" and comm.size > 1
                                 and min_delay >= 2 and self.native is None)
         self.in_flight: list = []
@@ -143,12 +147,14 @@ class RankSimulation:
 
     @property
     def exchange_kind(self) -> str:
-        """How the ranks exchange a batch's spikes: "compiled MPI" (from inside compiled
-        code), "Python (mpi4py)" or "none" (one rank)."""
+        """How the ranks exchange a batch's spikes: "compiled, shared memory" or "compiled
+        MPI" (from inside compiled code), "Python (mpi4py)" or "none" (one rank)."""
         if self.comm.size == 1:
             return "none"
         compiled = self.domain_native if self.timed else self.native
-        return "compiled MPI" if compiled is not None else "Python (mpi4py)"
+        if compiled is None:
+            return "Python (mpi4py)"
+        return "compiled, shared memory" if self.mailboxes is not None else "compiled MPI"
 
     def _set_up_fabric(self, network, mapping, run, graded, n_windows, core_rank) -> None:
         """The fabric of this rank's domain, its core counters and where copies go."""
@@ -253,7 +259,8 @@ class RankSimulation:
             self.batch_clock_hz if self.timed else none_int,
             np.zeros(10, dtype=np.int64), self.batch_ticks, run.duration_ticks,
             *(self._exchange_arrays(room) if native else (0, 0, False, 0, 1) + (none_int,) * 4
-              + (np.zeros(0, np.int32), none_int, none_rows, none_rows, none_int)))
+              + (np.zeros(0, np.int32), none_int, none_rows, none_rows, none_int, none_int,
+                 np.zeros(1, np.int64), 0, 0, 0)))
         self.loop_s = 0.0  # wall time inside the compiled loop
 
     def _exchange_arrays(self, room: int) -> tuple:
@@ -268,7 +275,17 @@ class RankSimulation:
                 self.destination_ptr, self.destinations,
                 np.zeros(n_send + 2 + STATUS_INTS * (1 + max(1, n_send)), np.int32),
                 np.zeros(comm.size, np.int64), np.zeros((rows, ROW_INTS), np.int64),
-                np.zeros((rows, ROW_INTS), np.int64), np.zeros(3 * (comm.size + 1), np.int64))
+                np.zeros((rows, ROW_INTS), np.int64), np.zeros(3 * (comm.size + 1), np.int64),
+                *self._mailbox_arrays())
+
+    def _mailbox_arrays(self) -> tuple:
+        """The `TickArrays` fields of the shared-memory mailboxes (empty where the ranks
+        exchange through MPI only)."""
+        boxes = self.mailboxes
+        if boxes is None:
+            return np.zeros(0, np.int64), np.zeros(1, np.int64), 0, 0, 0
+        return (boxes.mail, boxes.sequence, boxes.segment_ints, boxes.box_ints,
+                boxes.capacity_rows)
 
     def _warm_up(self) -> None:
         """Compile every kernel before the clock starts, on inputs that change nothing."""
