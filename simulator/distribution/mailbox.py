@@ -17,7 +17,9 @@ import numpy as np
 
 HEADER_INTS = 8        # a box's sequence number and row count, alone on a cache line
 ACK_INTS = 8           # an acknowledgement, one cache line each
-CAPACITY_ROWS = 4096   # rows a box holds (a bigger batch goes by MPI)
+CAPACITY_ROWS = 4096   # rows a box holds at most (a bigger batch goes by MPI) ...
+WINDOW_BYTES = 64 << 20  # ... and fewer where the node's boxes would need more memory
+MIN_CAPACITY_ROWS = 64
 
 
 class Mailboxes(NamedTuple):
@@ -54,7 +56,9 @@ def shared_mailboxes(comm, row_ints: int) -> Mailboxes | None:
     if not comm.allreduce(int(one_node and wanted), op=MPI.MIN):
         return None
     size, rank = comm.Get_size(), comm.Get_rank()
-    box_ints = HEADER_INTS + row_ints * CAPACITY_ROWS
+    capacity = max(MIN_CAPACITY_ROWS,
+                   min(CAPACITY_ROWS, WINDOW_BYTES // (8 * row_ints * size * size)))
+    box_ints = HEADER_INTS + row_ints * capacity
     segment_ints = size * box_ints + size * ACK_INTS
     window = MPI.Win.Allocate_shared(8 * segment_ints, 8, comm=comm)
     base = window.Shared_query(0)[0].address
@@ -67,5 +71,5 @@ def shared_mailboxes(comm, row_ints: int) -> Mailboxes | None:
     mail[rank * segment_ints:(rank + 1) * segment_ints] = 0
     comm.Barrier()
     _SHARED[key] = Mailboxes(window, mail, np.zeros(1, np.int64), segment_ints, box_ints,
-                             CAPACITY_ROWS)
+                             capacity)
     return _SHARED[key]
