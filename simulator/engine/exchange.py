@@ -59,7 +59,8 @@ def exchange_stash(a):
     row_bytes = ROW_INTS * 8
     mail, by_mail = a.mail, a.mail.size > 0
     sequence = a.mail_sequence[0] + 1
-    a.mail_sequence[0] = sequence if by_mail else 0
+    if by_mail:
+        a.mail_sequence[0] = sequence
     acks = a.n_ranks * a.mail_box  # where a segment's acknowledgements begin
     waited = 0
     mpi_sends = 0  # requests[:mpi_sends] are in flight

@@ -22,8 +22,8 @@ from networks import Network
 from ..costs import slice_cycles_per_neuron
 from ..csr import row_of, unique_rows
 from ..distribution import Partition, WindowSync, lookahead_ps, partition_work, slice_costs
-from ..distribution.native import STATUS_INTS
 from ..distribution.mailbox import shared_mailboxes
+from ..distribution.native import STATUS_INTS
 from ..errors import ConfigError
 from ..mapping import Mapping
 from ..mapping.kernels import segment_cycles_per_event
@@ -265,7 +265,7 @@ class RankSimulation:
 
     def _exchange_arrays(self, room: int) -> tuple:
         """The fields of `TickArrays` from `mpi_comm` on, for the compiled exchange (its
-        buffers hold four ticks of `room` events for every rank, at most 65,536 rows; a
+        buffers hold four ticks of `room` events, at most 65,536 rows, for every rank; a
         bigger batch allocates its own)."""
         native, comm = self.native, self.comm
         n_send = len(self.send_to)
