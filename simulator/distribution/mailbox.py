@@ -37,10 +37,6 @@ class Mailboxes(NamedTuple):
 _SHARED: dict[int, Mailboxes] = {}  # by the communicator's handle
 
 
-def box_offset(boxes: Mailboxes, sender: int, receiver: int) -> int:
-    return sender * boxes.segment_ints + receiver * boxes.box_ints
-
-
 def shared_mailboxes(comm, row_ints: int) -> Mailboxes | None:
     """The mailboxes of mpi4py communicator `comm` (made once a process; every rank must ask
     together), or None where its ranks are not all on one node or the window's segments do

@@ -13,7 +13,6 @@ import platform
 from typing import NamedTuple
 
 import llvmlite.binding as llvm
-import numpy as np
 from llvmlite import ir
 from numba import njit, types
 from numba.core import cgutils

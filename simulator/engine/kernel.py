@@ -15,7 +15,6 @@ from functools import partial
 
 import numpy as np
 import simpy
-from numba import njit
 
 from networks import Network
 
