@@ -217,84 +217,85 @@ def copy_target(load: CoreLoad, core_local: np.ndarray, cores_per_chip: int,
                       load.late_packets)
 
 
+# The per-copy helpers below take the copy target's arrays one by one: handing a function
+# the `CopyTarget` tuple costs about 100 ns a call (each array's reference count goes up and
+# down, inlined or not), more than applying a short row.
+
 @njit(cache=True, inline="always")
-def apply_copy(to, arrive_ps, spike_tick, core, segment, start, value):
+def apply_copy(arrive_ps, spike_tick, core, segment, start, value, tick_ps, n_ticks,
+               window_ticks, late_packets, tick_packets, seg_core, seg_length,
+               seg_cycles_per_event, tick_events, tick_event_cycles, ring, target, weight,
+               delay_ticks):
     """A packet copy reaches local core `core` at `arrive_ps`: count it, and add its row's
     `segment` on this core (-1: none), whose synapses begin at `start`, `delay` ticks after
     the tick it arrived in. A copy that arrives after the tick its spike was made in is
     late."""
-    arrival = arrive_ps // to.tick_ps
-    if arrival >= to.n_ticks:
+    arrival = arrive_ps // tick_ps
+    if arrival >= n_ticks:
         return
     if arrival > spike_tick:
-        to.late_packets[arrival // to.window_ticks, core] += 1
-    slot = arrival % to.tick_packets.shape[0]
-    to.tick_packets[slot, core] += 1
+        late_packets[arrival // window_ticks, core] += 1
+    slot = arrival % tick_packets.shape[0]
+    tick_packets[slot, core] += 1
     if segment >= 0:
-        _add_segment(to, segment, start, arrival, slot, value)
-
-
-@njit(cache=True, inline="always")
-def _add_segment(to, segment, start, arrival, slot, value):
-    """Add a row segment's weights (synapses from `start` on) times `value` `delay` ticks
-    after tick `arrival`, and count its synaptic events in counter slot `slot`."""
-    length = to.seg_length[segment]
-    add_synapses(to.ring, start, start + length, to.target, to.weight, to.delay_ticks,
-                 arrival, value)
-    to.tick_events[slot, to.seg_core[segment]] += length
-    to.tick_event_cycles[slot, to.seg_core[segment]] += length * to.seg_cycles_per_event[segment]
+        length = seg_length[segment]
+        add_synapses(ring, start, start + length, target, weight, delay_ticks, arrival, value)
+        tick_events[slot, seg_core[segment]] += length
+        tick_event_cycles[slot, seg_core[segment]] += length * seg_cycles_per_event[segment]
 
 
 @njit(cache=True)
-def apply_packet(to, entry, chip, gid, spike_tick, arrival, value):
+def apply_packet(entry, chip, gid, spike_tick, arrival, value, n_ticks, window_ticks,
+                 entry_packets, late_packets, entry_local_ptr, entry_local, chip_core_ptr,
+                 seg_ptr, seg_core, seg_length, seg_cycles_per_event, tick_events,
+                 tick_event_cycles, row_ptr, ring, target, weight, delay_ticks):
     """A packet of `gid` that table entry `entry` of `chip` sends to its cores, all of them
     alive and reached in tick `arrival`: count it for this rank's cores of the entry and add
     its row's synapses on this rank's cores of the chip (in row order: core by core, as the
     copies would be applied one by one)."""
-    if arrival >= to.n_ticks:
+    if arrival >= n_ticks:
         return
-    slot = arrival % to.entry_packets.shape[0]
-    to.entry_packets[slot, entry] += 1
+    slot = arrival % entry_packets.shape[0]
+    entry_packets[slot, entry] += 1
     if arrival > spike_tick:
-        window = arrival // to.window_ticks
-        for k in range(to.entry_local_ptr[entry], to.entry_local_ptr[entry + 1]):
-            to.late_packets[window, to.entry_local[k]] += 1
-    first_core, end_core = to.chip_core_ptr[chip], to.chip_core_ptr[chip + 1]
-    first, end = to.seg_ptr[gid], to.seg_ptr[gid + 1]
-    start = to.row_ptr[gid]
-    while first < end and to.seg_core[first] < first_core:
-        start += to.seg_length[first]
+        window = arrival // window_ticks
+        for k in range(entry_local_ptr[entry], entry_local_ptr[entry + 1]):
+            late_packets[window, entry_local[k]] += 1
+    first_core, end_core = chip_core_ptr[chip], chip_core_ptr[chip + 1]
+    first, end = seg_ptr[gid], seg_ptr[gid + 1]
+    start = row_ptr[gid]
+    while first < end and seg_core[first] < first_core:
+        start += seg_length[first]
         first += 1
     stop, last = start, first
-    while last < end and to.seg_core[last] < end_core:
-        to.tick_events[slot, to.seg_core[last]] += to.seg_length[last]
-        to.tick_event_cycles[slot, to.seg_core[last]] += (to.seg_length[last]
-                                                           * to.seg_cycles_per_event[last])
-        stop += to.seg_length[last]
+    while last < end and seg_core[last] < end_core:
+        tick_events[slot, seg_core[last]] += seg_length[last]
+        tick_event_cycles[slot, seg_core[last]] += seg_length[last] * seg_cycles_per_event[last]
+        stop += seg_length[last]
         last += 1
-    add_synapses(to.ring, start, stop, to.target, to.weight, to.delay_ticks, arrival, value)
+    add_synapses(ring, start, stop, target, weight, delay_ticks, arrival, value)
 
 
 @njit(cache=True)
-def prefetch_row_pointers(to, gid):
+def prefetch_row_pointers(row_ptr, seg_ptr, gid):
     """Start loading where the row of `gid` and its segments begin (so that `prefetch_row`
     of it, a few packets later, does not wait for them)."""
-    prefetch(to.row_ptr, gid)
-    prefetch(to.seg_ptr, gid)
+    prefetch(row_ptr, gid)
+    prefetch(seg_ptr, gid)
 
 
 @njit(cache=True)
-def prefetch_row(to, gid):
+def prefetch_row(row_ptr, target, weight, delay_ticks, seg_ptr, seg_core, seg_length, gid):
     """Start loading the synaptic row of `gid` and its segments (see `prefetch.py`)."""
-    start, stop = to.row_ptr[gid], to.row_ptr[gid + 1]
+    start, stop = row_ptr[gid], row_ptr[gid + 1]
     for j in range(start, stop, 16):
-        prefetch(to.target, j)
-        prefetch(to.weight, j)
+        prefetch(target, j)
+        prefetch(weight, j)
     for j in range(start, stop, 32):
-        prefetch(to.delay_ticks, j)
-    for k in range(to.seg_ptr[gid], to.seg_ptr[gid + 1], 16):
-        prefetch(to.seg_core, k)
-        prefetch(to.seg_length, k)
+        prefetch(delay_ticks, j)
+    for k in range(seg_ptr[gid], seg_ptr[gid + 1], 16):
+        prefetch(seg_core, k)
+        prefetch(seg_length, k)
 
 
 @njit(cache=True)
@@ -305,18 +306,22 @@ def deliver_copies(to, delivered, values):
     That order is the fabric's total event order, the same in `timed` and `packet` and on any
     number of ranks, and each input belongs to one core, so weights are always summed in the
     same order."""
+    seg_ptr, seg_core, seg_length = to.seg_ptr, to.seg_core, to.seg_length
     for i in range(delivered.shape[0]):
         core = to.core_local[delivered[i, 2]]
         if core < 0:
             continue
         gid = delivered[i, 1]
-        segment, start = to.seg_ptr[gid], to.row_ptr[gid]
-        while segment < to.seg_ptr[gid + 1] and to.seg_core[segment] < core:
-            start += to.seg_length[segment]
+        segment, start = seg_ptr[gid], to.row_ptr[gid]
+        while segment < seg_ptr[gid + 1] and seg_core[segment] < core:
+            start += seg_length[segment]
             segment += 1
-        if segment == to.seg_ptr[gid + 1] or to.seg_core[segment] != core:
+        if segment == seg_ptr[gid + 1] or seg_core[segment] != core:
             segment = -1
-        apply_copy(to, delivered[i, 0], delivered[i, 3], core, segment, start, values[i])
+        apply_copy(delivered[i, 0], delivered[i, 3], core, segment, start, values[i],
+                   to.tick_ps, to.n_ticks, to.window_ticks, to.late_packets, to.tick_packets,
+                   seg_core, seg_length, to.seg_cycles_per_event, to.tick_events,
+                   to.tick_event_cycles, to.ring, to.target, to.weight, to.delay_ticks)
 
 
 @njit(cache=True)

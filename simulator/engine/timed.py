@@ -470,6 +470,13 @@ def advance(spec, stats, events, values, n, queue, queue_values, at, link_ends, 
     n_delivered = 0
     row = np.empty(8, dtype=np.int64)
     per_hops = np.zeros(16, dtype=np.int64)
+    # the tables' arrays one by one: handing a helper `spec`, `stats` or `to` whole costs
+    # about 100 ns a call (every array's reference count goes up and down), for each event
+    links, slices, serialisation_ps, wire_ps = (spec.links, spec.slices,
+                                                spec.link_serialisation_ps, spec.link_wire_ps)
+    link_stats, router_stats = stats.links, stats.routers
+    population_links, link_histogram = stats.population_links, stats.link_latency_histogram
+    row_ptr, seg_ptr, seg_core, seg_length = to.row_ptr, to.seg_ptr, to.seg_core, to.seg_length
     while True:
         from_heap = n > 0 and events[0, TIME] < until_ps
         from_queue = at < queue.shape[0] and queue[at, TIME] < until_ps
@@ -479,9 +486,10 @@ def advance(spec, stats, events, values, n, queue, queue_values, at, link_ends, 
             at += 1
             if copies == APPLY:
                 if at + 2 * PREFETCH_AHEAD < queue.shape[0]:
-                    prefetch_row_pointers(to, queue[at + 2 * PREFETCH_AHEAD, GID])
+                    prefetch_row_pointers(row_ptr, seg_ptr, queue[at + 2 * PREFETCH_AHEAD, GID])
                 if at + PREFETCH_AHEAD < queue.shape[0]:
-                    prefetch_row(to, queue[at + PREFETCH_AHEAD, GID])
+                    prefetch_row(row_ptr, to.target, to.weight, to.delay_ticks, seg_ptr,
+                                 seg_core, seg_length, queue[at + PREFETCH_AHEAD, GID])
         elif from_heap:
             value = _pop(events, values, n, row)
             n -= 1
@@ -497,11 +505,16 @@ def advance(spec, stats, events, values, n, queue, queue_values, at, link_ends, 
         if kind != ROUTE:
             first, second = emergency_legs(spec.links[link, L_DIRECTION])
             leg = spec.link_of[chip, first if kind == DETOUR else second]
-            events, values, n = _offer(spec, stats, events, values, n, link_ends, link_state,
-                                       leg, row, value, now, spec.drop_wait_ps, link)
+            events, values, n = _offer(events, values, n, link_ends, link_state, leg, row,
+                                       value, now, spec.drop_wait_ps, link, links, slices,
+                                       serialisation_ps, wire_ps, spec.buffer_packets,
+                                       spec.packet_bits, spec.payload_packet_bits,
+                                       spec.router_latency_ps, spec.window_ps, spec.end_ps,
+                                       link_stats, router_stats, population_links,
+                                       link_histogram)
             continue
         stats.routers[ROUTED, window, chip] += 1
-        e = _entry(spec, s, chip)
+        e = _entry(spec.entry_index, spec.entry_id, spec.n_chips, s, chip)
         if e < 0:
             stats.routers[DROPPED, window, chip] += 1
             continue
@@ -509,9 +522,12 @@ def advance(spec, stats, events, values, n, queue, queue_values, at, link_ends, 
             stats.routers[DEFAULT_ROUTED, window, chip] += 1
         for d in range(6):
             if spec.entries[e, E_LINKS] & (1 << d):
-                events, values, n = _offer(spec, stats, events, values, n, link_ends,
-                                           link_state, spec.link_of[chip, d], row, value, now,
-                                           spec.emergency_wait_ps, -1)
+                events, values, n = _offer(
+                    events, values, n, link_ends, link_state, spec.link_of[chip, d], row,
+                    value, now, spec.emergency_wait_ps, -1, links, slices, serialisation_ps,
+                    wire_ps, spec.buffer_packets, spec.packet_bits, spec.payload_packet_bits,
+                    spec.router_latency_ps, spec.window_ps, spec.end_ps, link_stats,
+                    router_stats, population_links, link_histogram)
         if spec.entry_core_ptr[e] == spec.entry_core_ptr[e + 1]:
             continue
         reach = now + spec.entries[e, E_REACH_PS]
@@ -522,12 +538,17 @@ def advance(spec, stats, events, values, n, queue, queue_values, at, link_ends, 
             for k in range(spec.entry_hop_ptr[e], spec.entry_hop_ptr[e + 1]):
                 latency = now + spec.entry_hops[k] * spec.noc_hop_ps - row[EMIT]
                 stats.latency_histogram[latency_bin(latency)] += spec.entry_hop_count[k]
-            apply_packet(to, e, chip, row[GID], row[TICK], arrival, value)
+            apply_packet(e, chip, row[GID], row[TICK], arrival, value, to.n_ticks,
+                         to.window_ticks, to.entry_packets, to.late_packets,
+                         to.entry_local_ptr, to.entry_local, to.chip_core_ptr, seg_ptr,
+                         seg_core, seg_length, to.seg_cycles_per_event, to.tick_events,
+                         to.tick_event_cycles, row_ptr, to.ring, to.target, to.weight,
+                         to.delay_ticks)
             continue
         segment = last = start = 0
         if copies == APPLY:
-            segment, last = to.seg_ptr[row[GID]], to.seg_ptr[row[GID] + 1]
-            start = to.row_ptr[row[GID]]
+            segment, last = seg_ptr[row[GID]], seg_ptr[row[GID] + 1]
+            start = row_ptr[row[GID]]
         for k in range(spec.entry_core_ptr[e], spec.entry_core_ptr[e + 1]):
             core = spec.entry_cores[k]
             hops = spec.core_noc_hops[core % spec.cores_per_chip]
@@ -540,11 +561,15 @@ def advance(spec, stats, events, values, n, queue, queue_values, at, link_ends, 
                 local = to.core_local[core]
                 if local < 0:
                     continue
-                while segment < last and to.seg_core[segment] < local:
-                    start += to.seg_length[segment]
+                while segment < last and seg_core[segment] < local:
+                    start += seg_length[segment]
                     segment += 1
-                match = segment if segment < last and to.seg_core[segment] == local else -1
-                apply_copy(to, arrive, row[TICK], local, match, start, value)
+                match = segment if segment < last and seg_core[segment] == local else -1
+                apply_copy(arrive, row[TICK], local, match, start, value, to.tick_ps,
+                           to.n_ticks, to.window_ticks, to.late_packets, to.tick_packets,
+                           seg_core, seg_length, to.seg_cycles_per_event, to.tick_events,
+                           to.tick_event_cycles, to.ring, to.target, to.weight,
+                           to.delay_ticks)
             elif copies == RECORD:
                 if n_delivered == delivered.shape[0]:
                     delivered, delivered_values = _grow(delivered, delivered_values)
@@ -563,52 +588,56 @@ def advance(spec, stats, events, values, n, queue, queue_values, at, link_ends, 
 
 
 @njit(cache=True)
-def _offer(spec, stats, events, values, n, link_ends, link_state, out, row, value, now,
-           wait_ps, detouring):
+def _offer(events, values, n, link_ends, link_state, out, row, value, now, wait_ps,
+           detouring, links, slices, serialisation_ps, wire_ps, buffer_packets, packet_bits,
+           payload_packet_bits, router_latency_ps, window_ps, end_ps, link_stats,
+           router_stats, population_links, link_histogram):
     """Offer a copy to link `out` at `now`; commit it or, after `wait_ps`, reroute or drop.
 
-    `detouring` is -1 for a copy on its tree, else the link it is going round.
+    `detouring` is -1 for a copy on its tree, else the link it is going round. The rest are
+    the spec's and the stats' arrays and numbers that a link needs (`FabricSpec`,
+    `FabricStats`).
     """
-    usable = out >= 0 and now < spec.links[out, L_DEAD_PS]
+    usable = out >= 0 and now < links[out, L_DEAD_PS]
     if usable:
         ends = link_ends[out]
         state = link_state[out]
         while state[COUNT] > 0 and ends[state[HEAD]] <= now:
             state[HEAD] = (state[HEAD] + 1) % ends.size
             state[COUNT] -= 1
-        usable = buffer_entry_ps(ends, state[HEAD], state[COUNT], spec.buffer_packets,
+        usable = buffer_entry_ps(ends, state[HEAD], state[COUNT], buffer_packets,
                                  now) <= now + wait_ps
     if not usable:
         if detouring < 0:
             return _push(events, values, n, now + wait_ps, row[EMIT], row[GID], DETOUR,
                          row[CHIP], out, row[SLICE], row[TICK], value)
-        drop_window = min(now + wait_ps, spec.end_ps - 1) // spec.window_ps
-        stats.routers[DROPPED, drop_window, row[CHIP]] += 1
-        stats.links[DROPS, drop_window, detouring] += 1
+        drop_window = min(now + wait_ps, end_ps - 1) // window_ps
+        router_stats[DROPPED, drop_window, row[CHIP]] += 1
+        link_stats[DROPS, drop_window, detouring] += 1
         return events, values, n
-    graded = spec.slices[row[SLICE], S_GRADED]
+    graded = slices[row[SLICE], S_GRADED]
     start = max(now, state[LAST_END])
-    end = start + spec.link_serialisation_ps[out, 1 if graded else 0]
+    end = start + serialisation_ps[out, 1 if graded else 0]
     ends[(state[HEAD] + state[COUNT]) % ends.size] = end
     state[COUNT] += 1
     state[LAST_END] = end
-    window = now // spec.window_ps
-    stats.links[PACKETS, window, out] += 1
-    stats.population_links[window, spec.slices[row[SLICE], S_POPULATION], out] += 1
-    stats.links[BITS, window, out] += spec.payload_packet_bits if graded else spec.packet_bits
-    stats.links[MAX_QUEUE, window, out] = max(stats.links[MAX_QUEUE, window, out], state[COUNT])
-    _add_busy(stats.links[BUSY_PS], out, start, min(end, spec.end_ps), spec.window_ps)
-    arrive = end + spec.link_wire_ps[out] + spec.router_latency_ps
-    stats.link_latency_histogram[out, latency_bin(arrive - now)] += 1
+    window = now // window_ps
+    link_stats[PACKETS, window, out] += 1
+    population_links[window, slices[row[SLICE], S_POPULATION], out] += 1
+    link_stats[BITS, window, out] += payload_packet_bits if graded else packet_bits
+    link_stats[MAX_QUEUE, window, out] = max(link_stats[MAX_QUEUE, window, out], state[COUNT])
+    _add_busy(link_stats[BUSY_PS], out, start, min(end, end_ps), window_ps)
+    arrive = end + wire_ps[out] + router_latency_ps
+    link_histogram[out, latency_bin(arrive - now)] += 1
     if detouring < 0:
         return _push(events, values, n, arrive, row[EMIT], row[GID], ROUTE,
-                     spec.links[out, L_TARGET], out, row[SLICE], row[TICK], value)
+                     links[out, L_TARGET], out, row[SLICE], row[TICK], value)
     if row[KIND] == DETOUR:
-        stats.routers[EMERGENCY_ROUTED, window, row[CHIP]] += 1
+        router_stats[EMERGENCY_ROUTED, window, row[CHIP]] += 1
         return _push(events, values, n, arrive, row[EMIT], row[GID], DETOUR_SECOND,
-                     spec.links[out, L_TARGET], detouring, row[SLICE], row[TICK], value)
+                     links[out, L_TARGET], detouring, row[SLICE], row[TICK], value)
     return _push(events, values, n, arrive, row[EMIT], row[GID], ROUTE,
-                 spec.links[detouring, L_TARGET], detouring, row[SLICE], row[TICK], value)
+                 links[detouring, L_TARGET], detouring, row[SLICE], row[TICK], value)
 
 
 @njit(cache=True)
@@ -622,13 +651,14 @@ def _add_busy(busy, link, start, end, window_ps):
 
 
 @njit(cache=True)
-def _entry(spec, s, chip):
-    """Index of the table entry for slice `s` at `chip`, or -1."""
-    key = s * spec.n_chips + chip
-    if spec.entry_index.size:
-        return spec.entry_index[key]
-    i = np.searchsorted(spec.entry_id, key)
-    if i < spec.entry_id.size and spec.entry_id[i] == key:
+def _entry(entry_index, entry_id, n_chips, s, chip):
+    """Index of the table entry for slice `s` at `chip`, or -1 (`FabricSpec.entry_index`,
+    or where that is empty a search of `entry_id`)."""
+    key = s * n_chips + chip
+    if entry_index.size:
+        return entry_index[key]
+    i = np.searchsorted(entry_id, key)
+    if i < entry_id.size and entry_id[i] == key:
         return i
     return -1
 
