@@ -34,7 +34,6 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from chips.link import buffer_entry_ps
 from chips.router import emergency_legs
 
 from ..csr import pointers, reorder_rows
@@ -423,9 +422,11 @@ def _later_emitted(events, a, b):
 def push_rows(events, values, n, rows, row_values):
     """Add events given as rows of an event array and their values to the heap of `n`."""
     for i in range(rows.shape[0]):
-        r = rows[i]
-        events, values, n = _push(events, values, n, r[TIME], r[EMIT], r[GID], r[KIND],
-                                  r[CHIP], r[LINK], r[SLICE], r[TICK], row_values[i])
+        if n == events.shape[0]:
+            events, values = _grow(events, values)
+        n = _push(events, values, n, rows[i, TIME], rows[i, EMIT], rows[i, GID],
+                  rows[i, KIND], rows[i, CHIP], rows[i, LINK], rows[i, SLICE], rows[i, TICK],
+                  row_values[i])
     return events, values, n
 
 
@@ -466,29 +467,84 @@ def advance(spec, stats, events, values, n, queue, queue_values, at, link_ends, 
     Packet copies that reach this rank's cores are applied to `to` (a `CopyTarget`) at once
     when `copies` is APPLY, or every copy is listed as (time, gid, machine-wide core, tick of
     the spike) with its payload when RECORD (for inspection). Returns the heap, the queue's
-    new position, that list and its length."""
-    n_delivered = 0
+    new position, that list and its length.
+
+    The events are handled by `_handle_events`, which allocates nothing and so runs without
+    reference counts; it stops, between two events, when the heap (or the list) might
+    overflow on the next one, and is called again once they have grown."""
     row = np.empty(8, dtype=np.int64)
     per_hops = np.zeros(16, dtype=np.int64)
-    # the tables' arrays one by one: handing a helper `spec`, `stats` or `to` whole costs
-    # about 100 ns a call (every array's reference count goes up and down), for each event
-    links, slices, serialisation_ps, wire_ps = (spec.links, spec.slices,
-                                                spec.link_serialisation_ps, spec.link_wire_ps)
-    link_stats, router_stats = stats.links, stats.routers
-    population_links, link_histogram = stats.population_links, stats.link_latency_histogram
-    row_ptr, seg_ptr, seg_core, seg_length = to.row_ptr, to.seg_ptr, to.seg_core, to.seg_length
+    most_copies = max_entry_cores(spec.entry_core_ptr) if copies == RECORD else 0
+    n_delivered = 0
     while True:
+        n, at, n_delivered, done = _handle_events(
+            spec, stats, events, values, n, queue, queue_values, at, link_ends, link_state, to,
+            copies, delivered, delivered_values, n_delivered, until_ps, row, per_hops,
+            most_copies)
+        if done:
+            return events, values, n, at, delivered, delivered_values, n_delivered
+        if n + MOST_PUSHES > events.shape[0]:
+            events, values = _grow(events, values)
+        if n_delivered + most_copies > delivered.shape[0]:
+            delivered, delivered_values = _grow(delivered, delivered_values)
+
+
+MOST_PUSHES = 8  # events one event can add to the heap: a copy for each of six links, at most
+
+
+@njit(cache=True)
+def max_entry_cores(entry_core_ptr):
+    """The most cores a table entry sends to."""
+    most = 0
+    for e in range(entry_core_ptr.size - 1):
+        most = max(most, entry_core_ptr[e + 1] - entry_core_ptr[e])
+    return most
+
+
+@njit(cache=True, _nrt=False)
+def _handle_events(spec, stats, events, values, n, queue, queue_values, at, link_ends,
+                   link_state, to, copies, delivered, delivered_values, n_delivered, until_ps,
+                   row, per_hops, most_copies):
+    """`advance`'s loop, compiled without Numba's reference counting (every array handed to
+    a helper otherwise has its count moved up and down on each event, a fifth of the
+    fabric's time): it must allocate nothing and return no array. Returns the heap's size,
+    the queue's position, the list's length and whether it got to `until_ps` (else the heap
+    or the list needs room first)."""
+    # Every array of the tables is taken out once here: an attribute of `spec`, `stats` or
+    # `to` read inside the loop (or the tuple handed to a helper) moves reference counts on
+    # each event, which was a fifth of the fabric's time.
+    (links, slices, serialisation_ps, wire_ps, link_of, chip_dead_ps, entry_index, entry_id,
+     entries, entry_core_ptr, entry_cores, entry_hop_ptr, entry_hops, entry_hop_count,
+     core_noc_hops, core_dead_ps) = (
+        spec.links, spec.slices, spec.link_serialisation_ps, spec.link_wire_ps, spec.link_of,
+        spec.chip_dead_ps, spec.entry_index, spec.entry_id, spec.entries, spec.entry_core_ptr,
+        spec.entry_cores, spec.entry_hop_ptr, spec.entry_hops, spec.entry_hop_count,
+        spec.core_noc_hops, spec.core_dead_ps)
+    link_stats, router_stats, latency_histogram = stats.links, stats.routers, \
+        stats.latency_histogram
+    population_links, link_histogram = stats.population_links, stats.link_latency_histogram
+    (core_local, chip_core_ptr, entry_local_ptr, entry_local, seg_ptr, seg_core, seg_length,
+     seg_cycles_per_event, row_ptr, target, weight, delay_ticks, ring, tick_packets,
+     tick_events, tick_event_cycles, entry_packets, late_packets) = (
+        to.core_local, to.chip_core_ptr, to.entry_local_ptr, to.entry_local, to.seg_ptr,
+        to.seg_core, to.seg_length, to.seg_cycles_per_event, to.row_ptr, to.target, to.weight,
+        to.delay_ticks, to.ring, to.tick_packets, to.tick_events, to.tick_event_cycles,
+        to.entry_packets, to.late_packets)
+    while True:
+        if n + MOST_PUSHES > events.shape[0] or n_delivered + most_copies > delivered.shape[0]:
+            return n, at, n_delivered, False
         from_heap = n > 0 and events[0, TIME] < until_ps
         from_queue = at < queue.shape[0] and queue[at, TIME] < until_ps
-        if from_queue and (not from_heap or _earlier(queue[at], events[0])):
-            row[:] = queue[at]
+        if from_queue and (not from_heap or _earlier(queue, at, events, 0)):
+            for c in range(8):
+                row[c] = queue[at, c]
             value = queue_values[at]
             at += 1
             if copies == APPLY:
                 if at + 2 * PREFETCH_AHEAD < queue.shape[0]:
                     prefetch_row_pointers(row_ptr, seg_ptr, queue[at + 2 * PREFETCH_AHEAD, GID])
                 if at + PREFETCH_AHEAD < queue.shape[0]:
-                    prefetch_row(row_ptr, to.target, to.weight, to.delay_ticks, seg_ptr,
+                    prefetch_row(row_ptr, target, weight, delay_ticks, seg_ptr,
                                  seg_core, seg_length, queue[at + PREFETCH_AHEAD, GID])
         elif from_heap:
             value = _pop(events, values, n, row)
@@ -497,15 +553,15 @@ def advance(spec, stats, events, values, n, queue, queue_values, at, link_ends, 
             break
         now, kind, chip, link, s = row[TIME], row[KIND], row[CHIP], row[LINK], row[SLICE]
         window = now // spec.window_ps
-        if now >= spec.chip_dead_ps[chip]:
-            stats.routers[DROPPED, window, chip] += 1
+        if now >= chip_dead_ps[chip]:
+            router_stats[DROPPED, window, chip] += 1
             if kind != ROUTE:
-                stats.links[DROPS, window, link] += 1
+                link_stats[DROPS, window, link] += 1
             continue
         if kind != ROUTE:
-            first, second = emergency_legs(spec.links[link, L_DIRECTION])
-            leg = spec.link_of[chip, first if kind == DETOUR else second]
-            events, values, n = _offer(events, values, n, link_ends, link_state, leg, row,
+            first, second = emergency_legs(links[link, L_DIRECTION])
+            leg = link_of[chip, first if kind == DETOUR else second]
+            n = _offer(events, values, n, link_ends, link_state, leg, row,
                                        value, now, spec.drop_wait_ps, link, links, slices,
                                        serialisation_ps, wire_ps, spec.buffer_packets,
                                        spec.packet_bits, spec.payload_packet_bits,
@@ -513,52 +569,52 @@ def advance(spec, stats, events, values, n, queue, queue_values, at, link_ends, 
                                        link_stats, router_stats, population_links,
                                        link_histogram)
             continue
-        stats.routers[ROUTED, window, chip] += 1
-        e = _entry(spec.entry_index, spec.entry_id, spec.n_chips, s, chip)
+        router_stats[ROUTED, window, chip] += 1
+        e = _entry(entry_index, entry_id, spec.n_chips, s, chip)
         if e < 0:
-            stats.routers[DROPPED, window, chip] += 1
+            router_stats[DROPPED, window, chip] += 1
             continue
-        if spec.entries[e, E_DEFAULT]:
-            stats.routers[DEFAULT_ROUTED, window, chip] += 1
+        if entries[e, E_DEFAULT]:
+            router_stats[DEFAULT_ROUTED, window, chip] += 1
         for d in range(6):
-            if spec.entries[e, E_LINKS] & (1 << d):
-                events, values, n = _offer(
-                    events, values, n, link_ends, link_state, spec.link_of[chip, d], row,
+            if entries[e, E_LINKS] & (1 << d):
+                n = _offer(
+                    events, values, n, link_ends, link_state, link_of[chip, d], row,
                     value, now, spec.emergency_wait_ps, -1, links, slices, serialisation_ps,
                     wire_ps, spec.buffer_packets, spec.packet_bits, spec.payload_packet_bits,
                     spec.router_latency_ps, spec.window_ps, spec.end_ps, link_stats,
                     router_stats, population_links, link_histogram)
-        if spec.entry_core_ptr[e] == spec.entry_core_ptr[e + 1]:
+        if entry_core_ptr[e] == entry_core_ptr[e + 1]:
             continue
-        reach = now + spec.entries[e, E_REACH_PS]
+        reach = now + entries[e, E_REACH_PS]
         arrival = now // spec.tick_ps
         if copies == APPLY and reach // spec.tick_ps == arrival \
-                and reach < spec.entries[e, E_FIRST_DEAD_PS]:
+                and reach < entries[e, E_FIRST_DEAD_PS]:
             # every copy reaches a live core within this tick: count them by NoC distance
-            for k in range(spec.entry_hop_ptr[e], spec.entry_hop_ptr[e + 1]):
-                latency = now + spec.entry_hops[k] * spec.noc_hop_ps - row[EMIT]
-                stats.latency_histogram[latency_bin(latency)] += spec.entry_hop_count[k]
+            for k in range(entry_hop_ptr[e], entry_hop_ptr[e + 1]):
+                latency = now + entry_hops[k] * spec.noc_hop_ps - row[EMIT]
+                latency_histogram[latency_bin(latency)] += entry_hop_count[k]
             apply_packet(e, chip, row[GID], row[TICK], arrival, value, to.n_ticks,
-                         to.window_ticks, to.entry_packets, to.late_packets,
-                         to.entry_local_ptr, to.entry_local, to.chip_core_ptr, seg_ptr,
-                         seg_core, seg_length, to.seg_cycles_per_event, to.tick_events,
-                         to.tick_event_cycles, row_ptr, to.ring, to.target, to.weight,
-                         to.delay_ticks)
+                         to.window_ticks, entry_packets, late_packets,
+                         entry_local_ptr, entry_local, chip_core_ptr, seg_ptr,
+                         seg_core, seg_length, seg_cycles_per_event, tick_events,
+                         tick_event_cycles, row_ptr, ring, target, weight,
+                         delay_ticks)
             continue
         segment = last = start = 0
         if copies == APPLY:
             segment, last = seg_ptr[row[GID]], seg_ptr[row[GID] + 1]
             start = row_ptr[row[GID]]
-        for k in range(spec.entry_core_ptr[e], spec.entry_core_ptr[e + 1]):
-            core = spec.entry_cores[k]
-            hops = spec.core_noc_hops[core % spec.cores_per_chip]
+        for k in range(entry_core_ptr[e], entry_core_ptr[e + 1]):
+            core = entry_cores[k]
+            hops = core_noc_hops[core % spec.cores_per_chip]
             arrive = now + hops * spec.noc_hop_ps
-            if arrive >= spec.core_dead_ps[core]:
-                stats.routers[DROPPED, window, chip] += 1
+            if arrive >= core_dead_ps[core]:
+                router_stats[DROPPED, window, chip] += 1
                 continue
             per_hops[hops] += 1
             if copies == APPLY:
-                local = to.core_local[core]
+                local = core_local[core]
                 if local < 0:
                     continue
                 while segment < last and seg_core[segment] < local:
@@ -566,13 +622,11 @@ def advance(spec, stats, events, values, n, queue, queue_values, at, link_ends, 
                     segment += 1
                 match = segment if segment < last and seg_core[segment] == local else -1
                 apply_copy(arrive, row[TICK], local, match, start, value, to.tick_ps,
-                           to.n_ticks, to.window_ticks, to.late_packets, to.tick_packets,
-                           seg_core, seg_length, to.seg_cycles_per_event, to.tick_events,
-                           to.tick_event_cycles, to.ring, to.target, to.weight,
-                           to.delay_ticks)
+                           to.n_ticks, to.window_ticks, late_packets, tick_packets,
+                           seg_core, seg_length, seg_cycles_per_event, tick_events,
+                           tick_event_cycles, ring, target, weight,
+                           delay_ticks)
             elif copies == RECORD:
-                if n_delivered == delivered.shape[0]:
-                    delivered, delivered_values = _grow(delivered, delivered_values)
                 delivered[n_delivered, 0] = arrive
                 delivered[n_delivered, 1] = row[GID]
                 delivered[n_delivered, 2] = core
@@ -582,31 +636,35 @@ def advance(spec, stats, events, values, n, queue, queue_values, at, link_ends, 
         for hops in range(per_hops.size):
             if per_hops[hops]:
                 latency = now + hops * spec.noc_hop_ps - row[EMIT]
-                stats.latency_histogram[latency_bin(latency)] += per_hops[hops]
+                latency_histogram[latency_bin(latency)] += per_hops[hops]
                 per_hops[hops] = 0
-    return events, values, n, at, delivered, delivered_values, n_delivered
+    return n, at, n_delivered, True
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _offer(events, values, n, link_ends, link_state, out, row, value, now, wait_ps,
            detouring, links, slices, serialisation_ps, wire_ps, buffer_packets, packet_bits,
            payload_packet_bits, router_latency_ps, window_ps, end_ps, link_stats,
            router_stats, population_links, link_histogram):
     """Offer a copy to link `out` at `now`; commit it or, after `wait_ps`, reroute or drop.
+    Returns the heap's new size (the heap has room for the event it may add).
 
     `detouring` is -1 for a copy on its tree, else the link it is going round. The rest are
     the spec's and the stats' arrays and numbers that a link needs (`FabricSpec`,
     `FabricStats`).
     """
     usable = out >= 0 and now < links[out, L_DEAD_PS]
+    capacity = link_ends.shape[1]
     if usable:
-        ends = link_ends[out]
-        state = link_state[out]
-        while state[COUNT] > 0 and ends[state[HEAD]] <= now:
-            state[HEAD] = (state[HEAD] + 1) % ends.size
-            state[COUNT] -= 1
-        usable = buffer_entry_ps(ends, state[HEAD], state[COUNT], buffer_packets,
-                                 now) <= now + wait_ps
+        while link_state[out, COUNT] > 0 and link_ends[out, link_state[out, HEAD]] <= now:
+            link_state[out, HEAD] = (link_state[out, HEAD] + 1) % capacity
+            link_state[out, COUNT] -= 1
+        head, count = link_state[out, HEAD], link_state[out, COUNT]
+        # `chips.link.buffer_entry_ps` of the link's row, read in place (a row view costs
+        # its reference count, twice an offer)
+        entry_ps = now if count < buffer_packets else \
+            link_ends[out, (head + count - buffer_packets) % capacity]
+        usable = entry_ps <= now + wait_ps
     if not usable:
         if detouring < 0:
             return _push(events, values, n, now + wait_ps, row[EMIT], row[GID], DETOUR,
@@ -614,19 +672,20 @@ def _offer(events, values, n, link_ends, link_state, out, row, value, now, wait_
         drop_window = min(now + wait_ps, end_ps - 1) // window_ps
         router_stats[DROPPED, drop_window, row[CHIP]] += 1
         link_stats[DROPS, drop_window, detouring] += 1
-        return events, values, n
+        return n
     graded = slices[row[SLICE], S_GRADED]
-    start = max(now, state[LAST_END])
+    start = max(now, link_state[out, LAST_END])
     end = start + serialisation_ps[out, 1 if graded else 0]
-    ends[(state[HEAD] + state[COUNT]) % ends.size] = end
-    state[COUNT] += 1
-    state[LAST_END] = end
+    link_ends[out, (link_state[out, HEAD] + link_state[out, COUNT]) % capacity] = end
+    link_state[out, COUNT] += 1
+    link_state[out, LAST_END] = end
     window = now // window_ps
     link_stats[PACKETS, window, out] += 1
     population_links[window, slices[row[SLICE], S_POPULATION], out] += 1
     link_stats[BITS, window, out] += payload_packet_bits if graded else packet_bits
-    link_stats[MAX_QUEUE, window, out] = max(link_stats[MAX_QUEUE, window, out], state[COUNT])
-    _add_busy(link_stats[BUSY_PS], out, start, min(end, end_ps), window_ps)
+    link_stats[MAX_QUEUE, window, out] = max(link_stats[MAX_QUEUE, window, out],
+                                             link_state[out, COUNT])
+    _add_busy(link_stats, out, start, min(end, end_ps), window_ps)
     arrive = end + wire_ps[out] + router_latency_ps
     link_histogram[out, latency_bin(arrive - now)] += 1
     if detouring < 0:
@@ -640,17 +699,17 @@ def _offer(events, values, n, link_ends, link_state, out, row, value, now, wait_
                  links[detouring, L_TARGET], detouring, row[SLICE], row[TICK], value)
 
 
-@njit(cache=True)
-def _add_busy(busy, link, start, end, window_ps):
+@njit(cache=True, inline="always")
+def _add_busy(link_stats, link, start, end, window_ps):
     """Add the interval [start, end) to the busy time of `link`, split over windows."""
     while start < end:
         w = start // window_ps
         stop = min(end, (w + 1) * window_ps)
-        busy[w, link] += stop - start
+        link_stats[BUSY_PS, w, link] += stop - start
         start = stop
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _entry(entry_index, entry_id, n_chips, s, chip):
     """Index of the table entry for slice `s` at `chip`, or -1 (`FabricSpec.entry_index`,
     or where that is empty a search of `entry_id`)."""
@@ -663,33 +722,32 @@ def _entry(entry_index, entry_id, n_chips, s, chip):
     return -1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _before(events, i, j):
-    return _earlier(events[i], events[j])
+    return _earlier(events, i, events, j)
 
 
-@njit(cache=True)
-def _earlier(a, b):
-    """Whether event row `a` comes before `b` in the total order (time, emit, gid, kind,
-    chip, link)."""
+@njit(cache=True, inline="always")
+def _earlier(a, i, b, j):
+    """Whether event `a[i]` comes before `b[j]` in the total order (time, emit, gid, kind,
+    chip, link). Read in place: a row view costs its reference count, on every comparison
+    of the heap."""
     for c in range(6):
-        if a[c] != b[c]:
-            return a[c] < b[c]
+        if a[i, c] != b[j, c]:
+            return a[i, c] < b[j, c]
     return False
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _swap(events, values, i, j):
     for c in range(events.shape[1]):
         events[i, c], events[j, c] = events[j, c], events[i, c]
     values[i], values[j] = values[j], values[i]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _push(events, values, n, time, emit, gid, kind, chip, link, s, tick, value):
-    """Add an event to the heap of `n` (growing it when full)."""
-    if n == events.shape[0]:
-        events, values = _grow(events, values)
+    """Add an event to the heap of `n`, which has room for it; returns the new size."""
     events[n, TIME], events[n, EMIT], events[n, GID] = time, emit, gid
     events[n, KIND], events[n, CHIP], events[n, LINK], events[n, SLICE] = kind, chip, link, s
     events[n, TICK] = tick
@@ -701,22 +759,23 @@ def _push(events, values, n, time, emit, gid, kind, chip, link, s, tick, value):
             break
         _swap(events, values, i, parent)
         i = parent
-    return events, values, n + 1
+    return n + 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _pop(events, values, n, row):
     """Copy the first event into `row`, remove it from the heap of `n`; return its value."""
-    row[:] = events[0]
-    value = values[0]
     last = n - 1
-    events[0] = events[last]
+    for c in range(8):
+        row[c] = events[0, c]
+        events[0, c] = events[last, c]
+    value = values[0]
     values[0] = values[last]
     _sift_down(events, values, last, 0)
     return value
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _sift_down(events, values, n, i):
     """Move event `i` down the heap of `n` to its place."""
     while True:
