@@ -244,7 +244,7 @@ def apply_copy(arrive_ps, spike_tick, core, segment, start, value, tick_ps, n_ti
         tick_event_cycles[slot, seg_core[segment]] += length * seg_cycles_per_event[segment]
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def apply_packet(entry, chip, gid, spike_tick, arrival, value, n_ticks, window_ticks,
                  entry_packets, late_packets, entry_local_ptr, entry_local, chip_core_ptr,
                  seg_ptr, seg_core, seg_length, seg_cycles_per_event, tick_events,
@@ -276,7 +276,7 @@ def apply_packet(entry, chip, gid, spike_tick, arrival, value, n_ticks, window_t
     add_synapses(ring, start, stop, target, weight, delay_ticks, arrival, value)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def prefetch_row_pointers(row_ptr, seg_ptr, gid):
     """Start loading where the row of `gid` and its segments begin (so that `prefetch_row`
     of it, a few packets later, does not wait for them)."""
@@ -284,7 +284,7 @@ def prefetch_row_pointers(row_ptr, seg_ptr, gid):
     prefetch(seg_ptr, gid)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def prefetch_row(row_ptr, target, weight, delay_ticks, seg_ptr, seg_core, seg_length, gid):
     """Start loading the synaptic row of `gid` and its segments (see `prefetch.py`)."""
     start, stop = row_ptr[gid], row_ptr[gid + 1]

@@ -641,7 +641,7 @@ def _handle_events(spec, stats, events, values, n, queue, queue_values, at, link
     return n, at, n_delivered, True
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _offer(events, values, n, link_ends, link_state, out, row, value, now, wait_ps,
            detouring, links, slices, serialisation_ps, wire_ps, buffer_packets, packet_bits,
            payload_packet_bits, router_latency_ps, window_ps, end_ps, link_stats,
@@ -699,7 +699,7 @@ def _offer(events, values, n, link_ends, link_state, out, row, value, now, wait_
                  links[detouring, L_TARGET], detouring, row[SLICE], row[TICK], value)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _add_busy(link_stats, link, start, end, window_ps):
     """Add the interval [start, end) to the busy time of `link`, split over windows."""
     while start < end:
@@ -709,7 +709,7 @@ def _add_busy(link_stats, link, start, end, window_ps):
         start = stop
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _entry(entry_index, entry_id, n_chips, s, chip):
     """Index of the table entry for slice `s` at `chip`, or -1 (`FabricSpec.entry_index`,
     or where that is empty a search of `entry_id`)."""
@@ -722,12 +722,12 @@ def _entry(entry_index, entry_id, n_chips, s, chip):
     return -1
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _before(events, i, j):
     return _earlier(events, i, events, j)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _earlier(a, i, b, j):
     """Whether event `a[i]` comes before `b[j]` in the total order (time, emit, gid, kind,
     chip, link). Read in place: a row view costs its reference count, on every comparison
@@ -738,14 +738,14 @@ def _earlier(a, i, b, j):
     return False
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _swap(events, values, i, j):
     for c in range(events.shape[1]):
         events[i, c], events[j, c] = events[j, c], events[i, c]
     values[i], values[j] = values[j], values[i]
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _push(events, values, n, time, emit, gid, kind, chip, link, s, tick, value):
     """Add an event to the heap of `n`, which has room for it; returns the new size."""
     events[n, TIME], events[n, EMIT], events[n, GID] = time, emit, gid
@@ -762,7 +762,7 @@ def _push(events, values, n, time, emit, gid, kind, chip, link, s, tick, value):
     return n + 1
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _pop(events, values, n, row):
     """Copy the first event into `row`, remove it from the heap of `n`; return its value."""
     last = n - 1
@@ -775,7 +775,7 @@ def _pop(events, values, n, row):
     return value
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _sift_down(events, values, n, i):
     """Move event `i` down the heap of `n` to its place."""
     while True:
