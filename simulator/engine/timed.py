@@ -489,7 +489,8 @@ def advance(spec, stats, events, values, n, queue, queue_values, at, link_ends, 
             delivered, delivered_values = _grow(delivered, delivered_values)
 
 
-MOST_PUSHES = 8  # events one event can add to the heap: a copy for each of six links, at most
+MOST_PUSHES = 8  # room kept in the heap before an event: it adds one for each of its six
+                 # links at most
 
 
 @njit(cache=True)
@@ -510,9 +511,7 @@ def _handle_events(spec, stats, events, values, n, queue, queue_values, at, link
     fabric's time): it must allocate nothing and return no array. Returns the heap's size,
     the queue's position, the list's length and whether it got to `until_ps` (else the heap
     or the list needs room first)."""
-    # Every array of the tables is taken out once here: an attribute of `spec`, `stats` or
-    # `to` read inside the loop (or the tuple handed to a helper) moves reference counts on
-    # each event, which was a fifth of the fabric's time.
+    # the tables' arrays, bound once: the helpers take arrays, never the tuples
     (links, slices, serialisation_ps, wire_ps, link_of, chip_dead_ps, entry_index, entry_id,
      entries, entry_core_ptr, entry_cores, entry_hop_ptr, entry_hops, entry_hop_count,
      core_noc_hops, core_dead_ps) = (
@@ -561,13 +560,11 @@ def _handle_events(spec, stats, events, values, n, queue, queue_values, at, link
         if kind != ROUTE:
             first, second = emergency_legs(links[link, L_DIRECTION])
             leg = link_of[chip, first if kind == DETOUR else second]
-            n = _offer(events, values, n, link_ends, link_state, leg, row,
-                                       value, now, spec.drop_wait_ps, link, links, slices,
-                                       serialisation_ps, wire_ps, spec.buffer_packets,
-                                       spec.packet_bits, spec.payload_packet_bits,
-                                       spec.router_latency_ps, spec.window_ps, spec.end_ps,
-                                       link_stats, router_stats, population_links,
-                                       link_histogram)
+            n = _offer(events, values, n, link_ends, link_state, leg, row, value, now,
+                       spec.drop_wait_ps, link, links, slices, serialisation_ps, wire_ps,
+                       spec.buffer_packets, spec.packet_bits, spec.payload_packet_bits,
+                       spec.router_latency_ps, spec.window_ps, spec.end_ps, link_stats,
+                       router_stats, population_links, link_histogram)
             continue
         router_stats[ROUTED, window, chip] += 1
         e = _entry(entry_index, entry_id, spec.n_chips, s, chip)
@@ -595,11 +592,10 @@ def _handle_events(spec, stats, events, values, n, queue, queue_values, at, link
                 latency = now + entry_hops[k] * spec.noc_hop_ps - row[EMIT]
                 latency_histogram[latency_bin(latency)] += entry_hop_count[k]
             apply_packet(e, chip, row[GID], row[TICK], arrival, value, to.n_ticks,
-                         to.window_ticks, entry_packets, late_packets,
-                         entry_local_ptr, entry_local, chip_core_ptr, seg_ptr,
-                         seg_core, seg_length, seg_cycles_per_event, tick_events,
-                         tick_event_cycles, row_ptr, ring, target, weight,
-                         delay_ticks)
+                         to.window_ticks, entry_packets, late_packets, entry_local_ptr,
+                         entry_local, chip_core_ptr, seg_ptr, seg_core, seg_length,
+                         seg_cycles_per_event, tick_events, tick_event_cycles, row_ptr, ring,
+                         target, weight, delay_ticks)
             continue
         segment = last = start = 0
         if copies == APPLY:
@@ -622,10 +618,9 @@ def _handle_events(spec, stats, events, values, n, queue, queue_values, at, link
                     segment += 1
                 match = segment if segment < last and seg_core[segment] == local else -1
                 apply_copy(arrive, row[TICK], local, match, start, value, to.tick_ps,
-                           to.n_ticks, to.window_ticks, late_packets, tick_packets,
-                           seg_core, seg_length, seg_cycles_per_event, tick_events,
-                           tick_event_cycles, ring, target, weight,
-                           delay_ticks)
+                           to.n_ticks, to.window_ticks, late_packets, tick_packets, seg_core,
+                           seg_length, seg_cycles_per_event, tick_events, tick_event_cycles,
+                           ring, target, weight, delay_ticks)
             elif copies == RECORD:
                 delivered[n_delivered, 0] = arrive
                 delivered[n_delivered, 1] = row[GID]
