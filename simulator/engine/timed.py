@@ -34,6 +34,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
+from chips.link import buffer_entry_ps
 from chips.router import emergency_legs
 
 from ..csr import pointers, reorder_rows
@@ -654,12 +655,8 @@ def _offer(events, values, n, link_ends, link_state, out, row, value, now, wait_
         while link_state[out, COUNT] > 0 and link_ends[out, link_state[out, HEAD]] <= now:
             link_state[out, HEAD] = (link_state[out, HEAD] + 1) % capacity
             link_state[out, COUNT] -= 1
-        head, count = link_state[out, HEAD], link_state[out, COUNT]
-        # `chips.link.buffer_entry_ps` of the link's row, read in place (a row view costs
-        # its reference count, twice an offer)
-        entry_ps = now if count < buffer_packets else \
-            link_ends[out, (head + count - buffer_packets) % capacity]
-        usable = entry_ps <= now + wait_ps
+        usable = buffer_entry_ps(link_ends[out], link_state[out, HEAD],
+                                 link_state[out, COUNT], buffer_packets, now) <= now + wait_ps
     if not usable:
         if detouring < 0:
             return _push(events, values, n, now + wait_ps, row[EMIT], row[GID], DETOUR,
