@@ -9,11 +9,14 @@ fused loop of neurons, recording, counting and delivery.
 
 import numpy as np
 import pytest
+from numba import njit
+from numba.core.errors import NumbaError
 
 import chips
 from networks import (LIF, FixedProbability, IFCurrExp, Network, SpikeSourceArray,
                       SpikeSourcePoisson, Uniform)
 from networks.models import GradedSequenceSource, LIFPoisson
+from networks.models.lif import LIFGroup, lif_kernel
 from networks.rng import hash_prefixes, uniform, uniform_after
 from simulator import MappingOptions, RunOptions, map_network
 from simulator.distribution import SerialComm
@@ -177,3 +180,53 @@ def test_compact_lists_the_neurons_that_fired_in_order(size):
     spiked = np.empty(size, dtype=np.int32)
     n = compact(fired, spiked)
     np.testing.assert_array_equal(spiked[:n], np.flatnonzero(fired))
+
+
+@njit
+def allocating_lif_kernel(state, tick, synaptic_input, spiked, payload):
+    """`lif_kernel` with an array of its own each tick (of a shape nothing else makes:
+    Numba remembers a failed compile by argument types, whatever the flags)."""
+    scratch = np.zeros((2, 3, 5, 7), np.uint16)
+    return lif_kernel(state, tick, synaptic_input, spiked, payload) + scratch[1, 2, 4, 6]
+
+
+@njit
+def undeclared_allocating_lif_kernel(state, tick, synaptic_input, spiked, payload):
+    """Another such kernel (a compile that failed stays failed in its process)."""
+    scratch = np.zeros((3, 5, 7, 11), np.uint16)
+    return lif_kernel(state, tick, synaptic_input, spiked, payload) + scratch[2, 4, 6, 10]
+
+
+def test_a_kernel_that_allocates_runs_in_the_loop_with_reference_counts(monkeypatch):
+    """The loop is compiled without reference counts, where nothing may allocate: a model
+    kernel that does says so and gets the loop with them (the same results); one that does
+    not say so is refused with the fix."""
+    net = mixed_network()
+    expected = simulation(net)
+    expected.run()
+    monkeypatch.setattr(LIFGroup, "kernel",
+                        property(lambda group: undeclared_allocating_lif_kernel))
+    with pytest.raises(TypeError, match="LIFGroup.* does not compile without "
+                                        "reference counts.*kernel_allocates = True") as refused:
+        simulation(net)
+    assert isinstance(refused.value.__cause__, NumbaError)
+    monkeypatch.setattr(LIFGroup, "kernel", property(lambda group: allocating_lif_kernel))
+    monkeypatch.setattr(LIFGroup, "kernel_allocates", True)
+    sim = simulation(net)
+    sim.run()
+    for got, want in zip(sim.recorder.arrays(), expected.recorder.arrays()):
+        np.testing.assert_array_equal(got, want)
+    assert sim.synaptic_events == expected.synaptic_events > 1000
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 5, 8, 13, 64, 100])
+def test_the_merge_sort_orders_by_id_and_keeps_equal_ids_in_order(n):
+    """Against NumPy's stable sort, with the scratch arrays it merges to and fro."""
+    rng = np.random.default_rng(n)
+    ids, values, slices = rng.integers(0, 9, n + 3), rng.random(n + 3), np.arange(n + 3)
+    order = np.argsort(ids[:n], kind="stable")
+    expected = [np.concatenate([a[:n][order], a[n:]]) for a in (ids, values, slices)]
+    fused.merge_sort(ids, values, slices, n, np.zeros_like(ids), np.zeros_like(values),
+                     np.zeros_like(slices))
+    for got, want in zip((ids, values, slices), expected):
+        np.testing.assert_array_equal(got, want)

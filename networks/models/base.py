@@ -40,11 +40,14 @@ class ModelGroup(ABC):
     called as `kernel(state, tick, synaptic_input, spiked, payload)` with `state =
     kernel_state()`, which the engine calls from one compiled loop per batch of ticks. A
     model without one (`kernel = None`) overrides `step` instead, and the engine calls it
-    from Python, one tick at a time.
+    from Python, one tick at a time. That loop is compiled without Numba's reference counts,
+    so a kernel must not allocate (keep its scratch arrays in `kernel_state`); one that does
+    says so in `kernel_allocates`, and its loop keeps them (slower: a tenth of a tick).
     """
 
     size: int
     kernel = None
+    kernel_allocates = False
 
     def kernel_state(self) -> tuple:
         """The arrays and numbers `kernel` reads and updates (the same objects every tick)."""

@@ -131,11 +131,19 @@ def emission_ps(tick, tick_ps, gids, slices, local_core, first_id, cycles_per_ti
     when the core's update reaches its neuron, tick start + (cycles_per_tick + (position + 1)
     x cycles per neuron) at the core's clock."""
     emits = np.empty(gids.size, dtype=np.int64)
+    write_emission_ps(emits, tick, tick_ps, gids, slices, local_core, first_id,
+                      cycles_per_tick, cycles_per_neuron, clock_hz)
+    return emits
+
+
+@njit(cache=True)
+def write_emission_ps(emits, tick, tick_ps, gids, slices, local_core, first_id,
+                      cycles_per_tick, cycles_per_neuron, clock_hz):
+    """`emission_ps` into `emits` (as many as `gids`), allocating nothing."""
     for i in range(gids.size):
         c = local_core[slices[i]]
         cycles = cycles_per_tick + (gids[i] - first_id[slices[i]] + 1) * cycles_per_neuron[c]
         emits[i] = tick * tick_ps + (cycles * 1_000_000_000_000) // clock_hz[c]
-    return emits
 
 
 @dataclass(frozen=True, eq=False)

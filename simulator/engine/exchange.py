@@ -35,26 +35,42 @@ def batch_ends(tick, window_ticks, batch_ticks, duration_ticks):
         tick + 1 == duration_ticks
 
 
+PACK_ROOM, ARRIVAL_ROOM = 1, 2  # an exchange stopped: its rows, or those arriving, need room
+
+
+@njit(cache=True, inline="always")
+def _index(a):
+    """The exchange's scratch in `exchange_index`: per-rank bounds and cursors of the packed
+    rows, where each rank's arrivals begin, and the MPI sends in flight."""
+    n = a.n_ranks
+    index = a.exchange_index
+    return (index[:n + 1], index[n + 1:2 * n + 2], index[2 * n + 2:3 * n + 3],
+            index[3 * n + 3:3 * n + 4])
+
+
 @njit(cache=True)
 def exchange_stash(a):
     """Send the stashed events to the ranks that need them, receive every rank's that sends
-    here and deliver all of them sorted by (tick, id); empty the stash. The rows are packed
-    and received in the exchange's buffers (allocated only when a batch outgrows them), and
-    go through the ranks' shared-memory boxes where there are any (`mailbox.py`; a batch
-    larger than a box goes by MPI), else by MPI."""
+    here and deliver all of them in (tick, id) order; empty the stash. The rows go through
+    the ranks' shared-memory boxes where there are any (`mailbox.py`; a batch larger than a
+    box goes by MPI), else by MPI. Nothing is allocated (the tick loop that calls it runs
+    without reference counts): where the batch's rows, or those arriving, outgrow the
+    buffers, returns PACK_ROOM (nothing sent yet) or ARRIVAL_ROOM (sent, nothing received
+    yet), and `finish_exchange` goes on once Python has grown them; else 0."""
     begun = cycle_count()
-    index = a.exchange_index
-    bounds, cursor = index[:a.n_ranks + 1], index[a.n_ranks + 1:2 * a.n_ranks + 2]
-    first = index[2 * a.n_ranks + 2:]
-    rows = pack_into(a.counters[STASHED], a.out_tick, a.out_id, a.out_value, a.out_slice,
-                     a.destination_ptr, a.destinations, a.n_ranks, a.exchange_rows, bounds,
-                     cursor)
+    bounds, cursor, first, in_flight = _index(a)
+    n = a.counters[STASHED]
+    if count_by_rank(n, a.out_slice, a.destination_ptr, a.destinations, a.n_ranks,
+                     bounds) > a.exchange_rows.shape[0]:
+        return PACK_ROOM
+    rows = a.exchange_rows
+    pack_into(n, a.out_tick, a.out_id, a.out_value, a.out_slice, a.destination_ptr,
+              a.destinations, a.n_ranks, rows, bounds, cursor)
     a.counters[STASHED] = 0
-    n_send, n_receive = a.send_to.size, a.receive_from.size
+    n_send = a.send_to.size
     scratch = a.exchange_scratch
-    requests, flag, count = scratch[:n_send], scratch[n_send:n_send + 1], \
-        scratch[n_send + 1:n_send + 2]
-    status = scratch[n_send + 2:n_send + 2 + STATUS_INTS]
+    requests, flag = scratch[:n_send], scratch[n_send:n_send + 1]
+    count, status = scratch[n_send + 1:n_send + 2], scratch[n_send + 2:n_send + 2 + STATUS_INTS]
     statuses = scratch[n_send + 2 + STATUS_INTS:]
     row_bytes = ROW_INTS * 8
     mail, by_mail = a.mail, a.mail.size > 0
@@ -88,11 +104,12 @@ def exchange_stash(a):
                 mail[box + 1] = -(hi - lo)  # the box says how many rows come by MPI
         if by_mail:
             store_release(mail, box, sequence)
-    # the batch's events of every rank, in rank order (this rank's own in its place)
+    in_flight[0] = mpi_sends
+    # how many of the batch's events each rank sends here (this rank's own in its place)
     sizes = a.exchange_sizes
     sizes[:] = 0
     sizes[a.rank] = bounds[a.rank + 1] - bounds[a.rank]
-    for k in range(n_receive):
+    for k in range(a.receive_from.size):
         s = a.receive_from[k]
         looking = cycle_count()
         if by_mail:
@@ -108,32 +125,77 @@ def exchange_stash(a):
     first[0] = 0
     for r in range(a.n_ranks):
         first[r + 1] = first[r] + sizes[r]
-    total = first[a.n_ranks]
-    arrived = a.exchange_arrived[:total] if total <= a.exchange_arrived.shape[0] else \
-        np.empty((total, ROW_INTS), np.int64)
-    arrived[first[a.rank]:first[a.rank + 1]] = rows[bounds[a.rank]:bounds[a.rank + 1]]
-    for k in range(n_receive):  # every message is received, empty ones too
+    a.counters[WAITING_CYCLES] += waited
+    a.counters[COMMUNICATION_CYCLES] += cycle_count() - begun - waited
+    if first[a.n_ranks] > a.exchange_arrived.shape[0]:
+        return ARRIVAL_ROOM
+    receive_batch(a)
+    return 0
+
+
+@njit(cache=True)
+def receive_batch(a):
+    """The rest of `exchange_stash` once the arrivals' sizes are known and fit: take every
+    rank's rows, acknowledge the boxes, finish the sends and deliver."""
+    begun = cycle_count()
+    bounds, cursor, first, in_flight = _index(a)
+    rows, arrived, mail, by_mail = a.exchange_rows, a.exchange_arrived, a.mail, a.mail.size > 0
+    n_send = a.send_to.size
+    scratch = a.exchange_scratch
+    requests, flag = scratch[:n_send], scratch[n_send:n_send + 1]
+    status = scratch[n_send + 2:n_send + 2 + STATUS_INTS]
+    statuses = scratch[n_send + 2 + STATUS_INTS:]
+    row_bytes = ROW_INTS * 8
+    sequence = a.mail_sequence[0]
+    acks = a.n_ranks * a.mail_box
+    for i in range(bounds[a.rank + 1] - bounds[a.rank]):
+        for c in range(ROW_INTS):
+            arrived[first[a.rank] + i, c] = rows[bounds[a.rank] + i, c]
+    for k in range(a.receive_from.size):  # every message is received, empty ones too
         s = a.receive_from[k]
+        size = first[s + 1] - first[s]
         box = s * a.mail_segment + a.rank * a.mail_box
         if by_mail and mail[box + 1] >= 0:
-            for i in range(sizes[s]):
+            for i in range(size):
                 for c in range(ROW_INTS):
                     arrived[first[s] + i, c] = mail[box + HEADER_INTS + ROW_INTS * i + c]
         else:
-            mpi_recv(arrived.ctypes.data + first[s] * row_bytes, ROW_INTS * sizes[s],
-                     a.mpi_int64, s, EXCHANGE_TAG, a.mpi_comm, status.ctypes.data)
+            mpi_recv(arrived.ctypes.data + first[s] * row_bytes, ROW_INTS * size, a.mpi_int64,
+                     s, EXCHANGE_TAG, a.mpi_comm, status.ctypes.data)
         if by_mail:  # s may fill the box again
             store_release(mail, a.rank * a.mail_segment + acks + ACK_INTS * s, sequence)
     looking = cycle_count()
-    wait_all(requests[:mpi_sends], statuses, flag, a.yield_while_waiting)
-    waited += cycle_count() - looking
+    wait_all(requests[:in_flight[0]], statuses, flag, a.yield_while_waiting)
+    in_flight[0] = 0
     delivering = cycle_count()
-    a.counters[SYNAPTIC_EVENTS] += deliver_rows(arrived, a.row_ptr, a.target, a.weight,
-                                                a.delay_ticks, a.ring)
+    a.counters[SYNAPTIC_EVENTS] += deliver_merged(arrived, first, a.n_ranks, cursor,
+                                                  a.row_ptr, a.target, a.weight,
+                                                  a.delay_ticks, a.ring)
     a.counters[DELIVERY_CYCLES] += cycle_count() - delivering
-    a.counters[WAITING_CYCLES] += waited
-    a.counters[COMMUNICATION_CYCLES] += delivering - begun - waited
+    a.counters[WAITING_CYCLES] += delivering - looking
+    a.counters[COMMUNICATION_CYCLES] += looking - begun
     a.counters[EXCHANGES] += 1
+
+
+def finish_exchange(a, why: int) -> int:
+    """Go on with an exchange that stopped for room (`why`, from `exchange_stash`), on
+    `a` whose buffers have grown (`exchange_room`); returns 0, or why it stopped again."""
+    if why == PACK_ROOM:
+        return exchange_stash(a)
+    receive_batch(a)
+    return 0
+
+
+def exchange_room(a, why: int) -> dict:
+    """The `TickArrays` field, grown, that lets a stopped exchange go on: the packed rows
+    (none sent yet), or the arrivals' (the packed rows are in flight and stay)."""
+    n = a.n_ranks + 1
+    if why == PACK_ROOM:
+        name, needed = "exchange_rows", a.exchange_index[n - 1]
+    else:
+        name, needed = "exchange_arrived", a.exchange_index[3 * n - 1]
+    rows = max(int(needed), 2 * getattr(a, name).shape[0])
+    return {name: np.zeros((rows, ROW_INTS), np.int64)}
 
 
 @njit(cache=True, inline="always")
@@ -172,29 +234,73 @@ def deliver_rows(rows, row_ptr, target, weight, delay_ticks, ring):
 
 
 @njit(cache=True)
+def deliver_merged(arrived, first, n_ranks, cursor, row_ptr, target, weight, delay_ticks,
+                   ring):
+    """Deliver every rank's arrived rows (rank r's at `first[r] .. first[r + 1] - 1`, each
+    rank's in (tick, id) order) merged into (tick, id) order, the order one rank would
+    deliver them in, without a copy: straight through when they are in that order already
+    (ranks that hold ascending ids, the usual case). `cursor`: int64 [n_ranks] scratch.
+    Returns the synaptic events."""
+    total = first[n_ranks]
+    payload = arrived.view(np.float64)
+    ordered = True
+    for i in range(1, total):
+        if arrived[i, 0] < arrived[i - 1, 0] or (arrived[i, 0] == arrived[i - 1, 0]
+                                                 and arrived[i, 1] < arrived[i - 1, 1]):
+            ordered = False
+            break
+    for r in range(n_ranks):
+        cursor[r] = first[r]
+    events = 0
+    for k in range(total):
+        i = k
+        if not ordered:  # the rank whose next row comes first
+            best = -1
+            for r in range(n_ranks):
+                j = cursor[r]
+                if j < first[r + 1] and (best < 0 or arrived[j, 0] < arrived[i, 0] or (
+                        arrived[j, 0] == arrived[i, 0] and arrived[j, 1] < arrived[i, 1])):
+                    best, i = r, j
+            cursor[best] = i + 1
+        g = arrived[i, 1]
+        add_synapses(ring, row_ptr[g], row_ptr[g + 1], target, weight, delay_ticks,
+                     arrived[i, 0], payload[i, 2])
+        events += row_ptr[g + 1] - row_ptr[g]
+    return events
+
+
+@njit(cache=True)
 def pack_by_rank(n, ticks, ids, values, slices, ptr, ranks, n_ranks):
     """The first `n` stashed events as (tick, id, payload bits) rows, one copy for each rank
     of its slice's CSR row in `ptr`/`ranks`, grouped by rank (in stash order within each);
     rank r's rows are `rows[bounds[r]:bounds[r + 1]]`."""
     bounds = np.zeros(n_ranks + 1, dtype=np.int64)
-    rows = pack_into(n, ticks, ids, values, slices, ptr, ranks, n_ranks,
-                     np.empty((0, ROW_INTS), np.int64), bounds, np.empty(n_ranks + 1, np.int64))
+    rows = np.empty((count_by_rank(n, slices, ptr, ranks, n_ranks, bounds), ROW_INTS),
+                    np.int64)
+    pack_into(n, ticks, ids, values, slices, ptr, ranks, n_ranks, rows, bounds,
+              np.empty(n_ranks + 1, np.int64))
     return rows, bounds
 
 
 @njit(cache=True)
-def pack_into(n, ticks, ids, values, slices, ptr, ranks, n_ranks, buffer, bounds, cursor):
-    """`pack_by_rank` into `buffer` (a new array where it is too small), with `bounds` and
-    `cursor` (int64 [n_ranks + 1]) its scratch; returns the rows."""
+def count_by_rank(n, slices, ptr, ranks, n_ranks, bounds):
+    """Where each rank's rows of `pack_by_rank` begin and end, in `bounds` (int64
+    [n_ranks + 1]); returns how many rows there are."""
     bounds[:] = 0
     for i in range(n):
         for k in range(ptr[slices[i]], ptr[slices[i] + 1]):
             bounds[ranks[k] + 1] += 1
     for r in range(n_ranks):
         bounds[r + 1] += bounds[r]
+    return bounds[n_ranks]
+
+
+@njit(cache=True)
+def pack_into(n, ticks, ids, values, slices, ptr, ranks, n_ranks, rows, bounds, cursor):
+    """`pack_by_rank` into `rows` (room for them all), by the `bounds` of `count_by_rank`;
+    `cursor` (int64 [n_ranks + 1]) is scratch."""
+    for r in range(n_ranks):
         cursor[r] = bounds[r]
-    total = bounds[n_ranks]
-    rows = buffer[:total] if total <= buffer.shape[0] else np.empty((total, ROW_INTS), np.int64)
     bits = values[:n].view(np.int64)
     for i in range(n):
         for k in range(ptr[slices[i]], ptr[slices[i] + 1]):
@@ -203,7 +309,6 @@ def pack_into(n, ticks, ids, values, slices, ptr, ranks, n_ranks, buffer, bounds
             rows[at, 0] = ticks[i]
             rows[at, 1] = ids[i]
             rows[at, 2] = bits[i]
-    return rows
 
 
 SHARED_INTS = 5  # a spike shared in a domain: tick, global id, slice, payload bits, emission

@@ -26,15 +26,16 @@ from numba import njit
 import networks
 
 from ..atomic import write_atomically
-from .cores import emission_ps
+from .cores import write_emission_ps
 from .cycles import cycle_count
 from .fabric import count_packets
 from .synapses import deliver
 
 DELIVER, COUNT, STASH, EMISSION, EXCHANGE = 1, 2, 4, 8, 16  # bits of TickArrays.mode
 # TickArrays.counters: what the loop did, and the cycles of each phase of the profile
+# and an exchange stopped for room (exchange.PACK_ROOM or ARRIVAL_ROOM; 0: none)
 (RECORDED, STASHED, SYNAPTIC_EVENTS, EXCHANGES, BYTES_SENT, NEURON_CYCLES, ROUTING_CYCLES,
- DELIVERY_CYCLES, COMMUNICATION_CYCLES, WAITING_CYCLES) = range(10)
+ DELIVERY_CYCLES, COMMUNICATION_CYCLES, WAITING_CYCLES, STOPPED_EXCHANGE) = range(11)
 PHASE_CYCLES = slice(NEURON_CYCLES, WAITING_CYCLES + 1)  # in PROFILE_PHASES order
 # columns of TickArrays.groups
 FIRST_NEURON, SIZE, RECEPTORS, FIRST_INPUT, FIRST_EVENT, ROOM = range(6)
@@ -56,6 +57,9 @@ class TickArrays(NamedTuple):
     tick_ids: np.ndarray       # int64 [events room]: scratch, the tick's events
     tick_values: np.ndarray    # float64 [events room]
     tick_slices: np.ndarray    # int64 [events room]
+    sort_ids: np.ndarray       # int64 [events room]: scratch of the merge sort
+    sort_values: np.ndarray    # float64 [events room]
+    sort_slices: np.ndarray    # int64 [events room]
     record_ticks: np.ndarray   # int64 [capacity]: spike recording
     record_ids: np.ndarray     # int64 [capacity]
     window_ticks: int          # COUNT: functional fabric counters per traffic window;
@@ -85,7 +89,7 @@ class TickArrays(NamedTuple):
     cycles_per_tick: int
     cycles_per_neuron: np.ndarray  # [local cores]
     clock_hz: np.ndarray       # [local cores]: of the current batch
-    counters: np.ndarray       # int64 [10]: the indices above
+    counters: np.ndarray       # int64 [11]: the indices above
     batch_ticks: int           # EXCHANGE: ticks between exchanges (from a window's start)
     duration_ticks: int
     mpi_comm: int              # the exchange's communicator and int64 type (MPICH handles)
@@ -169,10 +173,9 @@ def stamp_emissions(tick, n, at, out_emit_ps, tick_ps, tick_ids, tick_slices, sl
                     slice_first_id, cycles_per_tick, cycles_per_neuron, clock_hz):
     """At timed fidelity: the time each of the tick's `n` events, stashed from `at` on,
     leaves its core."""
-    emits = emission_ps(tick, tick_ps, tick_ids[:n], tick_slices[:n], slice_local_core,
-                        slice_first_id, cycles_per_tick, cycles_per_neuron, clock_hz)
-    for i in range(n):
-        out_emit_ps[at + i] = emits[i]
+    write_emission_ps(out_emit_ps[at:at + n], tick, tick_ps, tick_ids[:n], tick_slices[:n],
+                      slice_local_core, slice_first_id, cycles_per_tick, cycles_per_neuron,
+                      clock_hz)
 
 
 # How the loop closes a tick after recording its events, by mode: lines of the generated
@@ -189,7 +192,9 @@ FINISH = {
                      a.target, a.weight, a.delay_ticks, ring)"""], ""),
     COUNT | STASH: ([_COUNT, _STASH, _ROUTED], ""),
     COUNT | STASH | EXCHANGE: ([_COUNT, _STASH, _ROUTED, """        if batch_ends(tick, a.window_ticks, a.batch_ticks, a.duration_ticks):
-            exchange_stash(a)"""],
+            counters[STOPPED_EXCHANGE] = exchange_stash(a)
+            if counters[STOPPED_EXCHANGE]:
+                return tick + 1"""],
                                "from simulator.engine.exchange import batch_ends, exchange_stash"),
     STASH | EMISSION: ([_STASH, """        stamp_emissions(tick, n, at, a.out_emit_ps, a.tick_ps, a.tick_ids, a.tick_slices,
                         a.slice_local_core, a.slice_first_id, a.cycles_per_tick,
@@ -200,11 +205,12 @@ FINISH = {
 @njit(cache=True)
 def record_tick(tick, counters, started, updated, fired, groups, spiked, payload, graded,
                 local_slice, slice_dead_tick, global_id, tick_ids, tick_values, tick_slices,
-                record_ticks, record_ids):
+                sort_ids, sort_values, sort_slices, record_ticks, record_ids):
     """Gather the tick's events into the scratch arrays and record them; returns how many."""
     counters[NEURON_CYCLES] += updated - started
     n = gather_events(tick, fired, groups, spiked, payload, graded, local_slice,
-                      slice_dead_tick, global_id, tick_ids, tick_values, tick_slices)
+                      slice_dead_tick, global_id, tick_ids, tick_values, tick_slices, sort_ids,
+                      sort_values, sort_slices)
     recorded = counters[RECORDED]
     for i in range(n):
         record_ticks[recorded + i] = tick
@@ -241,9 +247,11 @@ def stash_tick(tick, n, counters, tick_ids, tick_values, tick_slices, out_tick, 
 
 @njit(cache=True)
 def gather_events(tick, fired, groups, spiked, payload, graded, local_slice, slice_dead_tick,
-                  global_id, tick_ids, tick_values, tick_slices):
+                  global_id, tick_ids, tick_values, tick_slices, sort_ids, sort_values,
+                  sort_slices):
     """The tick's events of live cores into the scratch arrays, in ascending global id (each
-    group's come in ascending order; groups that interleave are merged). Returns how many."""
+    group's come in ascending order; groups that interleave are merged, `sort_*` of the
+    same size their scratch). Returns how many."""
     n = 0
     ordered = True
     for k in range(fired.size):
@@ -259,17 +267,17 @@ def gather_events(tick, fired, groups, spiked, payload, graded, local_slice, sli
             ordered = ordered and (n == 0 or tick_ids[n - 1] <= tick_ids[n])
             n += 1
     if not ordered:
-        merge_sort(tick_ids, tick_values, tick_slices, n)
+        merge_sort(tick_ids, tick_values, tick_slices, n, sort_ids, sort_values, sort_slices)
     return n
 
 
 @njit(cache=True)
-def merge_sort(ids, values, slices, n):
+def merge_sort(ids, values, slices, n, scratch_ids, scratch_values, scratch_slices):
     """Sort the first `n` entries by id, keeping the order of equal ids (bottom-up merges of
-    runs of doubling width)."""
-    keys, first, second = ids[:n].copy(), values[:n].copy(), slices[:n].copy()
-    to_keys, to_first, to_second = np.empty_like(keys), np.empty_like(first), \
-        np.empty_like(second)
+    runs of doubling width, to and fro between the arrays and the scratch of as many; no
+    allocation, so that a loop without reference counts can call it)."""
+    keys, first, second = ids, values, slices
+    to_keys, to_first, to_second = scratch_ids, scratch_values, scratch_slices
     width = 1
     while width < n:
         for lo in range(0, n, 2 * width):
@@ -287,8 +295,9 @@ def merge_sort(ids, values, slices, n):
         first, to_first = to_first, first
         second, to_second = to_second, second
         width *= 2
-    for k in range(n):
-        ids[k], values[k], slices[k] = keys[k], first[k], second[k]
+    if keys is not ids:  # the last merge went into the scratch
+        for k in range(n):
+            ids[k], values[k], slices[k] = keys[k], first[k], second[k]
 
 
 _MODULE = '''"""Written by simulator/engine/fused.py: the tick loop for {names}. Not to be edited:
@@ -297,16 +306,17 @@ a change to any model or engine module gives the loop a new name."""
 from numba import njit
 
 from simulator.engine.cycles import cycle_count
-from simulator.engine.fused import (ROUTING_CYCLES, STASH, clear_inputs, count_tick,
-                                    deliver_tick, group_events, group_inputs, record_state,
-                                    record_tick, room_for_tick, stamp_emissions, stash_tick)
+from simulator.engine.fused import (ROUTING_CYCLES, STASH, STOPPED_EXCHANGE, clear_inputs,
+                                    count_tick, deliver_tick, group_events, group_inputs,
+                                    record_state, record_tick, room_for_tick, stamp_emissions,
+                                    stash_tick)
 {imports}
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt={nrt})
 def run_ticks(start, end, states, probes, a):
     """Ticks start .. end - 1; returns the first tick not run (before `end` when the
-    recording or the stash is full)."""
+    recording or the stash is full, or an exchange stopped for room)."""
     depth_mask = a.ring.shape[0] - 1
     ring, groups, spiked, payload, fired, counters = (a.ring, a.groups, a.spiked, a.payload,
                                                       a.fired, a.counters)
@@ -321,17 +331,23 @@ def run_ticks(start, end, states, probes, a):
         updated = cycle_count()
         n = record_tick(tick, counters, started, updated, fired, groups, spiked, payload,
                         a.graded, a.local_slice, a.slice_dead_tick, a.global_id, a.tick_ids,
-                        a.tick_values, a.tick_slices, a.record_ticks, a.record_ids)
+                        a.tick_values, a.tick_slices, a.sort_ids, a.sort_values,
+                        a.sort_slices, a.record_ticks, a.record_ids)
 {finish}
     return end
 '''
 
 
-def loop_for(kernels: list, n_probes: int, mode: int):
+def loop_for(kernels: list, n_probes: int, mode: int, counted: bool = False):
     """The compiled `run_ticks(start, end, states, probes, arrays)` for groups with these
     kernels (None for a group that Python steps before each one-tick call), `n_probes`
     state probes and `mode` (a key of FINISH); `states[k]` is group k's `kernel_state()`,
-    `probes[p]` a (values, source) pair."""
+    `probes[p]` a (values, source) pair.
+
+    The loop is compiled without Numba's reference counts (each array handed to a function
+    has its count moved up and down, a tenth of a one-rank tick and a fifth of a two-rank
+    one), so nothing it calls may allocate; `counted=True` gives the loop with them, for
+    model kernels that do (it fails to compile otherwise)."""
     imports, body = [], []
     for k, kernel in enumerate(kernels):
         if kernel is not None:
@@ -345,7 +361,7 @@ def loop_for(kernels: list, n_probes: int, mode: int):
              for p in range(n_probes)]
     names = ", ".join(_location(k)[1] if k is not None else "a Python group" for k in kernels)
     finish, finish_import = FINISH[mode]
-    text = _MODULE.format(names=names or "no groups",
+    text = _MODULE.format(names=names or "no groups", nrt=counted,
                           imports="\n".join(([finish_import] if finish_import else []) + imports),
                           body="\n".join(body) or "        pass", finish="\n".join(finish))
     digest = hashlib.sha256(text.encode())

@@ -15,6 +15,7 @@ from functools import partial
 
 import numpy as np
 import simpy
+from numba.core.errors import NumbaError
 
 from networks import Network
 
@@ -29,10 +30,12 @@ from ..mapping.kernels import segment_cycles_per_event
 from ..options import RunOptions
 from .cores import copy_target, core_load, emission_ps, row_segments
 from .dispatch import compiled_entry
-from .exchange import ROW_INTS, SHARED_INTS, deliver_rows, pack_by_rank, share_in_domain
+from .exchange import (ROW_INTS, SHARED_INTS, deliver_rows, exchange_room, finish_exchange,
+                       pack_by_rank, share_in_domain)
 from .fabric import FunctionalFabric
 from .fused import (BYTES_SENT, COUNT, DELIVER, EMISSION, EXCHANGE, EXCHANGES, PHASE_CYCLES,
-                    RECORDED, STASH, STASHED, SYNAPTIC_EVENTS, TickArrays, loop_for)
+                    RECORDED, STASH, STASHED, STOPPED_EXCHANGE, SYNAPTIC_EVENTS, TickArrays,
+                    loop_for)
 from .helpers import (base_cycles, core_columns, delay_stages, local_cores, resends,
                       stage_rows, synapse_receivers)
 from .layout import build_groups, lay_out
@@ -223,7 +226,8 @@ class RankSimulation:
             mode = STASH | EMISSION
         else:
             mode = COUNT | (DELIVER if serial else STASH | (EXCHANGE if native else 0))
-        self.run_ticks = loop_for(kernels, len(self.probes), mode)
+        self.run_ticks = loop_for(kernels, len(self.probes), mode,
+                                  counted=any(g.kernel_allocates for g in self.groups))
         room = len(self.spiked)
         none_int = np.zeros(0, np.int64)
         none_2d = np.zeros((0, 0), np.int64)
@@ -236,6 +240,7 @@ class RankSimulation:
         self.arrays = TickArrays(
             mode, self.ring, self.group_table, self.group_graded, self.spiked, self.payload,
             self.fired, layout.global_id, self.local_slice, self.slice_dead_tick,
+            np.empty(room, np.int64), np.empty(room), np.empty(room, np.int64),
             np.empty(room, np.int64), np.empty(room), np.empty(room, np.int64),
             self.recorder.ticks, self.recorder.ids, run.window_ticks,
             fabric.slice_bits if counting else none_int,
@@ -256,7 +261,7 @@ class RankSimulation:
             int(self.cycles_per_tick) if self.timed else 0,
             self.cores.cycles_per_neuron if self.timed else none_int,
             self.batch_clock_hz if self.timed else none_int,
-            np.zeros(10, dtype=np.int64), self.batch_ticks, run.duration_ticks,
+            np.zeros(11, dtype=np.int64), self.batch_ticks, run.duration_ticks,
             *(self._exchange_arrays(room) if native else (0, 0, False, 0, 1) + (none_int,) * 4
               + (np.zeros(0, np.int32), none_int, none_rows, none_rows, none_int, none_int,
                  np.zeros(1, np.int64), 0, 0, 0)))
@@ -265,7 +270,7 @@ class RankSimulation:
     def _exchange_arrays(self, room: int) -> tuple:
         """The fields of `TickArrays` from `mpi_comm` on, for the compiled exchange (its
         buffers hold four ticks of `room` events, at most 65,536 rows, for every rank; a
-        bigger batch allocates its own)."""
+        bigger batch stops the loop, which grows them)."""
         native, comm = self.native, self.comm
         n_send = len(self.send_to)
         rows = min(4 * room, 1 << 16) * comm.size
@@ -274,7 +279,7 @@ class RankSimulation:
                 self.destination_ptr, self.destinations,
                 np.zeros(n_send + 2 + STATUS_INTS * (1 + max(1, n_send)), np.int32),
                 np.zeros(comm.size, np.int64), np.zeros((rows, ROW_INTS), np.int64),
-                np.zeros((rows, ROW_INTS), np.int64), np.zeros(3 * (comm.size + 1), np.int64),
+                np.zeros((rows, ROW_INTS), np.int64), np.zeros(4 * (comm.size + 1), np.int64),
                 *self._mailbox_arrays())
 
     def _mailbox_arrays(self) -> tuple:
@@ -288,7 +293,15 @@ class RankSimulation:
 
     def _warm_up(self) -> None:
         """Compile every kernel before the clock starts, on inputs that change nothing."""
-        self.run_ticks(0, 0, self.states, self.probe_pairs, self.arrays)
+        try:
+            self.run_ticks(0, 0, self.states, self.probe_pairs, self.arrays)
+        except NumbaError as error:
+            kernels = ", ".join(sorted({type(g).__name__ for g in self.groups
+                                        if g.kernel is not None and not g.kernel_allocates}))
+            raise TypeError(
+                f"the tick loop of {kernels} does not compile without reference counts: a "
+                f"kernel that allocates arrays must say so (kernel_allocates = True on its "
+                f"ModelGroup) or keep them in kernel_state (Numba's error follows)") from error
         self.run_ticks = compiled_entry(self.run_ticks)
         m = self.matrix
         empty = np.empty(0, dtype=np.int64)
@@ -411,6 +424,11 @@ class RankSimulation:
                 python_s += self._step_python_groups(tick)
                 stop = tick + 1
             reached = self.run_ticks(tick, stop, self.states, self.probe_pairs, self.arrays)
+            stopped = int(self.arrays.counters[STOPPED_EXCHANGE])
+            self.arrays.counters[STOPPED_EXCHANGE] = 0
+            while stopped:  # the batch's exchange needs bigger buffers
+                self.arrays = self.arrays._replace(**exchange_room(self.arrays, stopped))
+                stopped = finish_exchange(self.arrays, stopped)
             if reached < stop:
                 self._make_room()
             tick = reached
