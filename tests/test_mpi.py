@@ -105,8 +105,9 @@ def test_batches_of_the_min_delay_exchange_once_each_and_give_the_same_result(
 def test_batches_larger_than_the_exchange_buffers_give_the_same_result(tmp_path, ranks,
                                                                          exchange):
     """A batch of 25 ticks in which every source fires every tick outgrows the compiled
-    exchange's buffers (four ticks of events), which it then allocates for that batch; with
-    shared memory, a batch of more rows than a mailbox holds (4096) goes by MPI."""
+    exchange's buffers (four ticks of events): the loop stops, Python grows them (the packed
+    rows before anything is sent, the arrivals' after) and the exchange goes on; with shared
+    memory, a batch of more rows than a mailbox holds (4096) goes by MPI."""
     network, machine, mapping, run = SCENARIOS["bursts"]()
     one = simulate(network, machine, run, mapping)
     assert len(one.spikes("sources")[0]) == 400 * 30 and len(one.spikes("cells")[0]) > 100

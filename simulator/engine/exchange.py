@@ -189,7 +189,7 @@ def finish_exchange(a, why: int) -> int:
 def exchange_room(a, why: int) -> dict:
     """The `TickArrays` field, grown, that lets a stopped exchange go on: the packed rows
     (none sent yet), or the arrivals' (the packed rows are in flight and stay)."""
-    n = a.n_ranks + 1
+    n = a.n_ranks + 1  # bounds[n_ranks] and first[n_ranks] of `_index`
     if why == PACK_ROOM:
         name, needed = "exchange_rows", a.exchange_index[n - 1]
     else:
