@@ -11,7 +11,8 @@ from networks import LIF, AllToAll, FromList, Network, OneToOne, SpikeSourceArra
 from simulator import MappingOptions, RunOptions, map_network
 from simulator.distribution import SerialComm
 from simulator.engine.kernel import RankSimulation
-from simulator.engine.timed import RECORD, advance, inject
+from simulator.engine.timed import (LATENCY_BINS, RECORD, advance, inject, latency_bin,
+                                    latency_bin_edges_ns, latency_bin_near)
 
 from .helpers import run_serial, single_level
 
@@ -240,3 +241,20 @@ def test_injected_spikes_come_in_event_order_with_ties_kept_in_input_order():
                                                       queue[:, 0][np.argsort(queued)]))]
         np.testing.assert_array_equal(queued, expected.astype(np.float64))
         np.testing.assert_array_equal(queue[:, 2], gids[expected])
+
+
+def test_the_latency_bin_found_from_a_nearby_bin_is_the_bin_of_the_latency():
+    """The fabric counts a copy's latency by walking from the last copy's bin; from any
+    start it must land on `latency_bin`'s quarter octave (edges included: 1 ns, powers of
+    two, and the last, open bin)."""
+    rng = np.random.default_rng(3)
+    edges_ps = (latency_bin_edges_ns()[1:LATENCY_BINS] * PS).astype(np.int64)
+    latencies = np.concatenate([[0, 1, 999, 1000, 1001, 2 ** 62], edges_ps - 1, edges_ps,
+                                edges_ps + 1, rng.integers(0, 1 << 50, 3000),
+                                (2.0 ** rng.uniform(0, 45, 3000)).astype(np.int64)])
+    for latency in latencies.tolist():
+        expected = latency_bin(latency)
+        for start in (0, expected, LATENCY_BINS - 1, int(rng.integers(LATENCY_BINS))):
+            assert latency_bin_near(latency, start) == expected, (latency, start)
+    assert latency_bin(999) == 0 and latency_bin(1000) == 1
+    assert latency_bin(2 ** 62) == LATENCY_BINS - 1

@@ -1,9 +1,16 @@
 """Shared-memory mailboxes between the MPI ranks of one node, for the exchange the compiled
 loop makes every batch: a sender writes a batch's rows into its box for the receiver and
 then the box's sequence number (with release ordering), the receiver waits for that number
-(acquire), copies the rows out and acknowledges them, so the sender may reuse the box. A
-one-tick-delay network exchanges every tick, and MPI's queues cost about 1 us a round on
-this project's 2-core machine where a cache line takes a fraction of that.
+(acquire) and copies the rows out. A one-tick-delay network exchanges every tick, and MPI's
+queues cost about 1 us a round on this project's 2-core machine where a cache line takes a
+fraction of that, so each exchange touches as few cache lines as it can:
+
+- the sequence number, the row count and the first two rows share a box's first line;
+- each pair of ranks has two boxes, used in turn, so a sender needs to know that batch
+  s - 2, not s - 1, was taken out before it writes batch s. Where the receiver also sends
+  to it, the receiver's batch s - 1 says so (a rank sends batch s - 1 only once it has
+  taken batch s - 2 in): no acknowledgement is written or read. Elsewhere the receiver
+  acknowledges each batch on a line of its own.
 
 A batch larger than a box goes by MPI instead (the box then says how many rows to receive);
 ranks on several nodes, or `NEUROCHIP_SHARED_MEMORY=0`, use MPI for every batch.
@@ -15,8 +22,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-HEADER_INTS = 8        # a box's sequence number and row count, alone on a cache line
-ACK_INTS = 8           # an acknowledgement, one cache line each
+HEADER_INTS = 2        # a box's sequence number and row count, then its rows
+LINE_INTS = 8          # a cache line: every box, and every acknowledgement, starts one
+ACK_INTS = LINE_INTS
+BOXES = 2              # for each sender and receiver, used in turn
 CAPACITY_ROWS = 4096   # rows a box holds at most (a bigger batch goes by MPI) ...
 WINDOW_BYTES = 64 << 20  # ... and fewer where the node's boxes would need more memory
 MIN_CAPACITY_ROWS = 64
@@ -29,7 +38,7 @@ class Mailboxes(NamedTuple):
     window: object        # the MPI window: kept so that the memory stays mapped
     mail: np.ndarray      # int64 [ranks x segment_ints]
     sequence: np.ndarray  # int64 [1]
-    segment_ints: int     # a rank's boxes (one for each rank) and then its acknowledgements
+    segment_ints: int     # a rank's boxes (BOXES for each rank) and then its acknowledgements
     box_ints: int
     capacity_rows: int
 
@@ -53,9 +62,9 @@ def shared_mailboxes(comm, row_ints: int) -> Mailboxes | None:
         return None
     size, rank = comm.Get_size(), comm.Get_rank()
     capacity = max(MIN_CAPACITY_ROWS,
-                   min(CAPACITY_ROWS, WINDOW_BYTES // (8 * row_ints * size * size)))
-    box_ints = HEADER_INTS + row_ints * capacity
-    segment_ints = size * box_ints + size * ACK_INTS
+                   min(CAPACITY_ROWS, WINDOW_BYTES // (8 * row_ints * BOXES * size * size)))
+    box_ints = -(-(HEADER_INTS + row_ints * capacity) // LINE_INTS) * LINE_INTS
+    segment_ints = BOXES * size * box_ints + size * ACK_INTS
     window = MPI.Win.Allocate_shared(8 * segment_ints, 8, comm=comm)
     base = window.Shared_query(0)[0].address
     contiguous = all(window.Shared_query(r)[0].address == base + 8 * r * segment_ints

@@ -13,7 +13,7 @@ and the kernel exchanges them from Python with `pack_by_rank`.
 import numpy as np
 from numba import njit
 
-from ..distribution.mailbox import ACK_INTS, HEADER_INTS
+from ..distribution.mailbox import ACK_INTS, BOXES, HEADER_INTS
 from ..distribution.native import (STATUS_INTS, load_acquire, mpi_get_count, mpi_iallgather,
                                    mpi_iallgatherv, mpi_isend, mpi_recv, mpi_testall, probe,
                                    sched_yield, spin_pause, store_release, wait_all)
@@ -77,18 +77,19 @@ def exchange_stash(a):
     sequence = a.mail_sequence[0] + 1
     if by_mail:
         a.mail_sequence[0] = sequence
-    acks = a.n_ranks * a.mail_box  # where a segment's acknowledgements begin
+    acks = BOXES * a.n_ranks * a.mail_box  # where a segment's acknowledgements begin
+    turn = sequence % BOXES
     waited = 0
     mpi_sends = 0  # requests[:mpi_sends] are in flight
     for k in range(n_send):
         r = a.send_to[k]
         lo, hi = bounds[r], bounds[r + 1]
         a.counters[BYTES_SENT] += (hi - lo) * row_bytes
-        box = a.rank * a.mail_segment + r * a.mail_box
-        if by_mail:  # once r has taken the previous batch out of its box
+        box = a.rank * a.mail_segment + (BOXES * r + turn) * a.mail_box
+        if by_mail and not a.mail_both_ways[r]:  # once r has taken the box's last batch out
             looking = cycle_count()
             while load_acquire(mail, r * a.mail_segment + acks + ACK_INTS * a.rank) < \
-                    sequence - 1:
+                    sequence - BOXES:
                 _progress(mpi_sends, requests, flag, statuses, a.yield_while_waiting)
             waited += cycle_count() - looking
         if by_mail and hi - lo <= a.mail_capacity:
@@ -113,7 +114,7 @@ def exchange_stash(a):
         s = a.receive_from[k]
         looking = cycle_count()
         if by_mail:
-            box = s * a.mail_segment + a.rank * a.mail_box
+            box = s * a.mail_segment + (BOXES * a.rank + turn) * a.mail_box
             while load_acquire(mail, box) != sequence:
                 _progress(mpi_sends, requests, flag, statuses, a.yield_while_waiting)
             sizes[s] = abs(mail[box + 1])
@@ -136,7 +137,7 @@ def exchange_stash(a):
 @njit(cache=True)
 def receive_batch(a):
     """The rest of `exchange_stash` once the arrivals' sizes are known and fit: take every
-    rank's rows, acknowledge the boxes, finish the sends and deliver."""
+    rank's rows, acknowledge the boxes that need it, finish the sends and deliver."""
     begun = cycle_count()
     bounds, cursor, first, in_flight = _index(a)
     rows, arrived, mail, by_mail = a.exchange_rows, a.exchange_arrived, a.mail, a.mail.size > 0
@@ -147,14 +148,15 @@ def receive_batch(a):
     statuses = scratch[n_send + 2 + STATUS_INTS:]
     row_bytes = ROW_INTS * 8
     sequence = a.mail_sequence[0]
-    acks = a.n_ranks * a.mail_box
+    acks = BOXES * a.n_ranks * a.mail_box
+    turn = sequence % BOXES
     for i in range(bounds[a.rank + 1] - bounds[a.rank]):
         for c in range(ROW_INTS):
             arrived[first[a.rank] + i, c] = rows[bounds[a.rank] + i, c]
     for k in range(a.receive_from.size):  # every message is received, empty ones too
         s = a.receive_from[k]
         size = first[s + 1] - first[s]
-        box = s * a.mail_segment + a.rank * a.mail_box
+        box = s * a.mail_segment + (BOXES * a.rank + turn) * a.mail_box
         if by_mail and mail[box + 1] >= 0:
             for i in range(size):
                 for c in range(ROW_INTS):
@@ -162,7 +164,7 @@ def receive_batch(a):
         else:
             mpi_recv(arrived.ctypes.data + first[s] * row_bytes, ROW_INTS * size, a.mpi_int64,
                      s, EXCHANGE_TAG, a.mpi_comm, status.ctypes.data)
-        if by_mail:  # s may fill the box again
+        if by_mail and not a.mail_both_ways[s]:  # s may fill the box again
             store_release(mail, a.rank * a.mail_segment + acks + ACK_INTS * s, sequence)
     looking = cycle_count()
     wait_all(requests[:in_flight[0]], statuses, flag, a.yield_while_waiting)

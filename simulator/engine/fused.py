@@ -111,6 +111,7 @@ class TickArrays(NamedTuple):
     mail_segment: int             # a rank's part of `mail`
     mail_box: int                 # a box (header and rows)
     mail_capacity: int            # rows a box holds
+    mail_both_ways: np.ndarray    # bool [ranks]: r sends here and is sent to (no acknowledgements)
 
 
 # Helpers called every tick take arrays, never `TickArrays` itself: passing a tuple of 50

@@ -163,7 +163,10 @@ class RankSimulation:
         comm, partition, layout = self.comm, self.partition, self.layout
         domain = partition.domain_of(comm.rank)
         chip_local = partition.chip_domain == domain
-        spec = fabric_spec(mapping, run, graded, chip_local)
+        columns = core_columns(mapping)
+        self.local_cores = cores = local_cores(columns, layout.local_slices, len(core_rank),
+                                               len(mapping.slices))
+        spec = fabric_spec(mapping, run, graded, chip_local, cores.core_local >= 0)
         self.group = comm.split(domain) if comm.size > 1 else comm
         # the domain's spikes shared by compiled code where it can call MPI
         self.domain_native = self.group.native_exchange() if self.group.size > 1 else None
@@ -180,9 +183,6 @@ class RankSimulation:
         self.sends = spec.slices[:, S_SENDS].astype(bool)
         neuron_cycles = slice_cycles_per_neuron(network, mapping.machine,
                                                 mapping.slices.population)
-        columns = core_columns(mapping)
-        self.local_cores = cores = local_cores(columns, layout.local_slices, len(core_rank),
-                                               len(mapping.slices))
         base, per_neuron, per_packet = base_cycles(mapping, columns, neuron_cycles,
                                                    self.delay_stages)
         self.cores = core_load(mapping.machine, base[cores.column], per_neuron[cores.column],
@@ -264,7 +264,7 @@ class RankSimulation:
             np.zeros(11, dtype=np.int64), self.batch_ticks, run.duration_ticks,
             *(self._exchange_arrays(room) if native else (0, 0, False, 0, 1) + (none_int,) * 4
               + (np.zeros(0, np.int32), none_int, none_rows, none_rows, none_int, none_int,
-                 np.zeros(1, np.int64), 0, 0, 0)))
+                 np.zeros(1, np.int64), 0, 0, 0, np.zeros(0, bool))))
         self.loop_s = 0.0  # wall time inside the compiled loop
 
     def _exchange_arrays(self, room: int) -> tuple:
@@ -287,9 +287,11 @@ class RankSimulation:
         exchange through MPI only)."""
         boxes = self.mailboxes
         if boxes is None:
-            return np.zeros(0, np.int64), np.zeros(1, np.int64), 0, 0, 0
+            return np.zeros(0, np.int64), np.zeros(1, np.int64), 0, 0, 0, np.zeros(0, bool)
+        both_ways = np.zeros(self.comm.size, bool)
+        both_ways[np.intersect1d(self.send_to, self.receive_from).astype(np.int64)] = True
         return (boxes.mail, boxes.sequence, boxes.segment_ints, boxes.box_ints,
-                boxes.capacity_rows)
+                boxes.capacity_rows, both_ways)
 
     def _warm_up(self) -> None:
         """Compile every kernel before the clock starts, on inputs that change nothing."""
@@ -395,11 +397,14 @@ class RankSimulation:
         return self.synaptic_events
 
     def traffic_counts(self) -> dict:
-        """This rank's share of the fabric's counters: the sum over ranks is the whole."""
+        """This rank's share of the fabric's counters: the sum over ranks is the whole (every
+        rank of a domain counts the same, and its first reports them, but the latencies of
+        copies at each rank's own cores)."""
         counts = self.fabric.counts()
         if self.reports_fabric:
             return counts
-        return {name: np.zeros_like(array) for name, array in counts.items()}
+        return {name: array if name == "latency_histogram" else np.zeros_like(array)
+                for name, array in counts.items()}
 
     def step_batch(self, start: int, end: int) -> None:
         """Update the neurons for ticks `start .. end - 1` (on one rank at functional

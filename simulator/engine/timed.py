@@ -88,6 +88,8 @@ class FabricSpec(NamedTuple):
     chip_dead_ps: np.ndarray     # [chips]
     chip_local: np.ndarray       # [chips]: 1 on the chips of this rank's fabric domain
     core_dead_ps: np.ndarray     # [chips x cores]
+    core_counted: np.ndarray     # [chips x cores]: 1 on this rank's cores, whose copies' latencies
+                                 # it counts (the ranks of a domain share the histogram out)
     core_noc_hops: np.ndarray    # [cores per chip]
     entry_id: np.ndarray         # [entries] sorted slice * n_chips + chip
     entry_index: np.ndarray      # [slices * chips]: the entry of each, -1 if none; empty on
@@ -96,9 +98,9 @@ class FabricSpec(NamedTuple):
                                  # to the farthest target core, first death among them (ps)
     entry_core_ptr: np.ndarray   # [entries + 1]
     entry_cores: np.ndarray      # machine-wide core numbers, ascending within an entry
-    entry_hop_ptr: np.ndarray    # [entries + 1]: the entry's cores counted by NoC hops:
-    entry_hops: np.ndarray       #   each distinct hop count
-    entry_hop_count: np.ndarray  #   and how many of its cores are that far
+    entry_hop_ptr: np.ndarray    # [entries + 1]: the entry's counted cores by NoC hops:
+    entry_hops: np.ndarray       #   each distinct hop count, ascending
+    entry_hop_count: np.ndarray  #   and how many of its counted cores are that far
     slices: np.ndarray           # [slices, 5]: graded, machine-wide core, first global id,
                                  # whether it has targets (a slice with none sends nothing),
                                  # population
@@ -132,10 +134,11 @@ def stats_counts(stats: FabricStats) -> dict:
     return counts
 
 
-def fabric_spec(mapping: Mapping, run, graded_slices: np.ndarray,
-                chip_local: np.ndarray) -> FabricSpec:
+def fabric_spec(mapping: Mapping, run, graded_slices: np.ndarray, chip_local: np.ndarray,
+                core_counted: np.ndarray) -> FabricSpec:
     """The machine, the routes and the run, as the timed fabric of a domain reads them
-    (`chip_local`: 1 on the domain's chips)."""
+    (`chip_local`: 1 on the domain's chips; `core_counted`: 1 on the cores whose copies'
+    latencies this rank counts, its own)."""
     machine = mapping.machine
     topology = machine.topology
     chip = machine.chip
@@ -163,8 +166,9 @@ def fabric_spec(mapping: Mapping, run, graded_slices: np.ndarray,
     np.maximum.at(reach, entry_of_core, hops * noc_hop_ps)
     first_dead = np.full(len(order), NEVER, dtype=np.int64)
     np.minimum.at(first_dead, entry_of_core, core_dead[entry_cores])
-    by_hops, hop_counts = np.unique(np.stack([entry_of_core, hops], axis=1).reshape(-1, 2),
-                                    axis=0, return_counts=True)
+    counted = core_counted[entry_cores] != 0
+    by_hops, hop_counts = np.unique(np.stack([entry_of_core[counted], hops[counted]],
+                                             axis=1).reshape(-1, 2), axis=0, return_counts=True)
     return FabricSpec(
         tick_ps=tick_ps, window_ps=run.window_ticks * tick_ps,
         end_ps=run.duration_ticks * tick_ps, n_chips=topology.n_chips, cores_per_chip=chip.cores,
@@ -182,6 +186,7 @@ def fabric_spec(mapping: Mapping, run, graded_slices: np.ndarray,
                         link_dead], axis=1).astype(np.int64),
         link_of=topology.link_of.astype(np.int64), chip_dead_ps=chip_dead,
         chip_local=chip_local.astype(np.int64), core_dead_ps=core_dead,
+        core_counted=core_counted.astype(np.int64),
         core_noc_hops=chip.noc_hops(), entry_id=entry_id[order],
         entry_index=dense_index(entry_id[order], len(senders.senders) * topology.n_chips),
         entries=np.stack([tables.link_bits[order], tables.default_routed[order], reach,
@@ -233,6 +238,12 @@ def latency_bin_edges_ns() -> np.ndarray:
     return np.concatenate([[0.0], edges])
 
 
+# the least latency (ns, as latency_bin computes it) of each bin from 1 on: quarter octaves
+LATENCY_FLOORS_NS = np.array([0.0] + [math.ldexp(((1.0,) + QUARTER_OCTAVES)[(k - 1) % 4],
+                                                 (k - 1) // 4)
+                                      for k in range(1, LATENCY_BINS)])
+
+
 @njit(cache=True)
 def latency_bin(latency_ps):
     """Histogram bin of a latency: 0 below 1 ns, then quarter octaves, the last bin open."""
@@ -246,6 +257,19 @@ def latency_bin(latency_ps):
         if twice >= edge:
             k += 1
     return min(k, LATENCY_BINS - 1)
+
+
+@njit(cache=True, inline="always")
+def latency_bin_near(latency_ps, k):
+    """`latency_bin(latency_ps)`, found by walking from bin `k`: a step or none where the
+    latency is close to the one that gave `k` (those of a packet's copies, and of the
+    packets after it, usually are), without `frexp`."""
+    ns = latency_ps / 1000.0
+    while k > 0 and ns < LATENCY_FLOORS_NS[k]:
+        k -= 1
+    while k + 1 < LATENCY_BINS and ns >= LATENCY_FLOORS_NS[k + 1]:
+        k += 1
+    return k
 
 
 def link_queue_capacity(spec: FabricSpec) -> int:
@@ -515,11 +539,11 @@ def _handle_events(spec, stats, events, values, n, queue, queue_values, at, link
     # the tables' arrays, bound once: the helpers take arrays, never the tuples
     (links, slices, serialisation_ps, wire_ps, link_of, chip_dead_ps, entry_index, entry_id,
      entries, entry_core_ptr, entry_cores, entry_hop_ptr, entry_hops, entry_hop_count,
-     core_noc_hops, core_dead_ps) = (
+     core_noc_hops, core_dead_ps, core_counted) = (
         spec.links, spec.slices, spec.link_serialisation_ps, spec.link_wire_ps, spec.link_of,
         spec.chip_dead_ps, spec.entry_index, spec.entry_id, spec.entries, spec.entry_core_ptr,
         spec.entry_cores, spec.entry_hop_ptr, spec.entry_hops, spec.entry_hop_count,
-        spec.core_noc_hops, spec.core_dead_ps)
+        spec.core_noc_hops, spec.core_dead_ps, spec.core_counted)
     link_stats, router_stats, latency_histogram = stats.links, stats.routers, \
         stats.latency_histogram
     population_links, link_histogram = stats.population_links, stats.link_latency_histogram
@@ -530,6 +554,7 @@ def _handle_events(spec, stats, events, values, n, queue, queue_values, at, link
         to.seg_core, to.seg_length, to.seg_cycles_per_event, to.row_ptr, to.target, to.weight,
         to.delay_ticks, to.ring, to.tick_packets, to.tick_events, to.tick_event_cycles,
         to.entry_packets, to.late_packets)
+    near_bin = 0  # the last copy's latency bin
     while True:
         if n + MOST_PUSHES > events.shape[0] or n_delivered + most_copies > delivered.shape[0]:
             return n, at, n_delivered, False
@@ -591,7 +616,8 @@ def _handle_events(spec, stats, events, values, n, queue, queue_values, at, link
             # every copy reaches a live core within this tick: count them by NoC distance
             for k in range(entry_hop_ptr[e], entry_hop_ptr[e + 1]):
                 latency = now + entry_hops[k] * spec.noc_hop_ps - row[EMIT]
-                latency_histogram[latency_bin(latency)] += entry_hop_count[k]
+                near_bin = latency_bin_near(latency, near_bin)
+                latency_histogram[near_bin] += entry_hop_count[k]
             apply_packet(e, chip, row[GID], row[TICK], arrival, value, to.n_ticks,
                          to.window_ticks, entry_packets, late_packets, entry_local_ptr,
                          entry_local, chip_core_ptr, seg_ptr, seg_core, seg_length,
@@ -609,7 +635,8 @@ def _handle_events(spec, stats, events, values, n, queue, queue_values, at, link
             if arrive >= core_dead_ps[core]:
                 router_stats[DROPPED, window, chip] += 1
                 continue
-            per_hops[hops] += 1
+            if core_counted[core]:
+                per_hops[hops] += 1
             if copies == APPLY:
                 local = core_local[core]
                 if local < 0:
