@@ -1,11 +1,10 @@
-"""The compiled exchange's delivery: every rank's arrived rows merged into (tick, id) order
-without a copy, against the sort of the Python exchange (`deliver_sorted`)."""
+"""The exchange's delivery: every rank's arrived rows merged into (tick, id) order without a
+copy, against a NumPy reference that sorts them and adds each synapse in turn."""
 
 import numpy as np
 import pytest
 
 from simulator.engine.exchange import ROW_INTS, deliver_merged
-from simulator.engine.synapses import deliver_sorted
 
 N_NEURONS, N_RANKS, TICKS = 60, 3, 4
 
@@ -19,6 +18,18 @@ def synapses(rng):
     weight = rng.choice([1e16, 1.0, -1e16, 0.3], n) * rng.random(n)
     return row_ptr, rng.integers(0, 8, n).astype(np.int32), weight, \
         rng.integers(1, 4, n).astype(np.int32)
+
+
+def delivered_sorted(rows, row_ptr, target, weight, delay, ring):
+    """The reference: the rows sorted by (tick, id), keeping their order otherwise, and each
+    synapse of each row added in turn at tick + delay. Returns the synaptic events."""
+    order = np.lexsort((rows[:, 1], rows[:, 0]))
+    payload = rows[:, 2].copy().view(np.float64)
+    for i in order:
+        tick, g = rows[i, 0], rows[i, 1]
+        for k in range(row_ptr[g], row_ptr[g + 1]):
+            ring[(tick + delay[k]) % ring.shape[0], target[k]] += weight[k] * payload[i]
+    return int(np.diff(row_ptr)[rows[:, 1]].sum())
 
 
 def arrivals(rng, owner):
@@ -49,9 +60,7 @@ def test_merged_delivery_adds_every_row_in_the_order_one_rank_would(owner):
     events = deliver_merged(room, first, N_RANKS, np.zeros(N_RANKS, np.int64), row_ptr,
                             target, weight, delay, merged)
     sorted_ring = np.zeros((8, 8))
-    expected = deliver_sorted(rows[:, 0].copy(), rows[:, 1].copy(),
-                              rows[:, 2].copy().view(np.float64), row_ptr, target, weight,
-                              delay, sorted_ring)
+    expected = delivered_sorted(rows, row_ptr, target, weight, delay, sorted_ring)
     assert events == expected == np.diff(row_ptr)[rows[:, 1]].sum() > 100
     np.testing.assert_array_equal(merged, sorted_ring)
     if owner == "interleaved":  # rank by rank, the sums would differ: the order matters

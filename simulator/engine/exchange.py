@@ -7,7 +7,8 @@ The compiled loop calls `exchange_stash` at the end of each batch (`batch_ends`)
 the whole exchange itself, MPI called from compiled code (simulator/distribution/native.py):
 a one-tick-delay network exchanges every tick, and a return to Python for each would cost
 more than the tick. Where compiled MPI is not available, the loop only stashes the events
-and the kernel exchanges them from Python with `pack_by_rank`.
+and the kernel exchanges them from Python with `pack_by_rank` and delivers them with
+`deliver_merged`.
 """
 
 import numpy as np
@@ -20,7 +21,7 @@ from ..distribution.native import (STATUS_INTS, load_acquire, mpi_get_count, mpi
 from .cycles import cycle_count
 from .fused import (BYTES_SENT, COMMUNICATION_CYCLES, DELIVERY_CYCLES, EXCHANGES, STASHED,
                     SYNAPTIC_EVENTS, WAITING_CYCLES)
-from .synapses import add_synapses, deliver_sorted
+from .synapses import add_synapses
 
 EXCHANGE_TAG = 22  # on the exchange's own communicator
 ROW_INTS = 3       # an event on the wire: tick, global id, payload bits
@@ -211,28 +212,6 @@ def _progress(in_flight, requests, flag, statuses, yield_while_waiting):
         sched_yield()
     else:
         spin_pause()
-
-
-@njit(cache=True)
-def deliver_rows(rows, row_ptr, target, weight, delay_ticks, ring):
-    """Deliver (tick, id, payload bits) rows in (tick, id) order: as they stand when they
-    are in that order already (ranks that hold ascending ids, the usual case), else sorted
-    first. Returns the synaptic events."""
-    n = rows.shape[0]
-    for i in range(1, n):
-        if rows[i, 0] < rows[i - 1, 0] or (rows[i, 0] == rows[i - 1, 0]
-                                           and rows[i, 1] < rows[i - 1, 1]):
-            return deliver_sorted(rows[:, 0].copy(), rows[:, 1].copy(),
-                                  rows[:, 2].copy().view(np.float64), row_ptr, target,
-                                  weight, delay_ticks, ring)
-    payload = rows.view(np.float64)
-    events = 0
-    for i in range(n):
-        g = rows[i, 1]
-        add_synapses(ring, row_ptr[g], row_ptr[g + 1], target, weight, delay_ticks,
-                     rows[i, 0], payload[i, 2])
-        events += row_ptr[g + 1] - row_ptr[g]
-    return events
 
 
 @njit(cache=True)

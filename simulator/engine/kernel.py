@@ -30,7 +30,7 @@ from ..mapping.kernels import segment_cycles_per_event
 from ..options import RunOptions
 from .cores import copy_target, core_load, emission_ps, row_segments
 from .dispatch import compiled_entry
-from .exchange import (ROW_INTS, SHARED_INTS, deliver_rows, exchange_room, finish_exchange,
+from .exchange import (ROW_INTS, SHARED_INTS, deliver_merged, exchange_room, finish_exchange,
                        pack_by_rank, share_in_domain)
 from .fabric import FunctionalFabric
 from .fused import (BYTES_SENT, COUNT, DELIVER, EMISSION, EXCHANGE, EXCHANGES, PHASE_CYCLES,
@@ -311,8 +311,9 @@ class RankSimulation:
             a = self.arrays
             pack_by_rank(0, a.out_tick, a.out_id, a.out_value, a.out_slice,
                          self.destination_ptr, self.destinations, self.comm.size)
-            deliver_rows(np.empty((0, 3), np.int64), m.row_ptr, m.target, m.weight,
-                         m.delay_ticks, self.ring)
+            deliver_merged(np.empty((0, 3), np.int64), np.zeros(2, np.int64), 1,
+                           np.empty(1, np.int64), m.row_ptr, m.target, m.weight,
+                           m.delay_ticks, self.ring)
         if self.timed:
             self.share_in_domain = share_in_domain
             native = self.domain_native
@@ -562,16 +563,18 @@ class RankSimulation:
 
     def _deliver_exchanged(self) -> None:
         """Receive the oldest batch in flight from every rank that sends here and deliver
-        all of its events this rank must, sorted by tick then id: the order in which one
-        rank would have delivered them."""
+        all of its events this rank must, merged into (tick, id) order: the order in which
+        one rank would have delivered them."""
         own, sends = self.in_flight.pop(0)
         parts = [own] + [part.reshape(-1, 3) for part in self.comm.receive(self.receive_from)]
         self.comm.send_finish(sends)
         rows = np.concatenate(parts)
+        first = np.concatenate([[0], np.cumsum([len(part) for part in parts])]).astype(np.int64)
         started = time.perf_counter()
         m = self.matrix
-        self.synaptic_events += deliver_rows(rows, m.row_ptr, m.target, m.weight,
-                                             m.delay_ticks, self.ring)
+        self.synaptic_events += deliver_merged(rows, first, len(parts),
+                                               np.empty(len(parts), np.int64), m.row_ptr,
+                                               m.target, m.weight, m.delay_ticks, self.ring)
         self.arrays.counters[SYNAPTIC_EVENTS] = self.synaptic_events
         self.profile[DELIVERY] += time.perf_counter() - started
 

@@ -89,18 +89,6 @@ def scatter_rows(pre, inputs, weights, delays, cursor, target, weight, delay):
 
 
 @njit(cache=True)
-def deliver_sorted(ticks, spikes, payload, row_ptr, target, weight, delay_ticks, ring):
-    """`deliver` for events of several ticks in (tick, global id) order, whatever order they
-    come in (each rank's share is in that order already). Returns the synaptic events."""
-    order = np.argsort(ticks * row_ptr.size + spikes, kind="mergesort")
-    events = 0
-    for i in order:
-        events += deliver(spikes[i:i + 1], payload[i:i + 1], row_ptr, target, weight,
-                          delay_ticks, ring, ticks[i])
-    return events
-
-
-@njit(cache=True)
 def deliver(spikes, payload, row_ptr, target, weight, delay_ticks, ring, tick):
     """Add the row of every event (ascending global ids), each weight times the event's
     payload (1 for a spike), into the input ring at `tick + delay` (the ring's depth is a
