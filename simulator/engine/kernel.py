@@ -163,10 +163,8 @@ class RankSimulation:
         comm, partition, layout = self.comm, self.partition, self.layout
         domain = partition.domain_of(comm.rank)
         chip_local = partition.chip_domain == domain
-        columns = core_columns(mapping)
-        self.local_cores = cores = local_cores(columns, layout.local_slices, len(core_rank),
-                                               len(mapping.slices))
-        spec = fabric_spec(mapping, run, graded, chip_local, cores.core_local >= 0)
+        ranks = partition.ranks_of(domain)
+        spec = fabric_spec(mapping, run, graded, chip_local, comm.rank - ranks.start, len(ranks))
         self.group = comm.split(domain) if comm.size > 1 else comm
         # the domain's spikes shared by compiled code where it can call MPI
         self.domain_native = self.group.native_exchange() if self.group.size > 1 else None
@@ -183,6 +181,9 @@ class RankSimulation:
         self.sends = spec.slices[:, S_SENDS].astype(bool)
         neuron_cycles = slice_cycles_per_neuron(network, mapping.machine,
                                                 mapping.slices.population)
+        columns = core_columns(mapping)
+        self.local_cores = cores = local_cores(columns, layout.local_slices, len(core_rank),
+                                               len(mapping.slices))
         base, per_neuron, per_packet = base_cycles(mapping, columns, neuron_cycles,
                                                    self.delay_stages)
         self.cores = core_load(mapping.machine, base[cores.column], per_neuron[cores.column],
@@ -399,8 +400,8 @@ class RankSimulation:
 
     def traffic_counts(self) -> dict:
         """This rank's share of the fabric's counters: the sum over ranks is the whole (every
-        rank of a domain counts the same, and its first reports them, but the latencies of
-        copies at each rank's own cores)."""
+        rank of a domain counts the same, and its first reports them, but the copies'
+        latencies, which each rank counts for its share of the spikes)."""
         counts = self.fabric.counts()
         if self.reports_fabric:
             return counts

@@ -123,8 +123,7 @@ class PacketFabric:
                 stats.routers[DROPPED, w, chip] += 1
                 continue
             self.delivered.append((arrive, packet.gid, core, packet.tick, packet.value))
-            if spec.core_counted[core]:
-                stats.latency_histogram[latency_bin(arrive - packet.emit)] += 1
+            stats.latency_histogram[latency_bin(arrive - packet.emit)] += 1
 
     def _detour(self, packet: _Packet, kind: int, chip: int, link: int) -> None:
         spec, stats, now = self.spec, self.stats, self.env.now

@@ -88,8 +88,6 @@ class FabricSpec(NamedTuple):
     chip_dead_ps: np.ndarray     # [chips]
     chip_local: np.ndarray       # [chips]: 1 on the chips of this rank's fabric domain
     core_dead_ps: np.ndarray     # [chips x cores]
-    core_counted: np.ndarray     # [chips x cores]: 1 on this rank's cores, whose copies' latencies
-                                 # it counts (the ranks of a domain share the histogram out)
     core_noc_hops: np.ndarray    # [cores per chip]
     entry_id: np.ndarray         # [entries] sorted slice * n_chips + chip
     entry_index: np.ndarray      # [slices * chips]: the entry of each, -1 if none; empty on
@@ -98,12 +96,15 @@ class FabricSpec(NamedTuple):
                                  # to the farthest target core, first death among them (ps)
     entry_core_ptr: np.ndarray   # [entries + 1]
     entry_cores: np.ndarray      # machine-wide core numbers, ascending within an entry
-    entry_hop_ptr: np.ndarray    # [entries + 1]: the entry's counted cores by NoC hops:
+    entry_hop_ptr: np.ndarray    # [entries + 1]: the entry's cores counted by NoC hops:
     entry_hops: np.ndarray       #   each distinct hop count, ascending
-    entry_hop_count: np.ndarray  #   and how many of its counted cores are that far
+    entry_hop_count: np.ndarray  #   and how many of its cores are that far
     slices: np.ndarray           # [slices, 5]: graded, machine-wide core, first global id,
                                  # whether it has targets (a slice with none sends nothing),
                                  # population
+    latency_ranks: int           # the ranks of the domain share the copies' latency histogram
+    latency_rank: int            # out by spike: this one counts those of gids equal to it
+                                 # modulo latency_ranks
 
 
 class FabricStats(NamedTuple):
@@ -135,10 +136,10 @@ def stats_counts(stats: FabricStats) -> dict:
 
 
 def fabric_spec(mapping: Mapping, run, graded_slices: np.ndarray, chip_local: np.ndarray,
-                core_counted: np.ndarray) -> FabricSpec:
+                domain_rank: int = 0, domain_ranks: int = 1) -> FabricSpec:
     """The machine, the routes and the run, as the timed fabric of a domain reads them
-    (`chip_local`: 1 on the domain's chips; `core_counted`: 1 on the cores whose copies'
-    latencies this rank counts, its own)."""
+    (`chip_local`: 1 on the domain's chips), for rank `domain_rank` of the domain's
+    `domain_ranks`."""
     machine = mapping.machine
     topology = machine.topology
     chip = machine.chip
@@ -166,9 +167,8 @@ def fabric_spec(mapping: Mapping, run, graded_slices: np.ndarray, chip_local: np
     np.maximum.at(reach, entry_of_core, hops * noc_hop_ps)
     first_dead = np.full(len(order), NEVER, dtype=np.int64)
     np.minimum.at(first_dead, entry_of_core, core_dead[entry_cores])
-    counted = core_counted[entry_cores] != 0
-    by_hops, hop_counts = np.unique(np.stack([entry_of_core[counted], hops[counted]],
-                                             axis=1).reshape(-1, 2), axis=0, return_counts=True)
+    by_hops, hop_counts = np.unique(np.stack([entry_of_core, hops], axis=1).reshape(-1, 2),
+                                    axis=0, return_counts=True)
     return FabricSpec(
         tick_ps=tick_ps, window_ps=run.window_ticks * tick_ps,
         end_ps=run.duration_ticks * tick_ps, n_chips=topology.n_chips, cores_per_chip=chip.cores,
@@ -186,7 +186,6 @@ def fabric_spec(mapping: Mapping, run, graded_slices: np.ndarray, chip_local: np
                         link_dead], axis=1).astype(np.int64),
         link_of=topology.link_of.astype(np.int64), chip_dead_ps=chip_dead,
         chip_local=chip_local.astype(np.int64), core_dead_ps=core_dead,
-        core_counted=core_counted.astype(np.int64),
         core_noc_hops=chip.noc_hops(), entry_id=entry_id[order],
         entry_index=dense_index(entry_id[order], len(senders.senders) * topology.n_chips),
         entries=np.stack([tables.link_bits[order], tables.default_routed[order], reach,
@@ -196,7 +195,8 @@ def fabric_spec(mapping: Mapping, run, graded_slices: np.ndarray, chip_local: np
         entry_hops=by_hops[:, 1].astype(np.int64), entry_hop_count=hop_counts.astype(np.int64),
         slices=np.stack([graded_slices[serves], sender_core, mapping.slices.first_id[serves],
                          np.diff(senders.routes.router_ptr) > 0,
-                         mapping.slices.population[serves]], axis=1).astype(np.int64))
+                         mapping.slices.population[serves]], axis=1).astype(np.int64),
+        latency_ranks=domain_ranks, latency_rank=domain_rank)
 
 
 def dense_index(sorted_keys: np.ndarray, n_keys: int) -> np.ndarray:
@@ -539,11 +539,11 @@ def _handle_events(spec, stats, events, values, n, queue, queue_values, at, link
     # the tables' arrays, bound once: the helpers take arrays, never the tuples
     (links, slices, serialisation_ps, wire_ps, link_of, chip_dead_ps, entry_index, entry_id,
      entries, entry_core_ptr, entry_cores, entry_hop_ptr, entry_hops, entry_hop_count,
-     core_noc_hops, core_dead_ps, core_counted) = (
+     core_noc_hops, core_dead_ps) = (
         spec.links, spec.slices, spec.link_serialisation_ps, spec.link_wire_ps, spec.link_of,
         spec.chip_dead_ps, spec.entry_index, spec.entry_id, spec.entries, spec.entry_core_ptr,
         spec.entry_cores, spec.entry_hop_ptr, spec.entry_hops, spec.entry_hop_count,
-        spec.core_noc_hops, spec.core_dead_ps, spec.core_counted)
+        spec.core_noc_hops, spec.core_dead_ps)
     link_stats, router_stats, latency_histogram = stats.links, stats.routers, \
         stats.latency_histogram
     population_links, link_histogram = stats.population_links, stats.link_latency_histogram
@@ -577,6 +577,7 @@ def _handle_events(spec, stats, events, values, n, queue, queue_values, at, link
         else:
             break
         now, kind, chip, link, s = row[TIME], row[KIND], row[CHIP], row[LINK], row[SLICE]
+        timed_here = row[GID] % spec.latency_ranks == spec.latency_rank  # its latencies
         window = now // spec.window_ps
         if now >= chip_dead_ps[chip]:
             router_stats[DROPPED, window, chip] += 1
@@ -614,7 +615,7 @@ def _handle_events(spec, stats, events, values, n, queue, queue_values, at, link
         if copies == APPLY and reach // spec.tick_ps == arrival \
                 and reach < entries[e, E_FIRST_DEAD_PS]:
             # every copy reaches a live core within this tick: count them by NoC distance
-            for k in range(entry_hop_ptr[e], entry_hop_ptr[e + 1]):
+            for k in range(entry_hop_ptr[e], entry_hop_ptr[e + 1] if timed_here else 0):
                 latency = now + entry_hops[k] * spec.noc_hop_ps - row[EMIT]
                 near_bin = latency_bin_near(latency, near_bin)
                 latency_histogram[near_bin] += entry_hop_count[k]
@@ -635,8 +636,7 @@ def _handle_events(spec, stats, events, values, n, queue, queue_values, at, link
             if arrive >= core_dead_ps[core]:
                 router_stats[DROPPED, window, chip] += 1
                 continue
-            if core_counted[core]:
-                per_hops[hops] += 1
+            per_hops[hops] += 1
             if copies == APPLY:
                 local = core_local[core]
                 if local < 0:
@@ -658,8 +658,9 @@ def _handle_events(spec, stats, events, values, n, queue, queue_values, at, link
                 n_delivered += 1
         for hops in range(per_hops.size):
             if per_hops[hops]:
-                latency = now + hops * spec.noc_hop_ps - row[EMIT]
-                latency_histogram[latency_bin(latency)] += per_hops[hops]
+                if timed_here:
+                    latency = now + hops * spec.noc_hop_ps - row[EMIT]
+                    latency_histogram[latency_bin(latency)] += per_hops[hops]
                 per_hops[hops] = 0
     return n, at, n_delivered, True
 
