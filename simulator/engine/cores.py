@@ -150,7 +150,7 @@ def write_emission_ps(emits, tick, tick_ps, gids, slices, local_core, first_id,
 class Segments:
     """The part of each synaptic row that lies on one core: row g's segments are
     `seg_ptr[g] .. seg_ptr[g + 1]`, each a core (layout order) and its number of synapses,
-    which follow each other from the row's first synapse on (8 bytes a segment: most rows
+    which follow each other from the row's first synapse on (12 bytes a segment: most rows
     have one or two synapses on a core), and the cycles each of its synaptic events costs."""
 
     seg_ptr: np.ndarray   # int64 [rows + 1]
@@ -293,8 +293,11 @@ def prefetch_row_pointers(row_ptr, seg_ptr, gid):
 
 
 @njit(cache=True)
-def prefetch_row(row_ptr, target, weight, delay_ticks, seg_ptr, seg_core, seg_length, gid):
-    """Start loading the synaptic row of `gid` and its segments (see `prefetch.py`)."""
+def prefetch_row(row_ptr, target, weight, delay_ticks, seg_ptr, seg_core, seg_length,
+                 seg_cycles_per_event, gid):
+    """Start loading the synaptic row of `gid` and its segments, all three arrays of them
+    (see `prefetch.py`): a packet reaches a synapse or two on each of a chip's cores, so
+    the segments are as much memory as the synapses."""
     start, stop = row_ptr[gid], row_ptr[gid + 1]
     for j in range(start, stop, 16):
         prefetch(target, j)
@@ -304,6 +307,7 @@ def prefetch_row(row_ptr, target, weight, delay_ticks, seg_ptr, seg_core, seg_le
     for k in range(seg_ptr[gid], seg_ptr[gid + 1], 16):
         prefetch(seg_core, k)
         prefetch(seg_length, k)
+        prefetch(seg_cycles_per_event, k)
 
 
 @njit(cache=True)

@@ -570,7 +570,8 @@ def _handle_events(spec, stats, events, values, n, queue, queue_values, at, link
                     prefetch_row_pointers(row_ptr, seg_ptr, queue[at + 2 * PREFETCH_AHEAD, GID])
                 if at + PREFETCH_AHEAD < queue.shape[0]:
                     prefetch_row(row_ptr, target, weight, delay_ticks, seg_ptr,
-                                 seg_core, seg_length, queue[at + PREFETCH_AHEAD, GID])
+                                 seg_core, seg_length, seg_cycles_per_event,
+                                 queue[at + PREFETCH_AHEAD, GID])
         elif from_heap:
             value = _pop(events, values, n, row)
             n -= 1
