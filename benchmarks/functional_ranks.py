@@ -7,7 +7,9 @@ machine: wall time of the simulation loop, the per-rank profile and the speed-up
 
 Every run is `mpiexec -n R neurochip run examples/NAME.toml` with `fidelity = "functional"`;
 the rank counts take turns and each figure is the median of the repeats (the machine is
-shared: compare ratios, not seconds).
+shared: compare ratios, not seconds). The cores' stalls (`benchmarks.machine_noise`) are
+measured before and after and stored beside the figures: ranks that exchange every tick
+wait for each other's.
 """
 
 import argparse
@@ -20,6 +22,7 @@ from pathlib import Path
 
 from simulator import load_result
 
+from . import machine_noise
 from .common import write_result
 
 REPO = Path(__file__).resolve().parents[1]
@@ -47,7 +50,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--cases", nargs="+", default=["cuba", "brunel"])
     args = parser.parse_args()
-    figures = {"fidelity": "functional", "repeats": args.repeats, "cases": {}}
+    figures = {"fidelity": "functional", "repeats": args.repeats, "cases": {},
+               "machine_noise_before": machine_noise.measure(0.3)}
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.cases:
             text = (REPO / "examples" / f"{name}.toml").read_text()
@@ -68,6 +72,7 @@ def main() -> None:
                 row["speedup"] = round(base / row["run_wall_s"], 2)
                 print(name, row, file=sys.stderr)
             figures["cases"][name] = rows
+    figures["machine_noise_after"] = machine_noise.measure(0.3)
     print("wrote", write_result("functional_ranks", figures))
 
 

@@ -111,6 +111,17 @@ def rows() -> list[tuple[str, str, str, str]]:
                         ", ".join(f"{r['ranks']} rank(s) {r['run_wall_s']:.2f} s" for r in rows)
                         + f": {rows[-1]['speedup']}x", f">= {targets.get(name, '?')} faster",
                         "functional_ranks.json"))
+        noise = [ranks["figures"][k] for k in ("machine_noise_before", "machine_noise_after")
+                 if k in ranks["figures"]]
+        if noise:
+            out.append(("the cores' stalls around those runs (3 us pieces of work; a "
+                        "one-tick exchange waits for the other core's), before / after",
+                        " / ".join(", ".join(f"core {r['core']} {r['stalled_fraction']:.1%}"
+                                             for r in n["alone"]) + " alone, "
+                                   + ", ".join(f"{r['stalled_fraction']:.1%}"
+                                               for r in n["together"]) + " together"
+                                   for n in noise),
+                        "(the machine, not a target)", "functional_ranks.json"))
     chip = _load("full_chip")
     if chip:
         f = chip["figures"]
