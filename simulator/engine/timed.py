@@ -578,7 +578,7 @@ def _handle_events(spec, stats, events, values, n, queue, queue_values, at, link
         else:
             break
         now, kind, chip, link, s = row[TIME], row[KIND], row[CHIP], row[LINK], row[SLICE]
-        timed_here = row[GID] % spec.latency_ranks == spec.latency_rank  # its latencies
+        counts_latency = row[GID] % spec.latency_ranks == spec.latency_rank
         window = now // spec.window_ps
         if now >= chip_dead_ps[chip]:
             router_stats[DROPPED, window, chip] += 1
@@ -616,10 +616,11 @@ def _handle_events(spec, stats, events, values, n, queue, queue_values, at, link
         if copies == APPLY and reach // spec.tick_ps == arrival \
                 and reach < entries[e, E_FIRST_DEAD_PS]:
             # every copy reaches a live core within this tick: count them by NoC distance
-            for k in range(entry_hop_ptr[e], entry_hop_ptr[e + 1] if timed_here else 0):
-                latency = now + entry_hops[k] * spec.noc_hop_ps - row[EMIT]
-                near_bin = latency_bin_near(latency, near_bin)
-                latency_histogram[near_bin] += entry_hop_count[k]
+            if counts_latency:
+                for k in range(entry_hop_ptr[e], entry_hop_ptr[e + 1]):
+                    latency = now + entry_hops[k] * spec.noc_hop_ps - row[EMIT]
+                    near_bin = latency_bin_near(latency, near_bin)
+                    latency_histogram[near_bin] += entry_hop_count[k]
             apply_packet(e, chip, row[GID], row[TICK], arrival, value, to.n_ticks,
                          to.window_ticks, entry_packets, late_packets, entry_local_ptr,
                          entry_local, chip_core_ptr, seg_ptr, seg_core, seg_length,
@@ -659,7 +660,7 @@ def _handle_events(spec, stats, events, values, n, queue, queue_values, at, link
                 n_delivered += 1
         for hops in range(per_hops.size):
             if per_hops[hops]:
-                if timed_here:
+                if counts_latency:
                     latency = now + hops * spec.noc_hop_ps - row[EMIT]
                     latency_histogram[latency_bin(latency)] += per_hops[hops]
                 per_hops[hops] = 0
