@@ -11,7 +11,9 @@ import h5py
 import numpy as np
 import pytest
 
-from simulator import load_result, simulate
+from simulator import load_result, map_network, simulate
+from simulator.distribution.mailbox import CAPACITY_ROWS
+from simulator.engine.kernel import partition_for
 
 from .helpers import REPO, reproducible
 from .mpi_run import SCENARIOS
@@ -29,12 +31,12 @@ def mpiexec(n: int, *command, cwd=REPO, timeout=300, env=None):
                           env=None if env is None else {**os.environ, **env})
 
 
-# a functional exchange made by the compiled loop through shared memory or MPI (called from
-# Numba), or from Python; and the `/profile` attribute that says which
+# an exchange made by compiled code through shared memory or MPI (called from Numba), or
+# from Python (functional only); and the `/profile` attribute that says which
 EXCHANGES = {"shared": {}, "compiled": {"NEUROCHIP_SHARED_MEMORY": "0"},
              "python": {"NEUROCHIP_COMPILED_MPI": "0"}}
 EXCHANGE_KIND = {"shared": "compiled, shared memory", "compiled": "compiled MPI",
-                 "python": "Python (mpi4py)", None: "compiled MPI"}
+                 "python": "Python (mpi4py)"}
 
 
 def assert_same_results(one, other):
@@ -52,7 +54,8 @@ MULTI_CHIP = GOOD.replace("width = 2\nheight = 2", "width = 3\nheight = 2").repl
 
 @pytest.mark.parametrize("fidelity, exchange", [("functional", "shared"),
                                                ("functional", "compiled"),
-                                               ("functional", "python"), ("timed", None)])
+                                               ("functional", "python"), ("timed", "shared"),
+                                               ("timed", "compiled")])
 def test_one_two_and_three_ranks_write_identical_files(tmp_path, fidelity, exchange):
     config = tmp_path / "net.toml"
     config.write_text(MULTI_CHIP.replace("[run]\n", f'[run]\nfidelity = "{fidelity}"\n'))
@@ -115,6 +118,24 @@ def test_batches_larger_than_the_exchange_buffers_give_the_same_result(tmp_path,
     assert more.group_attributes["profile"]["exchange"] == EXCHANGE_KIND[exchange]
     assert_same_results(one, more)
     assert more.attributes["synaptic_events"] == one.attributes["synaptic_events"]
+
+
+def test_a_timed_batch_larger_than_the_domain_boxes_is_shared_by_mpi(tmp_path):
+    """At timed fidelity a domain's ranks share a batch's spikes through shared-memory
+    boxes; where one rank's spikes outgrow its box (4096), every rank learns it from the
+    boxes and the batch goes by MPI instead, with the same result."""
+    ranks = 2
+    network, machine, options, run = SCENARIOS["timed_bursts"]()
+    mapping = map_network(network, machine, options, seed=run.seed)
+    slices = mapping.slices
+    sources = slices.population == [p.name for p in network.populations].index("sources")
+    spikes = np.bincount(partition_for(mapping, run, ranks).slice_rank[sources],
+                         weights=slices.size[sources], minlength=ranks) * 25  # a batch's
+    assert spikes.max() > CAPACITY_ROWS
+    one = simulate(network, machine, run, options)
+    more = run_scenario(tmp_path, ranks, "timed_bursts")
+    assert more.group_attributes["profile"]["exchange"] == "compiled, shared memory"
+    assert_same_results(one, more)
 
 
 def test_energy_and_dvfs_levels_are_the_same_on_any_number_of_ranks(tmp_path):

@@ -296,12 +296,8 @@ SHARED_INTS = 5  # a spike shared in a domain: tick, global id, slice, payload b
 
 
 @njit(cache=True)
-def share_in_domain(n, ticks, ids, slices, values, emits, sends, comm, int32, int64, size,
-                    yield_while_waiting, scratch):
-    """The first `n` stashed spikes of every rank of the domain whose slices send, in rank
-    order, as (ticks, ids, slices, values, emits); then how many of them were this rank's,
-    and the cycles spent waiting and in all. `scratch`: int32 [2 + 2 x size + STATUS_INTS]."""
-    begun = cycle_count()
+def kept_rows(n, ticks, ids, slices, values, emits, sends):
+    """The first `n` stashed spikes whose slices send, as rows of SHARED_INTS."""
     mine = np.empty((n, SHARED_INTS), np.int64)
     bits = values[:n].view(np.int64)
     kept = 0
@@ -310,6 +306,75 @@ def share_in_domain(n, ticks, ids, slices, values, emits, sends, comm, int32, in
             mine[kept, 0], mine[kept, 1], mine[kept, 2] = ticks[i], ids[i], slices[i]
             mine[kept, 3], mine[kept, 4] = bits[i], emits[i]
             kept += 1
+    return mine[:kept]
+
+
+@njit(cache=True)
+def share_by_mail(n, ticks, ids, slices, values, emits, sends, mail, sequence, segment,
+                  box_ints, capacity, rank, size, yield_while_waiting):
+    """`share_in_domain` through the domain's shared-memory boxes (`mailbox.py`): every
+    rank writes its spikes into its box for each other rank, then takes theirs, in rank
+    order. Every rank sends to every other, so the boxes need no acknowledgements. Where
+    any rank's spikes outgrow a box every rank learns it from the boxes and the last value
+    returned is False: the batch is then shared by MPI (`share_in_domain`)."""
+    begun = cycle_count()
+    mine = kept_rows(n, ticks, ids, slices, values, emits, sends)
+    kept = mine.shape[0]
+    s = sequence[0] + 1
+    sequence[0] = s
+    turn = s % BOXES
+    for r in range(size):
+        if r == rank:
+            continue
+        box = rank * segment + (BOXES * r + turn) * box_ints
+        if kept <= capacity:
+            for i in range(kept):
+                for c in range(SHARED_INTS):
+                    mail[box + HEADER_INTS + SHARED_INTS * i + c] = mine[i, c]
+        mail[box + 1] = kept if kept <= capacity else -1
+        store_release(mail, box, s)
+    counts = np.empty(size, np.int64)
+    counts[rank] = kept
+    fits = kept <= capacity
+    looking = cycle_count()
+    for r in range(size):
+        if r == rank:
+            continue
+        box = r * segment + (BOXES * rank + turn) * box_ints
+        while load_acquire(mail, box) != s:
+            if yield_while_waiting:
+                sched_yield()
+            else:
+                spin_pause()
+        counts[r] = mail[box + 1]
+        fits = fits and counts[r] >= 0
+    waited = cycle_count() - looking
+    total = counts.sum() if fits else 0
+    rows = np.empty((total, SHARED_INTS), np.int64)
+    at = 0
+    for r in range(size if fits else 0):
+        if r == rank:
+            rows[at:at + kept] = mine
+        else:
+            box = r * segment + (BOXES * rank + turn) * box_ints + HEADER_INTS
+            for i in range(counts[r]):
+                for c in range(SHARED_INTS):
+                    rows[at + i, c] = mail[box + SHARED_INTS * i + c]
+        at += counts[r]
+    return (rows[:, 0].copy(), rows[:, 1].copy(), rows[:, 2].copy(),
+            rows[:, 3].copy().view(np.float64), rows[:, 4].copy(), kept, waited,
+            cycle_count() - begun, fits)
+
+
+@njit(cache=True)
+def share_in_domain(n, ticks, ids, slices, values, emits, sends, comm, int32, int64, size,
+                    yield_while_waiting, scratch):
+    """The first `n` stashed spikes of every rank of the domain whose slices send, in rank
+    order, as (ticks, ids, slices, values, emits); then how many of them were this rank's,
+    and the cycles spent waiting and in all. `scratch`: int32 [2 + 2 x size + STATUS_INTS]."""
+    begun = cycle_count()
+    mine = kept_rows(n, ticks, ids, slices, values, emits, sends)
+    kept = mine.shape[0]
     request, flag = scratch[0:1], scratch[1:2]
     counts, first = scratch[2:2 + size], scratch[2 + size:2 + 2 * size]
     status = scratch[2 + 2 * size:]

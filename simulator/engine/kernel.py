@@ -31,7 +31,7 @@ from ..options import RunOptions
 from .cores import copy_target, core_load, emission_ps, row_segments
 from .dispatch import compiled_entry
 from .exchange import (ROW_INTS, SHARED_INTS, deliver_merged, exchange_room, finish_exchange,
-                       pack_by_rank, share_in_domain)
+                       pack_by_rank, share_by_mail, share_in_domain)
 from .fabric import FunctionalFabric
 from .fused import (BYTES_SENT, COUNT, DELIVER, EMISSION, EXCHANGE, EXCHANGES, PHASE_CYCLES,
                     RECORDED, STASH, STASHED, STOPPED_EXCHANGE, SYNAPTIC_EVENTS, TickArrays,
@@ -168,6 +168,9 @@ class RankSimulation:
         self.group = comm.split(domain) if comm.size > 1 else comm
         # the domain's spikes shared by compiled code where it can call MPI
         self.domain_native = self.group.native_exchange() if self.group.size > 1 else None
+        # and, where the domain's ranks are on one node, through shared memory
+        self.mailboxes = shared_mailboxes(self.domain_native.comm, SHARED_INTS) \
+            if self.domain_native is not None else None
         self.share_scratch = np.zeros(2 + 2 * self.group.size + STATUS_INTS, np.int32)
         self.reports_fabric = partition.is_domain_leader(comm.rank)
         if run.fidelity == "packet":
@@ -323,6 +326,10 @@ class RankSimulation:
                                 native.handle, native.int32, native.int64, self.group.size,
                                 native.yield_while_waiting, self.share_scratch)
                 self.share_in_domain = compiled_entry(share_in_domain)
+            if self.mailboxes is not None:
+                self.share_by_mail = share_by_mail
+                self._share_by_mail(empty, empty, empty, np.empty(0), empty)
+                self.share_by_mail = compiled_entry(share_by_mail)
             self.fabric.warm_up(self.copies_to)
             start_level = self.cores.level.copy()
             self.cores.warm_up(self.run_options.window_ticks, self.copies_to)
@@ -527,16 +534,32 @@ class RankSimulation:
         self.cores.finish_batch()
         self.batch_clock_hz[:] = self.cores.clock_hz()
 
+    def _share_by_mail(self, ticks, ids, slices, values, emits) -> tuple:
+        """`exchange.share_by_mail` of the batch on this rank's domain boxes."""
+        boxes = self.mailboxes
+        return self.share_by_mail(len(ticks), ticks, ids, slices, values, emits, self.sends,
+                                  boxes.mail, boxes.sequence, boxes.segment_ints,
+                                  boxes.box_ints, boxes.capacity_rows, self.group.rank,
+                                  self.group.size, self.domain_native.yield_while_waiting)
+
     def _share_compiled(self, ticks, ids, slices, values, emits) -> tuple:
         """The batch's spikes of every rank of the domain whose slices send, shared by
-        compiled code (`exchange.share_in_domain`), its time split into waiting and
-        communication as the cycles it counted."""
+        compiled code (through the domain's shared-memory boxes, else or where a rank's
+        spikes outgrow a box by MPI: `exchange.share_in_domain`), its time split into
+        waiting and communication as the cycles it counted."""
         native = self.domain_native
         started = time.perf_counter()
-        *shared, sent, waited, total = self.share_in_domain(
-            len(ticks), ticks, ids, slices, values, emits, self.sends, native.handle,
-            native.int32, native.int64, self.group.size, native.yield_while_waiting,
-            self.share_scratch)
+        fits = False
+        if self.mailboxes is not None:
+            *shared, sent, waited, total, fits = self._share_by_mail(ticks, ids, slices,
+                                                                     values, emits)
+        if not fits:
+            *shared, sent, more_waited, more_total = self.share_in_domain(
+                len(ticks), ticks, ids, slices, values, emits, self.sends, native.handle,
+                native.int32, native.int64, self.group.size, native.yield_while_waiting,
+                self.share_scratch)
+            waited, total = (more_waited, more_total) if self.mailboxes is None else \
+                (waited + more_waited, total + more_total)
         elapsed = time.perf_counter() - started
         waiting = elapsed * waited / total if total > 0 else 0.0
         self.profile[WAITING] += waiting
