@@ -70,6 +70,16 @@ def spin_pause(typingctx):
     return types.void(), codegen
 
 
+@njit(cache=True, inline="always")
+def give_way(yield_while_waiting):
+    """Between a waiting rank's looks at a flag: give the core away where ranks outnumber
+    cores (the rank waited for needs it), else the spin-wait hint."""
+    if yield_while_waiting:
+        sched_yield()
+    else:
+        spin_pause()
+
+
 @intrinsic
 def load_acquire(typingctx, array, index):
     """`array[index]` (int64) read with acquire ordering: what its writer stored before it

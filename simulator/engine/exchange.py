@@ -17,7 +17,7 @@ from numba import njit
 from ..distribution.mailbox import ACK_INTS, BOXES, HEADER_INTS
 from ..distribution.native import (STATUS_INTS, load_acquire, mpi_get_count, mpi_iallgather,
                                    mpi_iallgatherv, mpi_isend, mpi_recv, mpi_testall, probe,
-                                   sched_yield, spin_pause, store_release, wait_all)
+                                   give_way, store_release, wait_all)
 from .cycles import cycle_count
 from .fused import (BYTES_SENT, COMMUNICATION_CYCLES, DELIVERY_CYCLES, EXCHANGES, STASHED,
                     SYNAPTIC_EVENTS, WAITING_CYCLES)
@@ -208,10 +208,7 @@ def _progress(in_flight, requests, flag, statuses, yield_while_waiting):
     outnumber cores."""
     if in_flight:
         mpi_testall(in_flight, requests.ctypes.data, flag.ctypes.data, statuses.ctypes.data)
-    if yield_while_waiting:
-        sched_yield()
-    else:
-        spin_pause()
+    give_way(yield_while_waiting)
 
 
 @njit(cache=True)
@@ -342,10 +339,7 @@ def share_by_mail(n, ticks, ids, slices, values, emits, sends, mail, sequence, s
             continue
         box = r * segment + (BOXES * rank + turn) * box_ints
         while load_acquire(mail, box) != s:
-            if yield_while_waiting:
-                sched_yield()
-            else:
-                spin_pause()
+            give_way(yield_while_waiting)
         counts[r] = mail[box + 1]
         fits = fits and counts[r] >= 0
     waited = cycle_count() - looking

@@ -549,7 +549,7 @@ class RankSimulation:
         waiting and communication as the cycles it counted."""
         native = self.domain_native
         started = time.perf_counter()
-        fits = False
+        fits, waited, total = False, 0, 0
         if self.mailboxes is not None:
             *shared, sent, waited, total, fits = self._share_by_mail(ticks, ids, slices,
                                                                      values, emits)
@@ -558,8 +558,7 @@ class RankSimulation:
                 len(ticks), ticks, ids, slices, values, emits, self.sends, native.handle,
                 native.int32, native.int64, self.group.size, native.yield_while_waiting,
                 self.share_scratch)
-            waited, total = (more_waited, more_total) if self.mailboxes is None else \
-                (waited + more_waited, total + more_total)
+            waited, total = waited + more_waited, total + more_total
         elapsed = time.perf_counter() - started
         waiting = elapsed * waited / total if total > 0 else 0.0
         self.profile[WAITING] += waiting
