@@ -21,6 +21,7 @@ import os
 from typing import NamedTuple
 
 import numpy as np
+from numba import njit
 
 HEADER_INTS = 2        # a box's sequence number and row count, then its rows
 LINE_INTS = 8          # a cache line: every box, and every acknowledgement, starts one
@@ -29,6 +30,20 @@ BOXES = 2              # for each sender and receiver, used in turn
 CAPACITY_ROWS = 4096   # rows a box holds at most (a bigger batch goes by MPI) ...
 WINDOW_BYTES = 64 << 20  # ... and fewer where the node's boxes would need more memory
 MIN_CAPACITY_ROWS = 64
+
+
+@njit(cache=True, inline="always")
+def box_at(segment_ints, box_ints, sender, receiver, sequence):
+    """Where the box that `sender` fills for `receiver` with batch `sequence` begins in
+    the window: in the sender's segment, the receiver's pair of boxes, taken in turn."""
+    return sender * segment_ints + (BOXES * receiver + sequence % BOXES) * box_ints
+
+
+@njit(cache=True, inline="always")
+def ack_at(segment_ints, box_ints, n_ranks, receiver, sender):
+    """Where `receiver` acknowledges `sender`'s batches: in its own segment, after its
+    boxes."""
+    return receiver * segment_ints + BOXES * n_ranks * box_ints + ACK_INTS * sender
 
 
 class Mailboxes(NamedTuple):

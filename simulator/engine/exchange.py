@@ -14,7 +14,7 @@ and the kernel exchanges them from Python with `pack_by_rank` and delivers them 
 import numpy as np
 from numba import njit
 
-from ..distribution.mailbox import ACK_INTS, BOXES, HEADER_INTS
+from ..distribution.mailbox import BOXES, HEADER_INTS, ack_at, box_at
 from ..distribution.native import (STATUS_INTS, load_acquire, mpi_get_count, mpi_iallgather,
                                    mpi_iallgatherv, mpi_isend, mpi_recv, mpi_testall, probe,
                                    give_way, store_release, wait_all)
@@ -78,19 +78,17 @@ def exchange_stash(a):
     sequence = a.mail_sequence[0] + 1
     if by_mail:
         a.mail_sequence[0] = sequence
-    acks = BOXES * a.n_ranks * a.mail_box  # where a segment's acknowledgements begin
-    turn = sequence % BOXES
     waited = 0
     mpi_sends = 0  # requests[:mpi_sends] are in flight
     for k in range(n_send):
         r = a.send_to[k]
         lo, hi = bounds[r], bounds[r + 1]
         a.counters[BYTES_SENT] += (hi - lo) * row_bytes
-        box = a.rank * a.mail_segment + (BOXES * r + turn) * a.mail_box
+        box = box_at(a.mail_segment, a.mail_box, a.rank, r, sequence)
         if by_mail and not a.mail_both_ways[r]:  # once r has taken the box's last batch out
             looking = cycle_count()
-            while load_acquire(mail, r * a.mail_segment + acks + ACK_INTS * a.rank) < \
-                    sequence - BOXES:
+            ack = ack_at(a.mail_segment, a.mail_box, a.n_ranks, r, a.rank)
+            while load_acquire(mail, ack) < sequence - BOXES:
                 _progress(mpi_sends, requests, flag, statuses, a.yield_while_waiting)
             waited += cycle_count() - looking
         if by_mail and hi - lo <= a.mail_capacity:
@@ -115,7 +113,7 @@ def exchange_stash(a):
         s = a.receive_from[k]
         looking = cycle_count()
         if by_mail:
-            box = s * a.mail_segment + (BOXES * a.rank + turn) * a.mail_box
+            box = box_at(a.mail_segment, a.mail_box, s, a.rank, sequence)
             while load_acquire(mail, box) != sequence:
                 _progress(mpi_sends, requests, flag, statuses, a.yield_while_waiting)
             sizes[s] = abs(mail[box + 1])
@@ -149,15 +147,13 @@ def receive_batch(a):
     statuses = scratch[n_send + 2 + STATUS_INTS:]
     row_bytes = ROW_INTS * 8
     sequence = a.mail_sequence[0]
-    acks = BOXES * a.n_ranks * a.mail_box
-    turn = sequence % BOXES
     for i in range(bounds[a.rank + 1] - bounds[a.rank]):
         for c in range(ROW_INTS):
             arrived[first[a.rank] + i, c] = rows[bounds[a.rank] + i, c]
     for k in range(a.receive_from.size):  # every message is received, empty ones too
         s = a.receive_from[k]
         size = first[s + 1] - first[s]
-        box = s * a.mail_segment + (BOXES * a.rank + turn) * a.mail_box
+        box = box_at(a.mail_segment, a.mail_box, s, a.rank, sequence)
         if by_mail and mail[box + 1] >= 0:
             for i in range(size):
                 for c in range(ROW_INTS):
@@ -166,7 +162,8 @@ def receive_batch(a):
             mpi_recv(arrived.ctypes.data + first[s] * row_bytes, ROW_INTS * size, a.mpi_int64,
                      s, EXCHANGE_TAG, a.mpi_comm, status.ctypes.data)
         if by_mail and not a.mail_both_ways[s]:  # s may fill the box again
-            store_release(mail, a.rank * a.mail_segment + acks + ACK_INTS * s, sequence)
+            store_release(mail, ack_at(a.mail_segment, a.mail_box, a.n_ranks, a.rank, s),
+                          sequence)
     looking = cycle_count()
     wait_all(requests[:in_flight[0]], statuses, flag, a.yield_while_waiting)
     in_flight[0] = 0
@@ -319,11 +316,10 @@ def share_by_mail(n, ticks, ids, slices, values, emits, sends, mail, sequence, s
     kept = mine.shape[0]
     s = sequence[0] + 1
     sequence[0] = s
-    turn = s % BOXES
     for r in range(size):
         if r == rank:
             continue
-        box = rank * segment + (BOXES * r + turn) * box_ints
+        box = box_at(segment, box_ints, rank, r, s)
         if kept <= capacity:
             for i in range(kept):
                 for c in range(SHARED_INTS):
@@ -337,7 +333,7 @@ def share_by_mail(n, ticks, ids, slices, values, emits, sends, mail, sequence, s
     for r in range(size):
         if r == rank:
             continue
-        box = r * segment + (BOXES * rank + turn) * box_ints
+        box = box_at(segment, box_ints, r, rank, s)
         while load_acquire(mail, box) != s:
             give_way(yield_while_waiting)
         counts[r] = mail[box + 1]
@@ -350,7 +346,7 @@ def share_by_mail(n, ticks, ids, slices, values, emits, sends, mail, sequence, s
         if r == rank:
             rows[at:at + kept] = mine
         else:
-            box = r * segment + (BOXES * rank + turn) * box_ints + HEADER_INTS
+            box = box_at(segment, box_ints, r, rank, s) + HEADER_INTS
             for i in range(counts[r]):
                 for c in range(SHARED_INTS):
                     rows[at + i, c] = mail[box + SHARED_INTS * i + c]
